@@ -1,0 +1,114 @@
+"""The custody rules: they decide a handover's flags, never whether it is recorded.
+
+A handover that breaks the normal path is evidence all the same; the rules only
+mark it for a supervisor to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from geopy.distance import geodesic
+
+from custody.domain.model import (
+    CONTAINER_KINDS,
+    NORMAL_MOVES,
+    Action,
+    AssetInfo,
+    AssetKind,
+    AssetState,
+    Flag,
+    HandoverDraft,
+    Point,
+)
+
+DEFAULT_MAX_SPEED_KMH = 120.0
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything the rules look at for one handover."""
+
+    draft: HandoverDraft
+    source: AssetInfo
+    dest: AssetInfo
+    source_state: AssetState
+    dest_state: AssetState
+    seen_at: datetime  # device time if given, else server time
+    max_speed_kmh: float = DEFAULT_MAX_SPEED_KMH
+
+
+def expected_action(source: AssetKind, dest: AssetKind) -> Action | None:
+    """The action of the normal path for this pair of kinds, if the move is on it."""
+    return NORMAL_MOVES.get((source, dest))
+
+
+def evaluate(ctx: RuleContext) -> tuple[str, ...]:
+    """The sorted flags this handover raises."""
+    flags: set[str] = set(ctx.draft.flags_extra)
+    if _category_mismatch(ctx):
+        flags.add(Flag.CATEGORY_MISMATCH)
+    if ctx.draft.action is not Action.INSPECT:
+        if _off_path(ctx):
+            flags.add(Flag.OFF_PATH)
+        if _unknown_origin(ctx):
+            flags.add(Flag.UNKNOWN_ORIGIN)
+    if ctx.source_state.reached_facility or ctx.dest_state.reached_facility:
+        flags.add(Flag.AFTER_TERMINAL)
+    if _impossible_travel(ctx, ctx.source, ctx.source_state) or _impossible_travel(
+        ctx, ctx.dest, ctx.dest_state
+    ):
+        flags.add(Flag.IMPOSSIBLE_TRAVEL)
+    return tuple(sorted(flags))
+
+
+def _category_mismatch(ctx: RuleContext) -> bool:
+    """Two categories that should agree (asset, asset, declared) do not."""
+    known = {c for c in (ctx.source.category, ctx.dest.category, ctx.draft.category) if c}
+    return len(known) > 1
+
+
+def _off_path(ctx: RuleContext) -> bool:
+    """The kinds, or the stated action, are not a step of the normal path."""
+    action = expected_action(ctx.source.kind, ctx.dest.kind)
+    return action is None or (ctx.draft.action is not None and ctx.draft.action is not action)
+
+
+def _unknown_origin(ctx: RuleContext) -> bool:
+    """A container hands on waste it was never seen to receive."""
+    return ctx.source.kind in CONTAINER_KINDS and not ctx.source_state.holding
+
+
+def _impossible_travel(ctx: RuleContext, asset: AssetInfo, state: AssetState) -> bool:
+    """The asset moved faster than a vehicle could since it was last seen."""
+    here = ctx.draft.point
+    if here is None:
+        return False
+    previous = state.last_point or asset.location
+    if previous is None:
+        return False
+    metres = geodesic((previous.lat, previous.lon), (here.lat, here.lon)).meters
+    metres -= (previous.accuracy_m or 0.0) + (here.accuracy_m or 0.0) + _FIXED_SLACK_M
+    if metres <= 0:
+        return False
+    if state.last_seen is None:
+        # A fixed asset seen far from where it is registered.
+        return asset.kind.is_fixed and metres > _REGISTERED_PLACE_SLACK_M
+    hours = abs((ctx.seen_at - state.last_seen).total_seconds()) / 3600.0
+    if hours == 0:
+        return True
+    return metres / 1000.0 / hours > ctx.max_speed_kmh
+
+
+# GPS in a village is rarely better than this; it keeps noise from raising flags.
+_FIXED_SLACK_M = 50.0
+# A booth, room or facility scanned this far from its registered place is suspect.
+_REGISTERED_PLACE_SLACK_M = 2_000.0
+
+
+def point_or_none(lat: float | None, lon: float | None, acc: float | None) -> Point | None:
+    """A Point when both coordinates are present."""
+    if lat is None or lon is None:
+        return None
+    return Point(lat, lon, acc)
