@@ -1,0 +1,236 @@
+"""The ``custody`` command: set up, register, record, inspect, verify, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC
+from pathlib import Path
+
+import click
+
+from custody.config import Settings
+from custody.db import migrate
+from custody.db.engine import Database
+from custody.domain.checkpoint import CheckpointError
+from custody.domain.errors import DomainError
+from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
+from custody.services import assets, handovers, ledger
+
+
+class Context:
+    """Settings and a lazily opened database, shared by every command."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The configured database (opened on first use)."""
+        if self._db is None:
+            self._db = Database(self.settings.database_url)
+        return self._db
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class _Commands(click.Group):
+    """A group that reports domain errors (bad input) as a clear message, exit code 1."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands)
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="CUSTODY_DATA_DIR",
+              default="data", show_default=True, help="Folder for the SQLite file and keys.")
+@click.option("--database-url", envvar=["CUSTODY_DATABASE_URL", "DATABASE_URL"], default=None,
+              help="SQLAlchemy URL; default: SQLite in the data folder.")
+@click.pass_context
+def cli(click_ctx: click.Context, data_dir: Path, database_url: str | None) -> None:
+    """Custody: QR chain of custody for sorted municipal waste."""
+    overrides = {"data_dir": data_dir}
+    if database_url:
+        overrides["database_url"] = database_url
+    click_ctx.obj = Context(Settings.from_env(**overrides))
+
+
+@cli.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Create or upgrade the database schema and the signing keys."""
+    migrate.upgrade(ctx.db)
+    key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+    click.echo(f"database ready at schema {migrate.current_revision(ctx.db)} "
+               f"({ctx.db.url.render_as_string(hide_password=True)})")
+    click.echo(f"checkpoint key: {ctx.settings.checkpoint_key_file} "
+               f"(public id {ledger.cp.key_id_of(key.public_key())})")
+
+
+@cli.group("assets")
+def assets_group() -> None:
+    """Register assets."""
+
+
+@assets_group.command("add")
+@click.option("--kind", type=click.Choice([k.value for k in AssetKind]), required=True)
+@click.option("--category", type=click.Choice([c.value for c in Category]))
+@click.option("--name")
+@click.option("--village")
+@click.option("--lat", type=float)
+@click.option("--lon", type=float)
+@click.option("--site", "site_id", help="Booth asset id a bin stands at.")
+@click.option("--household", help="Household reference (bags only; private).")
+@click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@pass_ctx
+def assets_add(ctx: Context, kind, category, name, village, lat, lon, site_id, household,
+               count) -> None:
+    """Register one or more assets and print their ids."""
+    new = assets.NewAsset(AssetKind(kind), Category(category) if category else None, name,
+                          village, lat, lon, site_id, household)
+    for asset_id in assets.register(ctx.db, [new] * count):
+        click.echo(asset_id)
+
+
+@assets_group.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
+@pass_ctx
+def assets_import(ctx: Context, csv_file, skip_bad: bool) -> None:
+    """Import assets from CSV (columns: kind,category,name,village,lat,lon,site,household)."""
+    report = assets.import_csv(ctx.db, csv_file.read(), skip_bad=skip_bad)
+    for line_no, message in report.skipped:
+        click.echo(f"skipped row {line_no}: {message}", err=True)
+    click.echo(f"imported {len(report.imported)} asset(s), skipped {len(report.skipped)}")
+
+
+@cli.group("actors")
+def actors_group() -> None:
+    """Register the people who record handovers."""
+
+
+@actors_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@pass_ctx
+def actors_add(ctx: Context, name: str, role: str) -> None:
+    """Register an actor and print their id."""
+    click.echo(assets.add_actor(ctx.db, name, Role(role)))
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="Asset id whose contents moved.")
+@click.option("--to", "dest", required=True, help="Asset id that received them.")
+@click.option("--actor", required=True, help="Actor name.")
+@click.option("--action", type=click.Choice([a.value for a in Action]))
+@click.option("--weight", "weight_kg", type=float, help="Kilograms.")
+@click.option("--category", type=click.Choice([c.value for c in Category]))
+@click.option("--lat", type=float)
+@click.option("--lon", type=float)
+@click.option("--accuracy", type=float, help="GPS accuracy in metres.")
+@click.option("--time", "device_time", type=click.DateTime(["%Y-%m-%dT%H:%M:%S",
+                                                            "%Y-%m-%d %H:%M:%S"]),
+              help="When it happened (UTC); default now.")
+@click.option("--corrects", "corrects_seq", type=int, help="Record number this corrects.")
+@click.option("--note")
+@pass_ctx
+def handover(ctx: Context, source, dest, actor, action, weight_kg, category, lat, lon, accuracy,
+             device_time, corrects_seq, note) -> None:
+    """Record one handover by hand (for admins)."""
+    person = assets.actor_by_name(ctx.db, actor)
+    if person is None:
+        raise click.ClickException(f"no actor named {actor!r}; add one with `custody actors add`")
+    if (lat is None) != (lon is None):
+        raise click.ClickException("give both --lat and --lon, or neither")
+    draft = HandoverDraft(
+        source=source, dest=dest, actor_id=person.id, role=Role(person.role),
+        action=Action(action) if action else None,
+        device_time=device_time.replace(tzinfo=UTC) if device_time else None,
+        point=Point(lat, lon, accuracy) if lat is not None else None,
+        weight_kg=weight_kg, category=Category(category) if category else None,
+        note=note, corrects_seq=corrects_seq,
+    )
+    result = handovers.record(ctx.db, draft, max_speed_kmh=ctx.settings.max_speed_kmh)
+    flags = ", ".join(result.flags) or "none"
+    click.echo(f"recorded #{result.seq} {result.source} -> {result.dest} "
+               f"({result.action or 'off-path'}); flags: {flags}; hash {result.hash}")
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def where(ctx: Context, code: str, as_json: bool) -> None:
+    """Where an asset (or its waste) is now, and its history."""
+    found = handovers.where(ctx.db, code.strip().upper())
+    if as_json:
+        click.echo(json.dumps(found.__dict__, ensure_ascii=False, indent=2))
+        return
+    state = "reached a facility" if found.reached_facility else "in custody"
+    click.echo(f"{found.asset_id} ({found.kind}{', ' + found.category if found.category else ''})"
+               f": now in {found.container or 'nothing (never handed on)'}; {state}")
+    for h in found.path:
+        click.echo(f"  path #{h['seq']} {h['server_time']} {h['source']} -> {h['dest']} "
+                   f"{h['action'] or ''}")
+    for h in found.history:
+        flags = f" [{', '.join(h['flags'])}]" if h["flags"] else ""
+        click.echo(f"  seen #{h['seq']} {h['server_time']} {h['source']} -> {h['dest']} "
+                   f"{h['action'] or ''}{flags}")
+
+
+@cli.command()
+@click.option("--against", "checkpoint_file", type=click.File("r"),
+              help="A signed checkpoint the history must still match.")
+@pass_ctx
+def verify(ctx: Context, checkpoint_file) -> None:
+    """Walk the ledger and report the first bad record, if any (exit 1)."""
+    if checkpoint_file is not None:
+        key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+        try:
+            report = ledger.verify_against(ctx.db, checkpoint_file.read(), key.public_key())
+        except CheckpointError as exc:
+            raise click.ClickException(str(exc)) from exc
+    else:
+        report = ledger.verify(ctx.db)
+    if report.ok:
+        click.echo(f"ok: {report.count} records, head {report.head_hash}")
+        return
+    click.echo(f"BROKEN at record {report.broken.seq}: {report.broken.reason} "
+               f"({report.count} records verified before it)")
+    sys.exit(1)
+
+
+@cli.command()
+@click.option("--out", type=click.File("w"), default="-", help="Output file (default stdout).")
+@pass_ctx
+def checkpoint(ctx: Context, out) -> None:
+    """Write a signed checkpoint (count, head hash, time) to publish."""
+    key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+    try:
+        out.write(ledger.make_checkpoint(ctx.db, key))
+    except CheckpointError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web app with gunicorn."""
+    from custody.web.server import run
+
+    migrate.upgrade(ctx.db)
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)")
+    run(ctx.settings, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    """Entry point of the ``custody`` console script."""
+    cli()

@@ -1,0 +1,90 @@
+"""Settings, read from the environment (``CUSTODY_*``) with overrides for tests.
+
+Secrets (the label HMAC keys and the checkpoint signing key) are never in the
+code: they come from the environment or from files ``custody init`` writes in
+the data folder, which is not under version control.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from custody.db.engine import sqlite_url
+
+DEFAULT_HOST = "CUSTODY.NANHU.JIAXING.CN"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults of a local install."""
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    code_host: str = DEFAULT_HOST
+    code_keys: Mapping[str, bytes] = field(default_factory=dict)
+    code_key_id: str = "A"
+    checkpoint_key_file: Path | None = None
+    max_speed_kmh: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
+        if self.checkpoint_key_file is None:
+            object.__setattr__(self, "checkpoint_key_file",
+                               Path(self.data_dir) / "checkpoint-ed25519.pem")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from ``CUSTODY_*`` variables (and ``DATABASE_URL``), then overrides."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        if "CUSTODY_DATA_DIR" in env:
+            values["data_dir"] = Path(env["CUSTODY_DATA_DIR"])
+        url = env.get("CUSTODY_DATABASE_URL") or env.get("DATABASE_URL")
+        if url:
+            values["database_url"] = url
+        if "CUSTODY_CODE_HOST" in env:
+            values["code_host"] = env["CUSTODY_CODE_HOST"].upper()
+        if "CUSTODY_CODE_KEYS" in env:
+            values["code_keys"] = parse_keys(env["CUSTODY_CODE_KEYS"])
+        if "CUSTODY_CODE_KEY_ID" in env:
+            values["code_key_id"] = env["CUSTODY_CODE_KEY_ID"]
+        if "CUSTODY_CHECKPOINT_KEY_FILE" in env:
+            values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
+        if "CUSTODY_MAX_SPEED_KMH" in env:
+            values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
+        values.update(overrides)
+        settings = cls(**values)
+        if not settings.code_keys:
+            settings = replace(settings, code_keys=load_or_create_code_keys(settings.data_dir))
+        return settings
+
+
+def parse_keys(text: str) -> dict[str, bytes]:
+    """Parse ``A:hex,B:hex`` into key id -> secret."""
+    keys = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key_id, _, hex_secret = part.partition(":")
+        secret = bytes.fromhex(hex_secret)
+        if len(key_id) != 1 or not key_id.isupper() or len(secret) < 16:
+            raise ValueError(f"bad code key {key_id!r}: one upper-case letter and >= 16 bytes")
+        keys[key_id] = secret
+    return keys
+
+
+def load_or_create_code_keys(data_dir: Path) -> dict[str, bytes]:
+    """The label HMAC keys kept in the data folder, made on first use."""
+    path = Path(data_dir) / "code-keys.json"
+    if path.exists():
+        return {k: bytes.fromhex(v) for k, v in json.loads(path.read_text()).items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = {"A": secrets.token_bytes(32)}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({k: v.hex() for k, v in keys.items()}, fh)
+    return keys

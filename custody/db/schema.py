@@ -1,0 +1,154 @@
+"""The tables, as SQLAlchemy 2.x typed models.
+
+The ledger table ``handovers`` stores times as microseconds since the epoch and
+coordinates as integer 1e-7 degrees, so that every database returns exactly
+the values that were hashed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every database (stored naive, in UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: D102
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):  # noqa: D102
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Village(Base):
+    """A village (行政村), the unit reports group booths by."""
+
+    __tablename__ = "villages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    district: Mapped[str] = mapped_column(String(100))
+
+
+class Household(Base):
+    """A registered household. Private: never shown on a public page."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("village_id", "ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    ref: Mapped[str] = mapped_column(String(50))
+
+
+class Asset(Base):
+    """Anything with a QR identity."""
+
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("kind", "serial"),)
+    asset_id: Mapped[str] = mapped_column(String(9), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    serial: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(100))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("assets.asset_id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    lat_e7: Mapped[int | None] = mapped_column(Integer)
+    lon_e7: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssetSerial(Base):
+    """The last serial handed out per kind, so ids are never reused."""
+
+    __tablename__ = "asset_serials"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer)
+
+
+class Actor(Base):
+    """A person who records handovers, with the role they act in."""
+
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Handover(Base):
+    """One append-only ledger record: the contents of ``source`` went into ``dest``."""
+
+    __tablename__ = "handovers"
+    __table_args__ = (
+        Index("ix_handovers_source_seq", "source_id", "seq"),
+        Index("ix_handovers_dest_seq", "dest_id", "seq"),
+        Index("ix_handovers_server_time", "server_time_us"),
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    record_kind: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str | None] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
+    dest_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    role: Mapped[str] = mapped_column(String(30))
+    device_time_us: Mapped[int | None] = mapped_column(BigInteger)
+    server_time_us: Mapped[int] = mapped_column(BigInteger)
+    lat_e7: Mapped[int | None] = mapped_column(Integer)
+    lon_e7: Mapped[int | None] = mapped_column(Integer)
+    accuracy_cm: Mapped[int | None] = mapped_column(Integer)
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    weight_g: Mapped[int | None] = mapped_column(BigInteger)
+    category: Mapped[str | None] = mapped_column(String(20))
+    flags: Mapped[str | None] = mapped_column(String(200))
+    corrects_seq: Mapped[int | None] = mapped_column(ForeignKey("handovers.seq"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerHead(Base):
+    """The single row naming the newest record; appends lock it to stay linear."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AssetState(Base):
+    """Where and when an asset was last seen; derived from the ledger, rebuildable."""
+
+    __tablename__ = "asset_states"
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seen_us: Mapped[int] = mapped_column(BigInteger)
+    lat_e7: Mapped[int | None] = mapped_column(Integer)
+    lon_e7: Mapped[int | None] = mapped_column(Integer)
+    accuracy_cm: Mapped[int | None] = mapped_column(Integer)
+    holding: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,1 @@
+"""Services: take primitives and a database, run one unit of work, return plain data."""

@@ -1,0 +1,219 @@
+"""Registering assets, villages and actors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from custody.db.engine import Database
+from custody.db.schema import Actor, Asset, AssetSerial, Household, Village
+from custody.domain.errors import DomainError, DuplicateAsset, ImportRejected, UnknownAsset
+from custody.domain.model import AssetKind, Category, Role, make_asset_id
+from custody.services.conversions import to_e7
+from custody.services.unit_of_work import UnitOfWork
+
+DEFAULT_DISTRICT = "南湖区"
+
+
+@dataclass(frozen=True)
+class NewAsset:
+    """What is needed to register one asset."""
+
+    kind: AssetKind
+    category: Category | None = None
+    name: str | None = None
+    village: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    site_id: str | None = None
+    household: str | None = None
+
+    def validate(self) -> None:
+        """Raise DomainError when the fields do not fit the kind."""
+        if self.kind.has_category and self.category is None:
+            raise DomainError(f"a {self.kind} needs a category")
+        if self.kind.is_fixed and (self.lat is None or self.lon is None):
+            raise DomainError(f"a {self.kind} needs its registered location (lat, lon)")
+        if (self.lat is None) != (self.lon is None):
+            raise DomainError("give both lat and lon, or neither")
+        if self.lat is not None and not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise DomainError(f"location out of range: {self.lat}, {self.lon}")
+        if self.household and self.kind is not AssetKind.BAG:
+            raise DomainError("only bags belong to a household")
+        if self.household and not self.village:
+            raise DomainError("a household needs its village")
+
+
+def register(db: Database, assets: Iterable[NewAsset]) -> list[str]:
+    """Register assets in one transaction; returns their new ids in order."""
+    with UnitOfWork(db, write=True) as uow:
+        ids = register_in(uow.session, assets)
+        uow.commit()
+    return ids
+
+
+def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
+    """Register assets inside an open session (the caller commits)."""
+    ids = []
+    villages: dict[str, int] = {}
+    now = datetime.now(UTC)
+    assets = list(assets)
+    serials = _reserve_serials(session, [new.kind for new in assets])
+    for new in assets:
+        new.validate()
+        village_id = _village_id(session, new.village, villages) if new.village else None
+        if new.site_id is not None:
+            site = session.get(Asset, new.site_id)
+            if site is None or site.kind != AssetKind.BOOTH:
+                raise UnknownAsset(f"site {new.site_id} is not a registered booth")
+        household_id = _household_id(session, village_id, new.household) if new.household else None
+        serial = next(serials[new.kind])
+        asset_id = make_asset_id(new.kind, serial)
+        session.add(Asset(
+            asset_id=asset_id, kind=new.kind.value, serial=serial,
+            category=new.category.value if new.category else None, name=new.name,
+            village_id=village_id, site_id=new.site_id, household_id=household_id,
+            lat_e7=to_e7(new.lat), lon_e7=to_e7(new.lon), created_at=now,
+        ))
+        ids.append(asset_id)
+    session.flush()
+    return ids
+
+
+def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind, Iterator[int]]:
+    """Reserve unused serials per kind (the write transaction keeps them unique)."""
+    reserved = {}
+    for kind, count in Counter(kinds).items():
+        row = session.execute(
+            select(AssetSerial).where(AssetSerial.kind == kind.value).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            row = AssetSerial(kind=kind.value, last_serial=0)
+            session.add(row)
+        reserved[kind] = iter(range(row.last_serial + 1, row.last_serial + count + 1))
+        row.last_serial += count
+    return reserved
+
+
+def _village_id(session: Session, name: str, cache: dict[str, int]) -> int:
+    """The id of a village, registering it on first mention."""
+    if name not in cache:
+        village = session.scalars(select(Village).where(Village.name == name)).one_or_none()
+        if village is None:
+            village = Village(name=name, district=DEFAULT_DISTRICT)
+            session.add(village)
+            session.flush()
+        cache[name] = village.id
+    return cache[name]
+
+
+def _household_id(session: Session, village_id: int, ref: str) -> int:
+    """The id of a household, registering it on first mention."""
+    stmt = select(Household).where(Household.village_id == village_id, Household.ref == ref)
+    household = session.scalars(stmt).one_or_none()
+    if household is None:
+        household = Household(village_id=village_id, ref=ref)
+        session.add(household)
+        session.flush()
+    return household.id
+
+
+CSV_COLUMNS = ("kind", "category", "name", "village", "lat", "lon", "site", "household")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    imported: list[str]
+    skipped: list[tuple[int, str]]
+
+
+def parse_csv(text: str) -> tuple[list[tuple[int, NewAsset]], list[tuple[int, str]]]:
+    """Parse asset rows; returns (good rows, errors) with 1-based line numbers."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"kind"} - set(reader.fieldnames or ())
+    if missing:
+        raise ImportRejected([(1, f"header lacks column(s): {', '.join(sorted(missing))}")])
+    unknown = set(reader.fieldnames or ()) - set(CSV_COLUMNS)
+    if unknown:
+        raise ImportRejected([(1, f"unknown column(s): {', '.join(sorted(unknown))}")])
+    good, bad = [], []
+    for line_no, row in enumerate(reader, start=2):
+        try:
+            good.append((line_no, _row_to_asset(row)))
+        except (DomainError, ValueError) as exc:
+            bad.append((line_no, str(exc)))
+    return good, bad
+
+
+def _row_to_asset(row: dict[str, str | None]) -> NewAsset:
+    """One CSV row as a NewAsset, or ValueError/DomainError naming the bad field."""
+    def text(name: str) -> str | None:
+        value = (row.get(name) or "").strip()
+        return value or None
+
+    def number(name: str) -> float | None:
+        value = text(name)
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            raise ValueError(f"{name} is not a number: {value!r}") from None
+
+    kind_text, category_text = text("kind"), text("category")
+    try:
+        kind = AssetKind(kind_text)
+    except ValueError:
+        raise ValueError(f"unknown kind {kind_text!r}") from None
+    try:
+        category = Category(category_text) if category_text else None
+    except ValueError:
+        raise ValueError(f"unknown category {category_text!r}") from None
+    new = NewAsset(kind=kind, category=category, name=text("name"), village=text("village"),
+                   lat=number("lat"), lon=number("lon"), site_id=text("site"),
+                   household=text("household"))
+    new.validate()
+    return new
+
+
+def import_csv(db: Database, text: str, *, skip_bad: bool = False) -> ImportReport:
+    """Import assets from CSV: all rows or none, unless ``skip_bad``."""
+    good, bad = parse_csv(text)
+    if bad and not skip_bad:
+        raise ImportRejected(bad)
+    with UnitOfWork(db, write=True) as uow:
+        imported = []
+        for line_no, new in good:
+            try:
+                with uow.session.begin_nested():
+                    imported.extend(register_in(uow.session, [new]))
+            except DomainError as exc:
+                if not skip_bad:
+                    raise ImportRejected([(line_no, str(exc))]) from exc
+                bad.append((line_no, str(exc)))
+        uow.commit()
+    return ImportReport(imported=imported, skipped=sorted(bad))
+
+
+def add_actor(db: Database, name: str, role: Role) -> int:
+    """Register a person who records handovers; returns their id."""
+    with UnitOfWork(db, write=True) as uow:
+        if uow.session.scalars(select(Actor).where(Actor.name == name)).first():
+            raise DuplicateAsset(f"an actor named {name!r} already exists")
+        actor = Actor(name=name, role=role.value, active=True, created_at=datetime.now(UTC))
+        uow.session.add(actor)
+        uow.commit()
+        return actor.id
+
+
+def actor_by_name(db: Database, name: str) -> Actor | None:
+    """The actor with that name, if any."""
+    with db.read() as session:
+        return session.scalars(select(Actor).where(Actor.name == name)).first()

@@ -1,0 +1,161 @@
+"""Verifying the ledger and writing signed checkpoints."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import func, select
+
+from custody.db.engine import Database
+from custody.db.schema import Handover, LedgerHead
+from custody.domain import checkpoint as cp
+from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, ChainBreak, ChainSegment, walk
+
+FETCH_ROWS = 20_000  # rows per query while walking
+PARALLEL_FROM = 200_000  # below this, one process is quicker than starting workers
+
+_SELECT = f"SELECT {', '.join(LEDGER_FIELDS)}, hash FROM handovers"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of walking the whole ledger."""
+
+    count: int
+    head_hash: str
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        """True when every record is intact and linked."""
+        return self.broken is None
+
+
+def verify(db: Database, *, workers: int | None = None) -> VerifyReport:
+    """Walk the whole chain; report the first bad record and why."""
+    with db.engine.connect() as conn:
+        max_seq = conn.execute(select(func.max(Handover.seq))).scalar() or 0
+        head = conn.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
+    workers = workers or (min(os.cpu_count() or 1, 4) if max_seq >= PARALLEL_FROM else 1)
+    ranges = _split(max_seq, workers)
+    if len(ranges) <= 1:
+        segments = [_walk_range(db.url.render_as_string(hide_password=False), 1, max_seq, db)]
+    else:
+        url = db.url.render_as_string(hide_password=False)
+        with ProcessPoolExecutor(len(ranges)) as pool:
+            segments = list(pool.map(_walk_range, [url] * len(ranges),
+                                     [a for a, _ in ranges], [b for _, b in ranges]))
+    expected_prev = GENESIS_HASH
+    count = 0
+    for (first, last), seg in zip(ranges or [(1, 0)], segments, strict=True):
+        if seg.count and seg.first_prev_hash != expected_prev:
+            return VerifyReport(count, expected_prev, ChainBreak(
+                first, "previous-hash link does not match the record before it"))
+        if seg.broken:
+            return VerifyReport(count + seg.count, seg.last_hash or expected_prev, seg.broken)
+        if seg.count != last - first + 1:
+            return VerifyReport(count + seg.count, seg.last_hash or expected_prev, ChainBreak(
+                first + seg.count, f"record {first + seg.count} is missing"))
+        count += seg.count
+        expected_prev = seg.last_hash or expected_prev
+    if head.seq != count or head.hash != expected_prev:
+        return VerifyReport(count, expected_prev, ChainBreak(
+            min(head.seq, count) + 1,
+            f"ledger head names record {head.seq}, but the chain ends at record {count}"))
+    return VerifyReport(count, expected_prev, None)
+
+
+def _split(max_seq: int, workers: int) -> list[tuple[int, int]]:
+    """Cut 1..max_seq into at most ``workers`` contiguous ranges."""
+    if max_seq <= 0:
+        return []
+    size = -(-max_seq // workers)
+    return [(a, min(a + size - 1, max_seq)) for a in range(1, max_seq + 1, size)]
+
+
+def _walk_range(url: str, first: int, last: int, db: Database | None = None) -> ChainSegment:
+    """Walk records first..last (the first query also catches seq < 1), in chunks."""
+    own = db is None
+    db = db or Database(url)
+    try:
+        segment = None
+        prev: str | None = None
+        start = first
+        with db.engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            while True:
+                stop = min(start + FETCH_ROWS - 1, last)
+                low = "seq <= %s" if start == 1 else "seq >= %s AND seq <= %s"
+                params = (stop,) if start == 1 else (start, stop)
+                if db.is_sqlite:
+                    low = low.replace("%s", "?")
+                cursor = dbapi.cursor()
+                cursor.execute(f"{_SELECT} WHERE {low} ORDER BY seq", params)
+                part = walk(cursor.fetchall(), start_seq=start, prev_hash=prev)
+                cursor.close()
+                segment = part if segment is None else ChainSegment(
+                    first, segment.count + part.count, segment.first_prev_hash,
+                    part.last_hash or segment.last_hash, part.broken)
+                if part.broken or stop >= last or part.count != stop - start + 1:
+                    break
+                prev, start = part.last_hash, stop + 1
+        return segment or ChainSegment(first, 0, None, None, None)
+    finally:
+        if own:
+            db.dispose()
+
+
+def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
+    """The checkpoint signing key in a PEM file, made (mode 0600) on first use."""
+    path = Path(path)
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 private key")
+        return key
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    return key
+
+
+def make_checkpoint(db: Database, key: Ed25519PrivateKey, *, now: datetime | None = None) -> str:
+    """A signed checkpoint of the verified ledger, as a JSON document."""
+    report = verify(db)
+    if not report.ok:
+        raise cp.CheckpointError(f"ledger does not verify at record {report.broken.seq}: "
+                                 f"{report.broken.reason}")
+    moment = (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
+    return cp.sign({"count": report.count, "head_hash": report.head_hash, "time": moment}, key)
+
+
+def verify_against(db: Database, checkpoint_text: str,
+                   public_key: Ed25519PublicKey) -> VerifyReport:
+    """Verify the chain, then that its first ``count`` records are those the checkpoint pinned."""
+    pinned = cp.load_and_check(checkpoint_text, public_key)
+    report = verify(db)
+    if not report.ok and report.broken.seq <= pinned.count:
+        return report
+    if report.count < pinned.count:
+        return VerifyReport(report.count, report.head_hash, ChainBreak(
+            report.count + 1,
+            f"checkpoint of {pinned.time} pinned {pinned.count} records; only "
+            f"{report.count} remain"))
+    with db.engine.connect() as conn:
+        stored = conn.execute(select(Handover.hash).where(Handover.seq == pinned.count)).scalar()
+    if pinned.count and stored != pinned.head_hash:
+        return VerifyReport(report.count, report.head_hash, ChainBreak(
+            pinned.count,
+            f"history rewritten: record {pinned.count} no longer has the hash the checkpoint "
+            f"of {pinned.time} signed"))
+    return report

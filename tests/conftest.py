@@ -1,0 +1,96 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL.
+
+``TEST_DATABASE_URL`` names a PostgreSQL server database; each pytest-xdist
+worker gets a database of its own there, created by migrations once and
+emptied before every test.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from custody.config import Settings
+from custody.db import migrate
+from custody.db.engine import Database
+from custody.domain.ledger import GENESIS_HASH
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TEST_KEYS = {"A": bytes(range(32))}
+LEDGER_TABLES = ["handovers", "asset_states", "assets", "asset_serials", "households",
+                 "villages", "actors"]
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(worker_id: str) -> str:
+    """A migrated PostgreSQL database private to this xdist worker."""
+    base = make_url(PG_URL)
+    name = f"custody_test_{worker_id}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A URL of an empty, migrated database on each backend."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'custody.sqlite'}")
+        migrate.upgrade(db)
+        db.dispose()
+        return db.url.render_as_string(hide_password=False)
+    url = request.getfixturevalue("pg_database_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(LEDGER_TABLES)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE ledger_head SET seq = 0, hash = :h"), {"h": GENESIS_HASH})
+        conn.execute(text("ALTER TABLE handovers ENABLE TRIGGER USER"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def db(database_url):
+    """An open Database on an empty, migrated schema."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    """Settings for a test deployment with fixed keys."""
+    return Settings(data_dir=tmp_path / "data", database_url=database_url,
+                    code_keys=TEST_KEYS, code_key_id="A")
+
+
+@pytest.fixture
+def app(settings, db):
+    """The Flask app on the test database."""
+    from custody.web import create_app
+
+    return create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db})
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def t0() -> datetime:
+    """A fixed moment to build handover times from."""
+    return datetime(2026, 11, 2, 7, 0, tzinfo=UTC)

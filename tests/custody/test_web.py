@@ -1,0 +1,34 @@
+"""The app factory, /healthz and the one JSON error shape."""
+
+from custody.db.engine import Database
+from custody.web import create_app
+
+
+def test_healthz_reports_the_database_and_schema(client, database_url):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["schema"] == "0001"
+    assert body["database"] == database_url.split(":")[0].split("+")[0]
+
+
+def test_healthz_is_503_on_an_unmigrated_database(tmp_path, settings):
+    db = Database(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "schema_out_of_date"
+    db.dispose()
+
+
+def test_unknown_routes_answer_in_the_one_error_shape(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["code"] == "not_found" and error["message"]
+
+
+def test_wrong_method_answers_in_the_one_error_shape(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
