@@ -1,0 +1,198 @@
+"""folium plumbing shared by the maps: the page, batched layers, labels and number formats.
+
+folium emits a few hundred bytes of script per object and renders one template each, too
+slow and too big for a day of Nanhu (hundreds of markers and lines). The batched layers
+embed one JSON array per layer and build the Leaflet objects in a loop in the browser.
+Every object still gets its own CSS class, so the DOM can be counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+import folium
+from branca.element import Figure, MacroElement
+from folium.map import Layer
+from folium.template import Template
+
+from maps._assets import use_local_assets
+from maps._errors import MapsError
+
+LANGS = ("zh", "en")
+
+# Where an empty map opens: Nanhu district, Jiaxing.
+DEFAULT_CENTER = (30.7642, 120.7830)
+
+
+def script_json(value: Any) -> str:
+    """Compact JSON to embed in a <script>: no '</' or '<!--' that would end or confuse it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # Chinese stays UTF-8 (half the bytes of \\uXXXX); the escapes below are valid JS and JSON.
+    return (
+        text.replace("</", "<\\/")
+        .replace("<!--", "\\u003c!--")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class _Page(Figure):
+    """A folium Figure whose <html> element carries the page language."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="{{ this.lang }}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        "{% if this.title %}<title>{{ this.title|e }}</title>{% endif %}\n"
+        "    {{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        "<body>\n"
+        "    {{ this.html.render(**kwargs) }}\n"
+        "</body>\n"
+        "<script>\n"
+        "    {{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</html>\n"
+    )
+
+    def __init__(self, title: str, lang: str) -> None:
+        """Make an empty page with a title, in language lang."""
+        super().__init__(title=title)
+        self.lang = "zh-CN" if lang == "zh" else "en"
+
+
+class PathBatch(Layer):
+    """An overlay of Leaflet polylines drawn from one embedded array."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        (function (group, base, items) {
+            for (const [latlngs, options, tooltip] of items) {
+                const line = L.polyline(latlngs, Object.assign({}, base, options));
+                if (tooltip) { line.bindTooltip(tooltip, {sticky: true}); }
+                line.addTo(group);
+            }
+        })({{ this.get_name() }}, {{ this.base_json }}, {{ this.items_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, base: dict[str, Any], items: list[list[Any]]) -> None:
+        """Lines share the base options; each item is [latlngs, options, tooltip html]."""
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "PathBatch"
+        self.base_json = script_json(base)
+        self.items_json = script_json(items)
+
+
+class MarkerBatch(Layer):
+    """An overlay of Leaflet markers with CSS-styled DivIcons, from one embedded array."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        (function (group, icon, items) {
+            for (const [lat, lon, className, html, title, popup] of items) {
+                const options = Object.assign({}, icon, {className: className, html: html});
+                const marker = L.marker([lat, lon], {icon: L.divIcon(options), title: title,
+                                                      alt: title, riseOnHover: true});
+                if (popup) { marker.bindPopup(popup); }
+                marker.addTo(group);
+            }
+        })({{ this.get_name() }}, {{ this.icon_json }}, {{ this.items_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, icon: dict[str, Any], items: list[list[Any]]) -> None:
+        """Icons share the icon options; each item is [lat, lon, class, html, title, popup]."""
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "MarkerBatch"
+        self.icon_json = script_json(icon)
+        self.items_json = script_json(items)
+
+
+class PagePanel(MacroElement):
+    """A fixed block of trusted HTML laid over the map (legend, date form)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}{{ this.markup }}{% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str) -> None:
+        """Wrap already-escaped markup."""
+        super().__init__()
+        self._name = "PagePanel"
+        self.markup = markup
+
+
+def check_lang(lang: str) -> None:
+    """Raise MapsError unless lang is 'zh' or 'en'."""
+    if lang not in LANGS:
+        raise MapsError(f"unknown lang {lang!r}; expected one of {LANGS}")
+
+
+def bilingual(labels: tuple[str, str], lang: str) -> str:
+    """'中文 English' with the page language first, HTML-escaped."""
+    zh, en = labels
+    first, second = (zh, en) if lang == "zh" else (en, zh)
+    return f'{escape(first)} <span class="custody-alt">{escape(second)}</span>'
+
+
+def plain_bilingual(labels: tuple[str, str], lang: str) -> str:
+    """'中文 English' with the page language first, as plain text."""
+    zh, en = labels
+    return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
+
+
+def format_kg(kg: float) -> str:
+    """A weight for people: '1,234.5 kg'."""
+    return f"{kg:,.1f} kg"
+
+
+def rounded(lat: float, lon: float) -> list[float]:
+    """A position rounded to about a metre, to keep the page small."""
+    return [round(lat, 5), round(lon, 5)]
+
+
+def new_map(
+    *,
+    title: str,
+    lang: str,
+    tiles_url: str | None,
+    tiles_attribution: str,
+    asset_base_url: str,
+) -> folium.Map:
+    """A folium map on its own page, with local assets and the configured tile layer only."""
+    check_lang(lang)
+    folium_map = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, control_scale=True)
+    _Page(title=title, lang=lang).add_child(folium_map)
+    use_local_assets(folium_map, asset_base_url)
+    if tiles_url:
+        if not tiles_attribution:
+            raise MapsError("tiles_attribution is required with tiles_url")
+        folium.TileLayer(
+            tiles=tiles_url, attr=tiles_attribution, name="tiles", control=False, max_zoom=19
+        ).add_to(folium_map)
+    return folium_map
+
+
+def fit_to(folium_map: folium.Map, positions: Iterable[Sequence[float]]) -> None:
+    """Open the map on the box around positions, if there are any."""
+    lats, lons = [], []
+    for lat, lon in positions:
+        lats.append(lat)
+        lons.append(lon)
+    if lats:
+        folium_map.fit_bounds(
+            [[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24), max_zoom=16
+        )

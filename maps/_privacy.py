@@ -1,0 +1,71 @@
+"""Hiding small booths: a booth used by few households would show what each household throws away.
+
+Booths below the threshold are merged, per village, into one site at the village centroid,
+with their tonnage summed and their flows re-pointed and summed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from maps._errors import MapsError
+from maps._records import CATEGORIES, Flow, Site
+
+MERGED_NAME = "{village} · 多个投放亭 several booths"
+
+
+def merged_site_id(village: str) -> str:
+    """The id of the site that stands for a village's merged small booths."""
+    return f"village:{village}"
+
+
+def merge_small_booths(
+    sites: Iterable[Site],
+    flows: Iterable[Flow],
+    *,
+    households_per_booth: Mapping[str, int],
+    village_of: Mapping[str, str],
+    village_centroids: Mapping[str, tuple[float, float]],
+    min_households: int,
+) -> tuple[list[Site], list[Flow]]:
+    """Merge booths with fewer than min_households households (unknown counts as 0) per village."""
+    kept: list[Site] = []
+    small_by_village: dict[str, list[Site]] = defaultdict(list)
+    for site in sites:
+        if site.kind == "booth" and households_per_booth.get(site.id, 0) < min_households:
+            village = village_of.get(site.id)
+            if village is None:
+                raise MapsError(f"small booth {site.id!r} has no village to merge into")
+            if village not in village_centroids:
+                raise MapsError(f"village {village!r} has no centroid")
+            small_by_village[village].append(site)
+        else:
+            kept.append(site)
+
+    renamed: dict[str, str] = {}
+    for village, booths in sorted(small_by_village.items()):
+        lat, lon = village_centroids[village]
+        tonnage = {
+            c: sum(b.tonnage_kg.get(c, 0.0) for b in booths)
+            for c in CATEGORIES
+            if any(c in b.tonnage_kg for b in booths)
+        }
+        merged = Site(
+            merged_site_id(village), "booth", MERGED_NAME.format(village=village), lat, lon, tonnage
+        )
+        if any(s.id == merged.id for s in kept):
+            raise MapsError(f"site id {merged.id!r} is already taken")
+        kept.append(merged)
+        renamed.update({b.id: merged.id for b in booths})
+
+    summed: dict[tuple[str, str, str], float] = defaultdict(float)
+    for flow in flows:
+        key = (
+            renamed.get(flow.from_site_id, flow.from_site_id),
+            renamed.get(flow.to_site_id, flow.to_site_id),
+            flow.category,
+        )
+        summed[key] += flow.kg
+    merged_flows = [Flow(a, b, category, kg) for (a, b, category), kg in summed.items()]
+    return kept, merged_flows

@@ -1,0 +1,124 @@
+"""Plain input records for the maps: sites, flows between them, truck trips, trace points.
+
+The maps take places and amounts only; households never reach this package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from maps._errors import MapsError
+
+CATEGORIES: tuple[str, ...] = ("kitchen", "recyclable", "hazardous", "other")
+
+# GB/T 19095-2019 colours: kitchen green, recyclable blue, hazardous red, other grey.
+CATEGORY_COLOURS: Mapping[str, str] = MappingProxyType(
+    {"kitchen": "#2e8540", "recyclable": "#1f5fbf", "hazardous": "#d0312d", "other": "#5f6368"}
+)
+
+CATEGORY_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "kitchen": ("厨余垃圾", "Kitchen waste"),
+        "recyclable": ("可回收物", "Recyclables"),
+        "hazardous": ("有害垃圾", "Hazardous waste"),
+        "other": ("其他垃圾", "Other waste"),
+    }
+)
+
+SITE_KINDS: tuple[str, ...] = ("booth", "transfer_room", "facility")
+
+SITE_KIND_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "booth": ("投放亭", "Drop-off booth"),
+        "transfer_room": ("中转房", "Transfer room"),
+        "facility": ("处理设施", "Treatment facility"),
+    }
+)
+
+
+def _check_position(lat: float, lon: float) -> None:
+    """Raise MapsError unless (lat, lon) is a finite WGS84 position."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise MapsError(f"invalid position ({lat!r}, {lon!r})")
+
+
+def _check_category(category: str) -> None:
+    """Raise MapsError unless category is one of the four."""
+    if category not in CATEGORIES:
+        raise MapsError(f"unknown category {category!r}; expected one of {CATEGORIES}")
+
+
+def _check_kg(kg: float) -> None:
+    """Raise MapsError unless kg is a finite, non-negative weight."""
+    if not (math.isfinite(kg) and kg >= 0):
+        raise MapsError(f"invalid weight {kg!r} kg")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A fixed place on the map (booth, transfer room or facility) and the day's tonnage there."""
+
+    id: str
+    kind: str
+    name: str
+    lat: float
+    lon: float
+    tonnage_kg: Mapping[str, float] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        """Validate the record and freeze its tonnage mapping."""
+        if self.kind not in SITE_KINDS:
+            raise MapsError(f"unknown site kind {self.kind!r}; expected one of {SITE_KINDS}")
+        _check_position(self.lat, self.lon)
+        for category, kg in self.tonnage_kg.items():
+            _check_category(category)
+            _check_kg(kg)
+        object.__setattr__(self, "tonnage_kg", MappingProxyType(dict(self.tonnage_kg)))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Kilograms of one category moved from one site to another on the day."""
+
+    from_site_id: str
+    to_site_id: str
+    category: str
+    kg: float
+
+    def __post_init__(self) -> None:
+        """Validate the record."""
+        _check_category(self.category)
+        _check_kg(self.kg)
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One vehicle's track for the day as (lat, lon, time) points in driving order."""
+
+    vehicle_id: str
+    points: Sequence[tuple[float, float, datetime]] = field(default=(), hash=False)
+
+    def __post_init__(self) -> None:
+        """Validate the points and freeze them as a tuple."""
+        points = tuple((float(lat), float(lon), time) for lat, lon, time in self.points)
+        for lat, lon, _ in points:
+            _check_position(lat, lon)
+        object.__setattr__(self, "points", points)
+
+
+@dataclass(frozen=True)
+class TracePoint:
+    """One place where a traced asset was seen, with when and a human label."""
+
+    lat: float
+    lon: float
+    time: datetime
+    label: str
+
+    def __post_init__(self) -> None:
+        """Validate the record."""
+        _check_position(self.lat, self.lon)

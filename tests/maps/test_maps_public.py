@@ -1,0 +1,173 @@
+"""The public map: sites, flows and trips appear, styled by category and tonnage."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from maps import CATEGORY_COLOURS, Flow, MapsError, Site, flow_width, public_map_html
+
+DAY = date(2026, 11, 22)
+
+
+def _render(day_records, map_options, **extra):
+    """The public map page for (sites, flows, trips)."""
+    sites, flows, trips = day_records
+    return public_map_html(sites, flows, trips, day=DAY, **map_options, **extra)
+
+
+def _items(batches, html):
+    """Every embedded item with its layer's shared options merged in where it is a dict."""
+    rows = []
+    for base, items in batches(html).values():
+        rows.extend((base, item) for item in items)
+    return rows
+
+
+def _flows(batches, html):
+    """(category, colour, width) of every flow line on the page."""
+    found = []
+    for base, item in _items(batches, html):
+        if isinstance(item[1], dict) and "custody-flow " in item[1].get("className", ""):
+            category = item[1]["className"].split("custody-flow-")[1]
+            found.append((category, base["color"], item[1]["weight"]))
+    return found
+
+
+def test_every_site_flow_and_trip_gets_its_css_class(small_day, map_options):
+    html = _render(small_day, map_options)
+    assert html.count('"custody-site custody-site-booth"') == 2
+    assert html.count('"custody-site custody-site-transfer_room"') == 1
+    assert html.count('"custody-site custody-site-facility"') == 1
+    assert html.count('"custody-flow custody-flow-kitchen"') == 3
+    assert html.count('"custody-flow custody-flow-other"') == 1
+    assert html.count('"custody-flow custody-flow-hazardous"') == 1
+    assert html.count('"custody-flow custody-flow-recyclable"') == 0
+    assert html.count('"custody-trip"') == 1
+
+
+def test_nanhu_day_counts_match_the_input(nanhu_day, map_options):
+    sites, flows, trips = nanhu_day
+    html = _render(nanhu_day, map_options)
+    for kind in ("booth", "transfer_room", "facility"):
+        expected = sum(1 for s in sites if s.kind == kind)
+        assert html.count(f'"custody-site custody-site-{kind}"') == expected
+    assert html.count('"custody-flow custody-flow-') == len(flows)
+    assert html.count('"custody-trip"') == len(trips)
+    assert len(html.encode()) <= 1_500_000
+
+
+def test_flow_colour_follows_category(small_day, batches, map_options):
+    flows = _flows(batches, _render(small_day, map_options))
+    assert flows
+    for category, colour, _ in flows:
+        assert colour == CATEGORY_COLOURS[category]
+
+
+def test_flow_width_follows_tonnage(small_day, batches, map_options):
+    sites, flows, _ = small_day
+    widths = sorted(width for _, _, width in _flows(batches, _render(small_day, map_options)))
+    expected = sorted(flow_width(f.kg, max(g.kg for g in flows)) for f in flows)
+    assert widths == expected
+    assert widths[0] < widths[-1]
+
+
+def test_flow_width_grows_with_kg_and_is_clamped():
+    widths = [flow_width(kg, 1000.0) for kg in (0, 1, 10, 100, 500, 1000, 5000)]
+    assert widths == sorted(widths)
+    assert widths[0] == flow_width(0, 1000.0) > 0
+    assert widths[-1] == widths[-2] == flow_width(1000.0, 1000.0)
+    assert flow_width(5.0, 0.0) == widths[0]
+
+
+def test_trips_are_dashed_and_follow_their_points(small_day, batches, map_options):
+    _, _, trips = small_day
+    html = _render(small_day, map_options)
+    trip_rows = [
+        (b, i)
+        for b, i in _items(batches, html)
+        if isinstance(i[1], dict) and i[1].get("className") == "custody-trip"
+    ]
+    assert len(trip_rows) == 1
+    base, (latlngs, _, tooltip) = trip_rows[0]
+    assert base["dashArray"]
+    assert latlngs == [[lat, lon] for lat, lon, _ in trips[0].points]
+    assert "浙F12345" in tooltip
+
+
+def test_popups_give_the_days_tonnage_per_category_in_chinese_and_english(small_day, map_options):
+    html = _render(small_day, map_options)
+    for zh, en in (
+        ("厨余垃圾", "Kitchen waste"),
+        ("可回收物", "Recyclables"),
+        ("有害垃圾", "Hazardous waste"),
+        ("其他垃圾", "Other waste"),
+    ):
+        assert zh in html and en in html
+    assert "东栅村 1号亭" in html
+    assert "40.0 kg" in html and "52.5 kg" in html  # booth B1: kitchen, total
+    assert "投放亭" in html and "中转房" in html and "处理设施" in html
+
+
+def test_day_picker_reloads_the_page_with_the_chosen_day(small_day, map_options):
+    html = _render(small_day, map_options)
+    form = re.search(r"<form[^>]*>.*?</form>", html, re.S)[0]
+    assert 'method="get"' in form and "action=" not in form
+    assert re.search(r'<input[^>]*type="date"[^>]*name="day"[^>]*value="2026-11-22"', form)
+
+
+def test_layer_control_lists_the_layers(small_day, map_options):
+    html = _render(small_day, map_options)
+    assert "L.control.layers(" in html
+    names = (
+        "清运车辆轨迹 Truck trips",
+        "投放亭 Drop-off booth",
+        "厨余垃圾 Kitchen waste · 流向 flows",
+    )
+    for name in names:
+        assert json.dumps(name) in html
+
+
+def test_page_language_orders_the_labels(small_day, map_options):
+    zh = _render(small_day, map_options, lang="zh")
+    en = _render(small_day, map_options, lang="en")
+    assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
+    assert 'Truck trips <span class="custody-alt">清运车辆轨迹' in en
+    assert '清运车辆轨迹 <span class="custody-alt">Truck trips' in zh
+
+
+def test_site_names_cannot_inject_markup(small_day, map_options):
+    sites, flows, trips = small_day
+    evil = Site("B9", "booth", "</script><img src=x onerror=alert(1)>", 30.75, 120.78, {})
+    html = public_map_html([*sites, evil], flows, trips, day=DAY, **map_options)
+    assert html.count("</script>") == html.count("<script")
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html  # popup and tooltip text
+
+
+def test_flow_to_an_unknown_site_is_refused(small_day, map_options):
+    sites, flows, trips = small_day
+    with pytest.raises(MapsError, match="unknown site"):
+        public_map_html(
+            sites, [*flows, Flow("B1", "nowhere", "kitchen", 1.0)], trips, day=DAY, **map_options
+        )
+
+
+def test_unknown_language_is_refused(small_day, map_options):
+    with pytest.raises(MapsError):
+        _render(small_day, map_options, lang="fr")
+
+
+def test_an_empty_day_still_makes_a_page(map_options):
+    html = public_map_html([], [], [], day=DAY, **map_options)
+    assert 'name="day"' in html
+    assert "custody-site custody-site-" not in html and "custody-flow custody-flow-" not in html
+
+
+def test_legend_does_not_reuse_the_countable_marker_classes(small_day, map_options):
+    html = _render(small_day, map_options)
+    markup = html.split("<body>")[1].split("<script>")[0]
+    assert "custody-legend" in markup
+    assert "custody-site" not in markup and "custody-flow" not in markup
