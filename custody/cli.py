@@ -15,7 +15,7 @@ from custody.db.engine import Database
 from custody.domain.checkpoint import CheckpointError
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.services import assets, handovers, ledger
+from custody.services import assets, handovers, ledger, whereabouts
 
 
 class Context:
@@ -167,7 +167,7 @@ def handover(ctx: Context, source, dest, actor, action, weight_kg, category, lat
 @pass_ctx
 def where(ctx: Context, code: str, as_json: bool) -> None:
     """Where an asset (or its waste) is now, and its history."""
-    found = handovers.where(ctx.db, code.strip().upper())
+    found = whereabouts.where(ctx.db, code.strip().upper())
     if as_json:
         click.echo(json.dumps(found.__dict__, ensure_ascii=False, indent=2))
         return

@@ -82,12 +82,13 @@ class ChainSegment:
     broken: ChainBreak | None
 
 
-def walk(rows: Iterable[Sequence[object]], *, start_seq: int,
-         prev_hash: str | None) -> ChainSegment:
-    """Walk rows of (``LEDGER_FIELDS``..., stored hash) ordered by seq.
+def walk(rows: Iterable[Sequence], *, start_seq: int, prev_hash: str | None) -> ChainSegment:
+    """Walk rows of (seq, prev_hash, head, note, stored hash) ordered by seq.
 
-    ``prev_hash`` is the hash the first row must point at, or None when the
-    caller checks the joint between segments itself.
+    ``head`` is every field but the note, written as text and joined by ``|``
+    exactly as ``canonical_bytes`` does (the database can build it; see
+    custody.services.ledger). ``prev_hash`` is the hash the first row must
+    point at, or None when the caller checks the joint between segments itself.
     """
     expected_seq = start_seq
     expected_prev = prev_hash
@@ -95,33 +96,28 @@ def walk(rows: Iterable[Sequence[object]], *, start_seq: int,
     last_hash: str | None = None
     count = 0
     sha256 = hashlib.sha256
-    for row in rows:
-        *fields, stored = row
-        seq = fields[0]
+    separators = _SEPARATORS_BEFORE_NOTE
+    for seq, prev, head, note, stored in rows:
         if count == 0:
-            first_prev = fields[1]  # type: ignore[assignment]
+            first_prev = prev
+        broken = None
         if seq != expected_seq:
-            return ChainSegment(
-                start_seq, count, first_prev, last_hash,
-                ChainBreak(expected_seq,
-                           f"record {expected_seq} is missing (next stored is {seq})"),
-            )
-        if expected_prev is not None and fields[1] != expected_prev:
-            return ChainSegment(
-                start_seq, count, first_prev, last_hash,
-                ChainBreak(seq, "previous-hash link does not match the record before it"),
-            )
-        try:
-            actual = sha256(canonical_bytes(fields)).hexdigest()
-        except MalformedRecord as exc:
-            return ChainSegment(start_seq, count, first_prev, last_hash, ChainBreak(seq, str(exc)))
-        if actual != stored:
-            return ChainSegment(
-                start_seq, count, first_prev, last_hash,
-                ChainBreak(seq, "content does not match its hash (record edited)"),
-            )
-        expected_prev = stored  # type: ignore[assignment]
-        last_hash = stored  # type: ignore[assignment]
+            broken = ChainBreak(expected_seq,
+                                f"record {expected_seq} is missing (next stored is {seq})")
+        elif expected_prev is not None and prev != expected_prev:
+            broken = ChainBreak(seq, "previous-hash link does not match the record before it")
+        elif head.count("|") != separators:
+            broken = ChainBreak(seq, "a field holds the separator '|'")
+        elif sha256((_PREFIX + head + "|" + (note or "")).encode()).hexdigest() != stored:
+            broken = ChainBreak(seq, "content does not match its hash (record edited)")
+        if broken is not None:
+            return ChainSegment(start_seq, count, first_prev, last_hash, broken)
+        expected_prev = last_hash = stored
         expected_seq += 1
         count += 1
     return ChainSegment(start_seq, count, first_prev, last_hash, None)
+
+
+def head_text(fields: Sequence[object]) -> str:
+    """Every field but the note as the text the hash covers (for rows read field by field)."""
+    return "|".join(["" if v is None else str(v) for v in fields[:-1]])

@@ -6,6 +6,7 @@ mark it for a supervisor to look at.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,17 +89,39 @@ def _impossible_travel(ctx: RuleContext, asset: AssetInfo, state: AssetState) ->
     previous = state.last_point or asset.location
     if previous is None:
         return False
-    metres = geodesic((previous.lat, previous.lon), (here.lat, here.lon)).meters
-    metres -= (previous.accuracy_m or 0.0) + (here.accuracy_m or 0.0) + _FIXED_SLACK_M
-    if metres <= 0:
-        return False
+    slack = (previous.accuracy_m or 0.0) + (here.accuracy_m or 0.0) + _FIXED_SLACK_M
     if state.last_seen is None:
+        if not asset.kind.is_fixed:
+            return False
         # A fixed asset seen far from where it is registered.
-        return asset.kind.is_fixed and metres > _REGISTERED_PLACE_SLACK_M
-    hours = abs((ctx.seen_at - state.last_seen).total_seconds()) / 3600.0
-    if hours == 0:
+        limit_m = slack + _REGISTERED_PLACE_SLACK_M
+    else:
+        hours = abs((ctx.seen_at - state.last_seen).total_seconds()) / 3600.0
+        limit_m = slack + ctx.max_speed_kmh * 1000.0 * hours
+    return _farther_than(previous, here, limit_m)
+
+
+def _farther_than(a: Point, b: Point, limit_m: float) -> bool:
+    """Geodesic distance a-b above limit_m (a quick spherical bound settles clear cases)."""
+    rough = _haversine_m(a, b)
+    if rough < limit_m * (1 - _SPHERE_ERROR):
+        return False
+    if rough > limit_m * (1 + _SPHERE_ERROR):
         return True
-    return metres / 1000.0 / hours > ctx.max_speed_kmh
+    return geodesic((a.lat, a.lon), (b.lat, b.lon)).meters > limit_m
+
+
+def _haversine_m(a: Point, b: Point) -> float:
+    """Great-circle distance on a sphere of the mean Earth radius."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# A sphere is within 0.6 % of the WGS-84 geodesic everywhere; beyond that margin
+# the quick bound decides, inside it geopy's exact geodesic does.
+_SPHERE_ERROR = 0.006
 
 
 # GPS in a village is rarely better than this; it keeps noise from raising flags.

@@ -1,26 +1,23 @@
-"""Recording handovers into the ledger, and reading where an asset is."""
+"""Recording handovers into the ledger: the rules, the hash chain, the derived state."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
 from custody.domain import model, rules
-from custody.domain.errors import InvalidHandover, UnknownActor, UnknownAsset
+from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.domain.model import Action, AssetKind, HandoverDraft, RecordKind
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
-from custody.services.unit_of_work import UnitOfWork
-
-# A bag's waste is followed from container to container at most this far.
-MAX_CUSTODY_HOPS = 32
+from custody.services.whereabouts import reached_facility
 
 
 @dataclass(frozen=True)
@@ -38,27 +35,45 @@ class RecordedHandover:
 
 def record(db: Database, draft: HandoverDraft, *, max_speed_kmh: float = 120.0,
            now: datetime | None = None) -> RecordedHandover:
-    """Check one handover against the rules and append it to the ledger."""
-    with UnitOfWork(db, write=True) as uow:
-        result = record_in(uow.session, draft, max_speed_kmh=max_speed_kmh, now=now)
-        uow.commit()
-    return result
+    """Check one handover against the rules and append it to the ledger (one transaction)."""
+    with db.write_engine.begin() as conn:
+        return append(conn, draft, max_speed_kmh=max_speed_kmh, now=now)
 
 
-def record_in(session: Session, draft: HandoverDraft, *, max_speed_kmh: float = 120.0,
-              now: datetime | None = None) -> RecordedHandover:
-    """Append one handover inside an open write session (the caller commits).
+def record_many(db: Database, drafts: Sequence[HandoverDraft], *, max_speed_kmh: float = 120.0,
+                times: Sequence[datetime | None] | None = None
+                ) -> list[RecordedHandover | DomainError]:
+    """Append several handovers in one transaction (one commit, one fsync).
 
-    This is the hot path of the whole system, so it speaks Core SQL over the
-    session's connection: one locked read of the head, one read of both
-    assets with their states, one insert, one head update, one upsert.
+    Each draft gets its own answer: its record, or the DomainError that refused
+    it. A refused draft leaves nothing behind, since ``append`` checks
+    everything before it writes. ``times`` optionally fixes each server time.
     """
-    conn = session.connection()
+    results: list[RecordedHandover | DomainError] = []
+    times = times or [None] * len(drafts)
+    with db.write_engine.begin() as conn:
+        for draft, now in zip(drafts, times, strict=True):
+            try:
+                results.append(append(conn, draft, max_speed_kmh=max_speed_kmh, now=now))
+            except DomainError as exc:
+                results.append(exc)
+    return results
+
+
+def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120.0,
+           now: datetime | None = None) -> RecordedHandover:
+    """Append one handover inside an open write transaction (the caller commits).
+
+    This is the hot path of the whole system, so it speaks Core SQL: one
+    locked read of the head, one read of both assets with their states, one of
+    the actor, then one insert, one head update and one upsert. Every check
+    comes before the first write.
+    """
     head_seq, head_hash = conn.execute(_LOCK_HEAD).one()
     found = {row.asset_id: row for row in conn.execute(_ASSETS_WITH_STATES,
                                                          {"ids": [draft.source, draft.dest]})}
-    source, source_state = _asset_and_state(session, found, draft.source)
-    dest, dest_state = _asset_and_state(session, found, draft.dest)
+    source, source_state = _asset_and_state(conn, found, draft.source)
+    dest, dest_state = _asset_and_state(conn, found, draft.dest)
     if not conn.execute(_ACTIVE_ACTOR, {"id": draft.actor_id}).scalar():
         raise UnknownActor(f"no active actor with id {draft.actor_id}")
     if draft.corrects_seq is not None and conn.execute(
@@ -119,7 +134,7 @@ _ASSETS_WITH_STATES = (
 )
 
 
-def _asset_and_state(session: Session, found: dict, asset_id: str
+def _asset_and_state(conn: Connection, found: dict, asset_id: str
                      ) -> tuple[model.AssetInfo, model.AssetState]:
     """The rules' view of one asset: what it is and where it was last seen."""
     row = found.get(asset_id)
@@ -131,7 +146,7 @@ def _asset_and_state(session: Session, found: dict, asset_id: str
                            else None, location)
     if row.last_seq is None:
         return info, model.AssetState()
-    reached = kind is AssetKind.BAG and _resolve_container(session, asset_id)[-1][1] == "facility"
+    reached = kind is AssetKind.BAG and reached_facility(conn, asset_id)
     state = model.AssetState(
         last_seq=row.last_seq, last_seen=from_us(row.last_seen_us),
         last_point=rules.point_or_none(from_e7(row.seen_lat), from_e7(row.seen_lon),
@@ -172,83 +187,3 @@ def _upsert_state(insert_fn) -> object:
 
 
 _UPSERT_STATE = {"postgresql": _upsert_state(pg_insert), "sqlite": _upsert_state(sqlite_insert)}
-
-
-def _resolve_container(session: Session, asset_id: str) -> list[tuple[Handover, str]]:
-    """Follow an asset's waste from container to container: [(handover, dest kind), ...].
-
-    The waste in a container goes with the container's next outgoing handover.
-    Returns [(None, own kind)] for an asset never handed on.
-    """
-    path: list[tuple[Handover, str]] = []
-    current, after = asset_id, -1
-    for _ in range(MAX_CUSTODY_HOPS):
-        nxt = session.scalars(
-            select(Handover)
-            .where(Handover.source_id == current, Handover.seq > after,
-                   Handover.record_kind == RecordKind.HANDOVER.value,
-                   Handover.action.is_distinct_from(Action.INSPECT.value))
-            .order_by(Handover.seq).limit(1)
-        ).first()
-        if nxt is None:
-            break
-        dest = session.get(Asset, nxt.dest_id)
-        path.append((nxt, dest.kind))
-        current, after = nxt.dest_id, nxt.seq
-        if dest.kind == AssetKind.FACILITY:
-            break
-    return path or [(None, model.kind_of(asset_id).value)]  # type: ignore[list-item]
-
-
-@dataclass(frozen=True)
-class Whereabouts:
-    """Where an asset is now, and the records that say so."""
-
-    asset_id: str
-    kind: str
-    category: str | None
-    container: str | None
-    reached_facility: bool
-    path: list[dict]
-    history: list[dict]
-
-
-def where(db: Database, asset_id: str) -> Whereabouts:
-    """The asset's current container (its waste, followed hop by hop) and its history."""
-    with db.read() as session:
-        asset = session.get(Asset, asset_id)
-        if asset is None:
-            raise UnknownAsset(f"no asset {asset_id} is registered")
-        hops = [(h, k) for h, k in _resolve_container(session, asset_id) if h is not None]
-        history = session.scalars(
-            select(Handover)
-            .where((Handover.source_id == asset_id) | (Handover.dest_id == asset_id))
-            .order_by(Handover.seq)
-        ).all()
-        return Whereabouts(
-            asset_id=asset_id, kind=asset.kind, category=asset.category,
-            container=hops[-1][0].dest_id if hops else None,
-            reached_facility=bool(hops) and hops[-1][1] == AssetKind.FACILITY.value,
-            path=[handover_dict(h) for h, _ in hops],
-            history=[handover_dict(h) for h in history],
-        )
-
-
-def handover_dict(h: Handover) -> dict:
-    """A stored handover as plain data for pages, APIs and the CLI."""
-    return {
-        "seq": h.seq, "hash": h.hash, "record_kind": h.record_kind, "action": h.action,
-        "source": h.source_id, "dest": h.dest_id, "actor_id": h.actor_id, "role": h.role,
-        "device_time": _iso(from_us(h.device_time_us)),
-        "server_time": _iso(from_us(h.server_time_us)),
-        "lat": from_e7(h.lat_e7), "lon": from_e7(h.lon_e7),
-        "accuracy_m": from_cm(h.accuracy_cm), "photo_sha256": h.photo_sha256,
-        "weight_kg": None if h.weight_g is None else h.weight_g / 1000,
-        "category": h.category, "flags": h.flags.split(",") if h.flags else [],
-        "corrects_seq": h.corrects_seq, "note": h.note,
-    }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    """ISO 8601 with a Z, or None."""
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")

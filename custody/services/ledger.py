@@ -20,7 +20,13 @@ from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, ChainBreak, Chain
 FETCH_ROWS = 20_000  # rows per query while walking
 PARALLEL_FROM = 200_000  # below this, one process is quicker than starting workers
 
-_SELECT = f"SELECT {', '.join(LEDGER_FIELDS)}, hash FROM handovers"
+# The database writes each record's fields as text joined by '|' (None as
+# nothing), the same bytes canonical_bytes builds in Python for integers and
+# text, so the walk only hashes. tests/custody/test_verify.py checks the two
+# agree on both databases.
+_HEAD_SQL = " || '|' || ".join(
+    f"COALESCE(CAST({name} AS TEXT), '')" for name in LEDGER_FIELDS[:-1])
+_SELECT = f"SELECT seq, prev_hash, {_HEAD_SQL}, note, hash FROM handovers"
 
 
 @dataclass(frozen=True)

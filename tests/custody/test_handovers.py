@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from custody.db.schema import Handover
 from custody.domain.errors import InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.model import Action, Category, HandoverDraft, Point, Role
-from custody.services import handovers, ledger
+from custody.services import handovers, ledger, whereabouts
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT
 
 
@@ -40,7 +40,7 @@ def test_the_normal_path_records_five_unflagged_handovers(db, district, t0):
 
 def test_where_follows_a_bags_waste_to_the_facility(db, district, t0):
     walk_normal_path(db, district, t0)
-    found = handovers.where(db, district.kitchen_bag)
+    found = whereabouts.where(db, district.kitchen_bag)
     assert found.container == district.plant and found.reached_facility
     assert [h["action"] for h in found.path] == ["deposit", "collect", "unload", "load",
                                                  "deliver"]
@@ -51,7 +51,7 @@ def test_where_a_bag_is_before_it_reaches_a_facility(db, district, t0):
     record(db, district, district.kitchen_bag, district.kitchen_bin, t0, point=BOOTH_AT)
     record(db, district, district.kitchen_bin, district.cart, t0 + timedelta(minutes=5),
            point=BOOTH_AT)
-    found = handovers.where(db, district.kitchen_bag)
+    found = whereabouts.where(db, district.kitchen_bag)
     assert found.container == district.cart and not found.reached_facility
 
 
@@ -108,7 +108,7 @@ def test_every_field_is_kept_exactly(db, district, t0):
            point=(30.1234567, 120.7654321), weight_kg=2.345, category=Category.KITCHEN,
            action=Action.DEPOSIT, note="南湖 | note with a separator",
            photo_sha256="ab" * 32)
-    (h,) = handovers.where(db, district.kitchen_bag).history
+    (h,) = whereabouts.where(db, district.kitchen_bag).history
     assert (h["lat"], h["lon"], h["accuracy_m"]) == (30.1234567, 120.7654321, 10.0)
     assert h["weight_kg"] == 2.345 and h["category"] == "kitchen"
     assert h["device_time"] == "2026-11-02T07:00:00Z"

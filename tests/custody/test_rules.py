@@ -3,6 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from geopy.distance import geodesic
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from custody.domain import rules
 from custody.domain.errors import InvalidHandover
@@ -113,3 +116,15 @@ def test_bad_drafts_are_refused_with_a_clear_message(kwargs, message):
 def test_a_point_out_of_range_is_refused():
     with pytest.raises(InvalidHandover, match="out of range"):
         Point(91, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat1=st.floats(-80, 80), lon1=st.floats(-179, 179), dlat=st.floats(-2, 2),
+       dlon=st.floats(-2, 2), factor=st.floats(0.9, 1.1))
+def test_the_quick_distance_bound_never_changes_the_geodesic_verdict(lat1, lon1, dlat, dlon,
+                                                                     factor):
+    a, b = Point(lat1, lon1), Point(max(-90, min(90, lat1 + dlat)), lon1 + dlon)
+    exact = geodesic((a.lat, a.lon), (b.lat, b.lon)).meters
+    assume(exact > 1.0)  # the rules' limits always include tens of metres of slack
+    limit = exact * factor
+    assert rules._farther_than(a, b, limit) == (exact > limit)

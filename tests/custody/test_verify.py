@@ -177,3 +177,23 @@ def test_parallel_verify_agrees_with_a_single_walk(five, district, t0):
     tamper(five, "UPDATE handovers SET note = 'x' WHERE seq = 13")
     assert ledger.verify(five, workers=3).broken.seq == 13
     assert ledger.verify(five, workers=1).broken.seq == 13
+
+
+def test_the_database_writes_fields_exactly_as_the_hasher_does(db, district, t0):
+    from custody.domain.ledger import head_text
+    from custody.domain.model import HandoverDraft, Point, Role
+    from custody.services import handovers
+    from custody.services.ledger import _HEAD_SQL
+
+    handovers.record(db, HandoverDraft(
+        district.kitchen_bag, district.kitchen_bin, district.collector, Role.COLLECTOR,
+        device_time=t0, point=Point(-33.8688197, -151.2092955, 3.25), weight_kg=0.001,
+        note="南湖 | 备注\n", photo_sha256="0f" * 32))
+    handovers.record(db, HandoverDraft(district.cart, district.room, district.driver,
+                                       Role.DRIVER))
+    with db.engine.connect() as conn:
+        by_db = conn.execute(text(f"SELECT {_HEAD_SQL} FROM handovers ORDER BY seq")).scalars()
+        rows = conn.execute(text(f"SELECT {', '.join(LEDGER_FIELDS)} FROM handovers "
+                                 "ORDER BY seq")).all()
+    assert list(by_db) == [head_text(list(r)) for r in rows]
+    assert ledger.verify(db).ok

@@ -1,5 +1,6 @@
 """The app factory, /healthz and the one JSON error shape."""
 
+from custody.db import migrate
 from custody.db.engine import Database
 from custody.web import create_app
 
@@ -8,7 +9,7 @@ def test_healthz_reports_the_database_and_schema(client, database_url):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["schema"] == "0001"
+    assert body["status"] == "ok" and body["schema"] == migrate.head_revision()
     assert body["database"] == database_url.split(":")[0].split("+")[0]
 
 
