@@ -24,9 +24,14 @@ PARALLEL_FROM = 200_000  # below this, one process is quicker than starting work
 # nothing), the same bytes canonical_bytes builds in Python for integers and
 # text, so the walk only hashes. tests/custody/test_verify.py checks the two
 # agree on both databases.
-_HEAD_SQL = " || '|' || ".join(
-    f"COALESCE(CAST({name} AS TEXT), '')" for name in LEDGER_FIELDS[:-1])
-_SELECT = f"SELECT seq, prev_hash, {_HEAD_SQL}, note, hash FROM handovers"
+# SQLite's || writes integers as text by itself; PostgreSQL needs the cast.
+_HEAD_SQL = {
+    "sqlite": " || '|' || ".join(f"IFNULL({name}, '')" for name in LEDGER_FIELDS[:-1]),
+    "postgresql": " || '|' || ".join(
+        f"COALESCE(CAST({name} AS TEXT), '')" for name in LEDGER_FIELDS[:-1]),
+}
+_SELECT = {dialect: f"SELECT seq, prev_hash, {head}, note, hash FROM handovers"
+           for dialect, head in _HEAD_SQL.items()}
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ def _walk_range(url: str, first: int, last: int, db: Database | None = None) -> 
                 if db.is_sqlite:
                     low = low.replace("%s", "?")
                 cursor = dbapi.cursor()
-                cursor.execute(f"{_SELECT} WHERE {low} ORDER BY seq", params)
+                cursor.execute(f"{_SELECT[conn.dialect.name]} WHERE {low} ORDER BY seq", params)
                 part = walk(cursor.fetchall(), start_seq=start, prev_hash=prev)
                 cursor.close()
                 segment = part if segment is None else ChainSegment(

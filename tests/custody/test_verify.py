@@ -192,7 +192,8 @@ def test_the_database_writes_fields_exactly_as_the_hasher_does(db, district, t0)
     handovers.record(db, HandoverDraft(district.cart, district.room, district.driver,
                                        Role.DRIVER))
     with db.engine.connect() as conn:
-        by_db = conn.execute(text(f"SELECT {_HEAD_SQL} FROM handovers ORDER BY seq")).scalars()
+        by_db = conn.execute(text(f"SELECT {_HEAD_SQL[conn.dialect.name]} FROM handovers "
+                                  "ORDER BY seq")).scalars()
         rows = conn.execute(text(f"SELECT {', '.join(LEDGER_FIELDS)} FROM handovers "
                                  "ORDER BY seq")).all()
     assert list(by_db) == [head_text(list(r)) for r in rows]
