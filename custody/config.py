@@ -1,8 +1,8 @@
 """Settings, read from the environment (``CUSTODY_*``) with overrides for tests.
 
-Secrets (the label HMAC keys and the checkpoint signing key) are never in the
-code: they come from the environment or from files ``custody init`` writes in
-the data folder, which is not under version control.
+Secrets (the label HMAC keys, the checkpoint signing key, the session secret
+key) are never in the code: they come from the environment or from files
+``custody init`` writes in the data folder, which is not under version control.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Settings:
     code_key_id: str = "A"
     checkpoint_key_file: Path | None = None
     max_speed_kmh: float = 120.0
+    secret_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -58,10 +59,14 @@ class Settings:
             values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
         if "CUSTODY_MAX_SPEED_KMH" in env:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
+        if env.get("CUSTODY_SECRET_KEY"):
+            values["secret_key"] = env["CUSTODY_SECRET_KEY"]
         values.update(overrides)
         settings = cls(**values)
         if not settings.code_keys:
             settings = replace(settings, code_keys=load_or_create_code_keys(settings.data_dir))
+        if not settings.secret_key:
+            settings = replace(settings, secret_key=load_or_create_secret_key(settings.data_dir))
         return settings
 
 
@@ -88,3 +93,22 @@ def load_or_create_code_keys(data_dir: Path) -> dict[str, bytes]:
     with os.fdopen(fd, "w") as fh:
         json.dump({k: v.hex() for k, v in keys.items()}, fh)
     return keys
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """The key signing browser sessions, kept in the data folder, made on first use."""
+    path = Path(data_dir) / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked in: a concurrent reader never sees a half-written key.
+        tmp = path.with_name(f".secret-key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first; use theirs
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -23,24 +23,27 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
 LEDGER_TABLES = ["handovers", "asset_states", "assets", "asset_serials", "households",
-                 "villages", "actors"]
+                 "villages", "devices", "credentials", "actors"]
 
 
 @pytest.fixture(scope="session")
-def pg_database_url(worker_id: str) -> str:
+def pg_database_url(worker_id: str):
     """A migrated PostgreSQL database private to this xdist worker."""
     base = make_url(PG_URL)
-    name = f"custody_test_{worker_id}"
+    # The pid keeps two test runs on one server (two developers, CI) apart.
+    name = f"custody_test_{worker_id}_{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     db = Database(url)
     migrate.upgrade(db)
     db.dispose()
-    return url
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -94,3 +97,28 @@ def client(app):
 def t0() -> datetime:
     """A fixed moment to build handover times from."""
     return datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch):
+    """Cheap password hashing, for tests that sign in many times (never in production)."""
+    from custody.services import accounts
+
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture
+def people(db, fast_passwords) -> dict:
+    """One user per role, each with a password and an enrolled phone: role -> details."""
+    from custody.domain.model import Role
+    from custody.services import accounts
+
+    found = {}
+    for role in Role:
+        name, password = f"{role.value}-user", f"{role.value}-password"
+        actor_id = accounts.create_user(db, name, role, password)
+        device_id, token = accounts.issue_device_token(db, actor_id, f"{name}'s phone")
+        found[role.value] = {"id": actor_id, "name": name, "password": password,
+                             "device_id": device_id, "token": token,
+                             "auth": {"Authorization": f"Bearer {token}"}}
+    return found

@@ -152,3 +152,25 @@ class AssetState(Base):
     lon_e7: Mapped[int | None] = mapped_column(Integer)
     accuracy_cm: Mapped[int | None] = mapped_column(Integer)
     holding: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Credential(Base):
+    """An actor's password, as a salted slow hash (never the password itself)."""
+
+    __tablename__ = "credentials"
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Device(Base):
+    """A phone enrolled for an actor; its token is stored only as a sha256 hash."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

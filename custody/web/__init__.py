@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from flask import Flask
 
-from custody.config import Settings
+from custody.config import Settings, load_or_create_secret_key
 from custody.db.engine import Database
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the Flask app from the environment, then ``test_config`` on top."""
     app = Flask(__name__)
-    app.config.from_mapping(MAX_CONTENT_LENGTH=16 * 1024 * 1024, JSON_AS_ASCII=False)
+    app.config.from_mapping(MAX_CONTENT_LENGTH=16 * 1024 * 1024, JSON_AS_ASCII=False,
+                            SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                            SESSION_COOKIE_SECURE=False,
+                            PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
+    # e.g. CUSTODY_FLASK_SESSION_COOKIE_SECURE=true when served over HTTPS
+    app.config.from_prefixed_env("CUSTODY_FLASK")
     overrides = dict(test_config or {})
     settings = overrides.pop("SETTINGS", None) or Settings.from_env()
     app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key or load_or_create_secret_key(
+            settings.data_dir)
     app.extensions["custody.settings"] = settings
     app.extensions["custody.db"] = overrides.get("DATABASE") or Database(settings.database_url)
 
-    from custody.web import errors, health
+    from custody.web import access, auth, errors, health
 
     errors.init_app(app)
+    access.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
     return app
 
 

@@ -1,0 +1,150 @@
+"""Who may use which route: the one authorisation table, and the hook that enforces it.
+
+Every request is resolved to a principal (a phone's ``Authorization: Bearer``
+token, else the browser session, else anonymous) and allowed only if its
+endpoint is in ``ACCESS`` with the principal's role, or with ``anonymous``,
+which means anyone. An endpoint missing from the table is denied to everyone,
+admin included. Unsafe requests not authenticated by a token carry a CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup, escape
+
+from custody.domain.model import Role
+from custody.services import accounts
+from custody.services.accounts import ANONYMOUS, ANONYMOUS_ROLE, Principal
+from custody.web import get_db
+from custody.web.errors import error_response
+
+ANYONE = frozenset({ANONYMOUS_ROLE})
+SIGNED_IN = frozenset(role.value for role in Role)
+MANAGERS = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+
+ACCESS: dict[str, frozenset[str]] = {
+    "static": ANYONE,
+    "health.healthz": ANYONE,
+    "auth.login": ANYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.me": SIGNED_IN,
+    "auth.list_devices": MANAGERS,
+    "auth.issue_device": MANAGERS,
+    "auth.get_device": MANAGERS,
+    "auth.revoke_device": MANAGERS,
+}
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def is_allowed(endpoint: str, role: str) -> bool:
+    """Whether the table lets ``role`` use ``endpoint`` (unknown endpoints: never)."""
+    allowed = ACCESS.get(endpoint, frozenset())
+    return ANONYMOUS_ROLE in allowed or role in allowed
+
+
+def current_principal() -> Principal:
+    """The principal of the current request."""
+    return g.get("principal", ANONYMOUS)
+
+
+def wants_json() -> bool:
+    """Whether to answer in JSON: API paths, and clients that do not prefer HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.accept_mimetypes
+    return accept["application/json"] >= accept["text/html"]
+
+
+def csrf_token() -> str:
+    """This browser session's CSRF token, made on first use."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def csrf_field() -> Markup:
+    """The hidden form field carrying the CSRF token."""
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token())}">')
+
+
+def sign_in(principal: Principal, stamp: str) -> None:
+    """Start a fresh browser session for ``principal`` (new CSRF token too)."""
+    session.clear()
+    session.permanent = True
+    session["actor_id"] = principal.actor_id
+    session["stamp"] = stamp
+    csrf_token()
+
+
+def sign_out() -> None:
+    """End the browser session."""
+    session.clear()
+
+
+def _resolve() -> Principal | None:
+    """The request's principal; None when it presents a bad, revoked or disabled token."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return accounts.authenticate_token(get_db(current_app), token.strip())
+    actor_id, stamp = session.get("actor_id"), session.get("stamp")
+    if isinstance(actor_id, int) and isinstance(stamp, str):
+        principal = accounts.session_principal(get_db(current_app), actor_id, stamp)
+        if principal is not None:
+            return principal
+        sign_out()  # deactivated, or the password changed since sign-in
+    return ANONYMOUS
+
+
+def _csrf_ok() -> bool:
+    """Whether an unsafe request carries this session's CSRF token."""
+    expected = session.get(CSRF_FIELD)
+    given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
+    return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
+
+
+def _refuse(status: int, code: str, message: str):
+    """An error in the client's language of choice: JSON, or a small bilingual page."""
+    if wants_json():
+        return error_response(status, code, message)
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def _guard():
+    """Before every request: resolve the principal, check the table, then CSRF."""
+    if request.endpoint is None:
+        return None  # no such route or method: Flask answers 404/405 itself
+    principal = _resolve()
+    if principal is None:
+        body, status = error_response(401, "invalid_token",
+                                      "the device token is invalid or revoked; enrol again")
+        body.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return body, status
+    g.principal = principal
+    if not is_allowed(request.endpoint, principal.role):
+        if not principal.is_anonymous:
+            return _refuse(403, "forbidden", f"a {principal.role} may not do this")
+        if wants_json():
+            body, status = error_response(401, "unauthorized", "sign in or send a device token")
+            body.headers["WWW-Authenticate"] = "Bearer"
+            return body, status
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if request.method in UNSAFE_METHODS and principal.via != "token" and not _csrf_ok():
+        return _refuse(400, "csrf_failed", "missing or wrong CSRF token: reload the page and "
+                                           "try again (表单已过期，请刷新页面后重试)")
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Enforce the table on every request and give templates ``csrf_field()``."""
+    app.before_request(_guard)
+    app.jinja_env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token,
+                                 principal=current_principal)

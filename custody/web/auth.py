@@ -1,0 +1,139 @@
+"""Signing in: the browser login page, and the JSON API for enrolling phones."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+
+from custody.domain.errors import UnknownActor
+from custody.services import accounts
+from custody.services.accounts import DeviceInfo, UnknownDevice
+from custody.web import get_db
+from custody.web.access import current_principal, sign_in, sign_out
+from custody.web.errors import error_response
+
+bp = Blueprint("auth", __name__)
+
+MAX_PAGE = 500
+
+
+def _safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host), else None."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in page (GET) and the sign-in itself (POST)."""
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("login.html", next_url=next_url, failed=False)
+    name = request.form.get("name", "")
+    db = get_db(current_app)
+    principal = accounts.authenticate_password(db, name, request.form.get("password", ""))
+    if principal is None:
+        return render_template("login.html", next_url=next_url, failed=True, name=name), 200
+    sign_in(principal, accounts.session_stamp(db, principal.actor_id))
+    return redirect(next_url or url_for("auth.login"), code=303)
+
+
+@bp.post("/logout")
+def logout():
+    """End the browser session."""
+    sign_out()
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.get("/api/v1/me")
+def me():
+    """Who the caller is, and how they proved it."""
+    principal = current_principal()
+    return jsonify(actor_id=principal.actor_id, name=principal.name, role=principal.role,
+                   via=principal.via)
+
+
+def _device_json(device: DeviceInfo) -> dict:
+    """A device as the API shows it (never its token)."""
+    body = asdict(device)
+    for key in ("created_at", "last_used_at", "revoked_at"):
+        body[key] = body[key].isoformat() if body[key] else None
+    return body
+
+
+def _may_manage(actor_id: int):
+    """None if the caller may manage this actor's devices, else the error response."""
+    role = accounts.actor_role(get_db(current_app), actor_id)
+    if role is None:
+        return error_response(404, "unknown_actor", f"no user with id {actor_id}")
+    if not accounts.may_manage(current_principal().role, role):
+        return error_response(403, "forbidden",
+                              f"a {current_principal().role} may not manage an {role}'s devices")
+    return None
+
+
+@bp.get("/api/v1/devices")
+def list_devices():
+    """Enrolled devices, newest first; ``?user=NAME`` for one user's."""
+    db = get_db(current_app)
+    actor_id = None
+    if request.args.get("user"):
+        try:
+            actor_id = accounts.actor_id_by_name(db, request.args["user"])
+        except UnknownActor as exc:
+            return error_response(404, exc.code, str(exc))
+    limit = max(1, min(request.args.get("limit", MAX_PAGE, type=int) or MAX_PAGE, MAX_PAGE))
+    return jsonify(devices=[_device_json(d) for d in accounts.list_devices(db, actor_id,
+                                                                           limit=limit)])
+
+
+@bp.post("/api/v1/devices")
+def issue_device():
+    """Enrol a phone for a user: ``{"user": NAME, "name": DEVICE}``; the token is shown once."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("user"), str) \
+            or not isinstance(body.get("name"), str):
+        return error_response(400, "bad_request",
+                              'send JSON {"user": "<user name>", "name": "<device name>"}')
+    db = get_db(current_app)
+    try:
+        actor_id = accounts.actor_id_by_name(db, body["user"])
+    except UnknownActor as exc:
+        return error_response(404, exc.code, str(exc))
+    refused = _may_manage(actor_id)
+    if refused is not None:
+        return refused
+    device_id, token = accounts.issue_device_token(db, actor_id, body["name"])
+    response = jsonify(**_device_json(accounts.get_device(db, device_id)), token=token)
+    response.status_code = 201
+    response.headers["Location"] = url_for("auth.get_device", device_id=device_id)
+    response.headers["Cache-Control"] = "no-store"  # the body holds a secret
+    return response
+
+
+def _existing_device(device_id: int):
+    """(device, None), or (None, the error response) if unknown or not the caller's to manage."""
+    try:
+        device = accounts.get_device(get_db(current_app), device_id)
+    except UnknownDevice as exc:
+        return None, error_response(404, exc.code, str(exc))
+    return device, _may_manage(device.actor_id)
+
+
+@bp.get("/api/v1/devices/<int:device_id>")
+def get_device(device_id: int):
+    """One enrolled device (without its token)."""
+    device, refused = _existing_device(device_id)
+    return refused or jsonify(_device_json(device))
+
+
+@bp.delete("/api/v1/devices/<int:device_id>")
+def revoke_device(device_id: int):
+    """Revoke a device's token; its very next request is refused."""
+    device, refused = _existing_device(device_id)
+    if refused:
+        return refused
+    accounts.revoke_device(get_db(current_app), device_id)
+    return "", 204
