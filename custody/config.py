@@ -30,6 +30,8 @@ class Settings:
     code_key_id: str = "A"
     checkpoint_key_file: Path | None = None
     max_speed_kmh: float = 120.0
+    scan_workers: int = 1  # decoder processes per web worker
+    scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,10 @@ class Settings:
             values["code_key_id"] = env["CUSTODY_CODE_KEY_ID"]
         if "CUSTODY_CHECKPOINT_KEY_FILE" in env:
             values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
+        if "CUSTODY_SCAN_WORKERS" in env:
+            values["scan_workers"] = int(env["CUSTODY_SCAN_WORKERS"])
+        if "CUSTODY_SCAN_TIMEOUT_S" in env:
+            values["scan_timeout_s"] = float(env["CUSTODY_SCAN_TIMEOUT_S"])
         if "CUSTODY_MAX_SPEED_KMH" in env:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
         if env.get("CUSTODY_SECRET_KEY"):

@@ -23,7 +23,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
 LEDGER_TABLES = ["handovers", "asset_states", "assets", "asset_serials", "households",
-                 "villages", "devices", "credentials", "actors"]
+                 "villages", "scan_attempts", "devices", "credentials", "actors"]
 
 
 @pytest.fixture(scope="session")

@@ -174,3 +174,26 @@ class Device(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScanAttempt(Base):
+    """One photo upload from a phone, kept whatever came of it (for supervisors and retries).
+
+    ``(actor_id, idempotency_key)`` is unique: a retried upload finds the first
+    attempt and gets its stored answer back.
+    """
+
+    __tablename__ = "scan_attempts"
+    __table_args__ = (UniqueConstraint("actor_id", "idempotency_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    http_status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+

@@ -112,6 +112,9 @@ class Flag(StrEnum):
     AFTER_TERMINAL = "after_terminal"
     IMPOSSIBLE_TRAVEL = "impossible_travel"
     UNKNOWN_ORIGIN = "unknown_origin"
+    PHOTO_TIME_MISMATCH = "photo_time_mismatch"  # EXIF time far from the phone's claim
+    PHOTO_PLACE_MISMATCH = "photo_place_mismatch"  # EXIF GPS far from the claim or the site
+    REUSED_PHOTO = "reused_photo"  # the same photo was evidence for another scan
 
 
 class RecordKind(StrEnum):

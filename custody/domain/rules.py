@@ -103,7 +103,7 @@ def _impossible_travel(ctx: RuleContext, asset: AssetInfo, state: AssetState) ->
 
 def _farther_than(a: Point, b: Point, limit_m: float) -> bool:
     """Geodesic distance a-b above limit_m (a quick spherical bound settles clear cases)."""
-    rough = _haversine_m(a, b)
+    rough = haversine_m(a, b)
     if rough < limit_m * (1 - _SPHERE_ERROR):
         return False
     if rough > limit_m * (1 + _SPHERE_ERROR):
@@ -111,8 +111,8 @@ def _farther_than(a: Point, b: Point, limit_m: float) -> bool:
     return geodesic((a.lat, a.lon), (b.lat, b.lon)).meters > limit_m
 
 
-def _haversine_m(a: Point, b: Point) -> float:
-    """Great-circle distance on a sphere of the mean Earth radius."""
+def haversine_m(a: Point, b: Point) -> float:
+    """Great-circle distance in metres on a sphere of the mean Earth radius."""
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2

@@ -29,12 +29,13 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.extensions["custody.settings"] = settings
     app.extensions["custody.db"] = overrides.get("DATABASE") or Database(settings.database_url)
 
-    from custody.web import access, auth, errors, health
+    from custody.web import access, auth, errors, health, scans
 
     errors.init_app(app)
     access.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(scans.bp)
     return app
 
 

@@ -35,6 +35,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.issue_device": MANAGERS,
     "auth.get_device": MANAGERS,
     "auth.revoke_device": MANAGERS,
+    "scans.create_scan": SIGNED_IN,
+    "scans.get_scan": SIGNED_IN,
+    "scans.original_photo": SIGNED_IN,
+    "scans.public_photo": ANYONE,
 }
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

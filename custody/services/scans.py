@@ -1,0 +1,269 @@
+"""A phone's scan: decode the photo, verify the codes, record the handovers, once per key.
+
+The order keeps evidence whole: the photo is decoded and stored first (no
+lock held), then one write transaction inserts the attempt, under its unique
+(actor, idempotency key), together with every handover it implies. A retry,
+even one racing the first upload, finds that attempt and gets the same
+answer; nothing is recorded twice. Attempts that fail (no readable code, a
+forged code, a photo that is not an image) are kept too, with their answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import labels
+import scanners
+from custody.db.engine import Database
+from custody.db.schema import Asset, ScanAttempt
+from custody.domain.errors import DomainError
+from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
+from custody.domain.scans import ScanNotUnderstood, evidence_flags, plan_moves
+from custody.services import handovers
+from custody.services.conversions import from_e7
+from custody.services.photos import PhotoStore
+
+RETAKE = {"zh": "照片中没有可读的二维码，请靠近、对准后重新拍照。",
+          "en": "No readable QR code in the photo: move closer, hold steady and retake it."}
+
+
+class IdempotencyConflict(DomainError):
+    """The same idempotency key was used for a different upload."""
+
+    code = "idempotency_conflict"
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What a phone sent."""
+
+    actor_id: int
+    role: Role
+    device_id: int | None
+    idempotency_key: str
+    action: Action
+    photo: bytes
+    weight_kg: float | None = None
+    category: Category | None = None
+    client_time: datetime | None = None
+    point: Point | None = None
+    note: str | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of everything that makes two uploads the same upload."""
+        parts = [hashlib.sha256(self.photo).hexdigest(), self.action.value, self.weight_kg,
+                 self.category.value if self.category else None,
+                 self.client_time.isoformat() if self.client_time else None,
+                 (self.point.lat, self.point.lon, self.point.accuracy_m) if self.point else None,
+                 self.note]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    """The HTTP status and JSON body a scan gets, now and on every retry."""
+
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+@dataclass
+class Scanning:
+    """What a scan needs besides the request: where things are and how to read them."""
+
+    db: Database
+    photos: PhotoStore
+    decode: Callable[[bytes], list]
+    identity: labels.IdentityScheme
+    max_speed_kmh: float = 120.0
+
+
+def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
+    """Handle one upload: the stored answer for a retried key, else a new attempt."""
+    fingerprint = req.fingerprint()
+    earlier = _earlier_answer(ctx.db, req, fingerprint)
+    if earlier is not None:
+        return earlier
+    status, body, photo_sha, drafts = _understand(ctx, req)
+    return _save(ctx, req, fingerprint, status, body, photo_sha, drafts)
+
+
+def _earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
+    """The answer already given for this key, if any (422 if the body differs)."""
+    with db.read() as session:
+        attempt = session.scalars(select(ScanAttempt).where(
+            ScanAttempt.actor_id == req.actor_id,
+            ScanAttempt.idempotency_key == req.idempotency_key)).first()
+    if attempt is None:
+        return None
+    if attempt.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            f"Idempotency-Key {req.idempotency_key!r} was already used for a different upload "
+            f"(scan {attempt.id}); use a new key for a new scan")
+    return ScanAnswer(attempt.http_status, json.loads(attempt.response), replayed=True)
+
+
+def _understand(ctx: Scanning, req: ScanRequest):
+    """Decode, verify and plan: (status, body, photo sha or None, drafts)."""
+    try:
+        decoded = ctx.decode(req.photo)
+    except scanners.ScanError as exc:
+        kind = type(exc).__name__
+        status = 413 if isinstance(exc, scanners.ImageTooLarge) else 422
+        code = "unreadable_photo" if isinstance(exc, scanners.DecodeFailed) else "not_a_photo"
+        if isinstance(exc, scanners.DecodeFailed):
+            return 422, _error(code, f"{RETAKE['en']} ({kind})", RETAKE["zh"]), None, []
+        return status, _error(code, f"{exc} ({kind})", "不是可用的照片，请重新拍照。"), None, []
+    photo_sha = ctx.photos.put(req.photo)
+    codes, assets = _verify_codes(ctx, decoded)
+    if not assets:
+        if codes:
+            bad = ", ".join(c["text"][:80] for c in codes)
+            return 422, _error("no_valid_code", f"no genuine code of this system in the photo: "
+                                                f"{bad}", "照片中的二维码不是本系统的有效标签。",
+                               codes=codes), photo_sha, []
+        return 422, _error("no_code", RETAKE["en"], RETAKE["zh"]), photo_sha, []
+    try:
+        moves = plan_moves(req.action, {a: AssetKind(k) for a, (k, _) in assets.items()})
+    except ScanNotUnderstood as exc:
+        return 422, _error(exc.code, str(exc), "照片中的标签与所选操作不符，请检查后重新拍照。",
+                           codes=codes), photo_sha, []
+    if req.weight_kg is not None and len(moves) > 1:
+        return 422, _error("ambiguous_weight", f"one weight for {len(moves)} handovers: "
+                           "photograph one bag at a time to weigh it, or leave the weight out",
+                           "一个重量对应多次交接：请逐袋称重拍照，或不填重量。",
+                           codes=codes), photo_sha, []
+    extra = _evidence(ctx, req, photo_sha, [loc for _, loc in assets.values() if loc])
+    drafts = [HandoverDraft(
+        source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role, action=req.action,
+        device_time=req.client_time, point=req.point, photo_sha256=photo_sha,
+        weight_kg=req.weight_kg, category=req.category, note=req.note, flags_extra=extra,
+    ) for m in moves]
+    return 201, {"codes": codes}, photo_sha, drafts
+
+
+def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict]:
+    """Each decoded text checked: (report per code, {asset id: (kind, registered point)})."""
+    codes, ids = [], {}
+    for item in decoded:
+        entry = {"text": item.text, "engine": item.engine}
+        try:
+            asset_id = ctx.identity.verify(item.text)
+        except labels.CodeError as exc:
+            entry.update(status=type(exc).__name__, message=str(exc))
+        else:
+            entry.update(status="ok", asset_id=asset_id)
+            ids[asset_id] = entry
+        codes.append(entry)
+    assets = {}
+    if ids:
+        with ctx.db.read() as session:
+            for row in session.execute(select(Asset.asset_id, Asset.kind, Asset.lat_e7,
+                                              Asset.lon_e7).where(Asset.asset_id.in_(ids))):
+                place = Point(from_e7(row.lat_e7), from_e7(row.lon_e7)) if row.lat_e7 else None
+                assets[row.asset_id] = (row.kind, place)
+                ids[row.asset_id]["kind"] = row.kind
+    for asset_id, entry in ids.items():
+        if asset_id not in assets:
+            entry.update(status="UnknownAsset", message=f"no asset {asset_id} is registered")
+    return codes, assets
+
+
+def _evidence(ctx: Scanning, req: ScanRequest, photo_sha: str, places: list[Point]
+              ) -> tuple[str, ...]:
+    """Flags from the photo's EXIF and from its earlier use as evidence."""
+    try:
+        meta = scanners.read_photo_metadata(req.photo)
+    except scanners.ScanError:
+        meta = scanners.PhotoMetadata()
+    taken = meta.taken_at
+    if taken is not None and taken.tzinfo is None:
+        taken = None  # a camera clock with no zone cannot be compared honestly
+    photo_point = (Point(meta.latitude, meta.longitude) if meta.latitude is not None
+                   and meta.longitude is not None else None)
+    flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
+                               claimed_time=req.client_time, claimed_point=req.point,
+                               registered=places))
+    with ctx.db.read() as session:
+        reused = session.scalars(select(ScanAttempt.id).where(
+            ScanAttempt.photo_sha256 == photo_sha, ScanAttempt.status == "recorded").limit(1)
+        ).first()
+    if reused is not None:
+        flags.add("reused_photo")
+    return tuple(sorted(flags))
+
+
+def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, status: int, body: dict,
+          photo_sha: str | None, drafts: list[HandoverDraft]) -> ScanAnswer:
+    """One transaction: the attempt (unique per key) and its handovers, or the earlier answer."""
+    try:
+        with ctx.db.write_engine.begin() as conn:
+            attempt_id = conn.execute(ScanAttempt.__table__.insert().values(
+                actor_id=req.actor_id, device_id=req.device_id,
+                idempotency_key=req.idempotency_key, request_hash=fingerprint,
+                received_at=datetime.now(UTC), action=req.action.value,
+                photo_sha256=photo_sha, status="pending", http_status=0, response="{}",
+            )).inserted_primary_key[0]
+            if status == 201:
+                try:
+                    recorded = [handovers.append(conn, d, max_speed_kmh=ctx.max_speed_kmh)
+                                for d in drafts]
+                except DomainError as exc:
+                    status, body = 422, _error(exc.code, str(exc), "无法记录，请联系主管。",
+                                               codes=body.get("codes"))
+                    recorded = []
+                    raise _Refused(status, body) from exc
+                body = _recorded_body(req, photo_sha, body["codes"], recorded)
+            body = {**body, "scan_id": attempt_id}
+            if status != 201:
+                body["error"]["scan_id"] = attempt_id
+            state = "recorded" if status == 201 else body["error"]["code"]
+            conn.execute(ScanAttempt.__table__.update()
+                         .where(ScanAttempt.id == attempt_id)
+                         .values(status=state[:20], http_status=status,
+                                 response=json.dumps(body, ensure_ascii=False)))
+        return ScanAnswer(status, body)
+    except _Refused as refused:
+        return _save(ctx, req, fingerprint, refused.status, refused.body, photo_sha, [])
+    except IntegrityError:
+        earlier = _earlier_answer(ctx.db, req, fingerprint)
+        if earlier is None:
+            raise
+        return earlier
+
+
+class _Refused(Exception):
+    """A draft the ledger refused: roll back the handovers, keep the attempt."""
+
+    def __init__(self, status: int, body: dict):
+        self.status, self.body = status, body
+
+
+def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded: list) -> dict:
+    """The 201 answer: what was recorded and the flags raised."""
+    flags = sorted({f for r in recorded for f in r.flags})
+    n = len(recorded)
+    return {
+        "status": "recorded", "action": req.action.value, "photo_sha256": photo_sha,
+        "codes": codes, "flags": flags,
+        "handovers": [{"seq": r.seq, "hash": r.hash, "source": r.source, "dest": r.dest,
+                       "action": r.action, "flags": list(r.flags),
+                       "server_time": r.server_time.isoformat().replace("+00:00", "Z")}
+                      for r in recorded],
+        "message": {"zh": f"已记录 {n} 次交接" + ("，有需要核查的标记" if flags else ""),
+                    "en": f"Recorded {n} handover{'s' if n != 1 else ''}"
+                          + (" with flags to check" if flags else "")},
+    }
+
+
+def _error(code: str, message: str, message_zh: str, **extra) -> dict:
+    """A refusal in the app's one error shape."""
+    return {"error": {"code": code, "message": message, "message_zh": message_zh, **extra}}
