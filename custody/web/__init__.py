@@ -29,13 +29,14 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.extensions["custody.settings"] = settings
     app.extensions["custody.db"] = overrides.get("DATABASE") or Database(settings.database_url)
 
-    from custody.web import access, auth, errors, health, scans
+    from custody.web import access, auth, errors, health, openapi, scans
 
     errors.init_app(app)
     access.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)
+    app.register_blueprint(openapi.bp)
     return app
 
 

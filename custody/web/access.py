@@ -39,6 +39,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "scans.get_scan": SIGNED_IN,
     "scans.original_photo": SIGNED_IN,
     "scans.public_photo": ANYONE,
+    "openapi.openapi": ANYONE,
 }
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

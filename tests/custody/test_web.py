@@ -33,3 +33,12 @@ def test_wrong_method_answers_in_the_one_error_shape(client):
     response = client.post("/healthz")
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_openapi_document_describes_every_api_route(client, app):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {path.replace("{", "<").replace("}", ">") for path in spec["paths"]}
+    api_routes = {rule.rule.replace("<int:", "<") for rule in app.url_map.iter_rules()
+                  if rule.rule.startswith("/api/v1/") and rule.endpoint != "openapi.openapi"}
+    assert api_routes <= documented, api_routes - documented
