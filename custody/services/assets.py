@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
@@ -65,7 +65,8 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
     villages: dict[str, int] = {}
     now = datetime.now(UTC)
     assets = list(assets)
-    serials = _reserve_serials(session, [new.kind for new in assets])
+    serials = {kind: iter(r) for kind, r in
+               _reserve_serials(session, [new.kind for new in assets]).items()}
     for new in assets:
         new.validate()
         village_id = _village_id(session, new.village, villages) if new.village else None
@@ -87,7 +88,7 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
     return ids
 
 
-def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind, Iterator[int]]:
+def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind, range]:
     """Reserve unused serials per kind (the write transaction keeps them unique)."""
     reserved = {}
     for kind, count in Counter(kinds).items():
@@ -97,7 +98,7 @@ def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind
         if row is None:
             row = AssetSerial(kind=kind.value, last_serial=0)
             session.add(row)
-        reserved[kind] = iter(range(row.last_serial + 1, row.last_serial + count + 1))
+        reserved[kind] = range(row.last_serial + 1, row.last_serial + count + 1)
         row.last_serial += count
     return reserved
 
@@ -217,3 +218,30 @@ def actor_by_name(db: Database, name: str) -> Actor | None:
     """The actor with that name, if any."""
     with db.read() as session:
         return session.scalars(select(Actor).where(Actor.name == name)).first()
+
+
+def reserve_serials(db: Database, kind: AssetKind, count: int) -> range:
+    """Burn ``count`` serials of a kind for a batch that is registered later (or never)."""
+    if not 0 < count <= 1_000_000:
+        raise DomainError(f"count must be 1 to 1,000,000, not {count}")
+    with UnitOfWork(db, write=True) as uow:
+        serials = _reserve_serials(uow.session, [kind] * count)[kind]
+        uow.commit()
+    return serials
+
+
+def register_batch(db: Database, template: NewAsset, serials: range) -> list[str]:
+    """Register one asset per reserved serial, all like ``template``, in one transaction."""
+    template.validate()
+    now = datetime.now(UTC)
+    with UnitOfWork(db, write=True) as uow:
+        village_id = _village_id(uow.session, template.village, {}) if template.village else None
+        rows = [{"asset_id": make_asset_id(template.kind, serial), "kind": template.kind.value,
+                 "serial": serial, "category": template.category.value if template.category
+                 else None, "name": template.name, "village_id": village_id,
+                 "site_id": template.site_id, "household_id": None,
+                 "lat_e7": to_e7(template.lat), "lon_e7": to_e7(template.lon),
+                 "created_at": now} for serial in serials]
+        uow.session.execute(insert(Asset), rows)
+        uow.commit()
+    return [row["asset_id"] for row in rows]

@@ -29,7 +29,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.extensions["custody.settings"] = settings
     app.extensions["custody.db"] = overrides.get("DATABASE") or Database(settings.database_url)
 
-    from custody.web import access, auth, errors, health, openapi, scans
+    from custody.web import access, auth, errors, health, label_pages, openapi, scans
 
     errors.init_app(app)
     access.init_app(app)
@@ -37,6 +37,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(label_pages.bp)
     return app
 
 

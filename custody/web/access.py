@@ -40,6 +40,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "scans.original_photo": SIGNED_IN,
     "scans.public_photo": ANYONE,
     "openapi.openapi": ANYONE,
+    "label_pages.form": MANAGERS,
+    "label_pages.issue": MANAGERS,
+    "label_pages.reprint": MANAGERS,
 }
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

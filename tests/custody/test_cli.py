@@ -93,3 +93,16 @@ def test_import_reports_bad_rows_and_imports_nothing(run, tmp_path, database_url
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM assets")).scalar() == 1
     db.dispose()
+
+
+def test_labels_issue_and_print(run, tmp_path):
+    out = tmp_path / "bags.pdf"
+    result = run("labels", "issue", "--kind", "bag", "--category", "kitchen", "--count", "5",
+                 "--village", "凤桥村", "--out", str(out))
+    assert "issued 5 labels B00000001..B00000005" in result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    result = run("labels", "print", "B00000002", "B00000004", "--out", str(tmp_path / "r.pdf"),
+                 "--layout", "thermal")
+    assert "printed 2 labels" in result.output
+    assert "no asset B00000099" in run("labels", "print", "B00000099", "--out",
+                                       str(tmp_path / "x.pdf"), code=1).output
