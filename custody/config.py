@@ -30,6 +30,8 @@ class Settings:
     code_key_id: str = "A"
     checkpoint_key_file: Path | None = None
     max_speed_kmh: float = 120.0
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tiles_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     scan_workers: int = 1  # decoder processes per web worker
     scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
@@ -59,6 +61,9 @@ class Settings:
             values["code_key_id"] = env["CUSTODY_CODE_KEY_ID"]
         if "CUSTODY_CHECKPOINT_KEY_FILE" in env:
             values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
+        if "CUSTODY_TILES_URL" in env:
+            values["tiles_url"] = env["CUSTODY_TILES_URL"]
+            values["tiles_attribution"] = env.get("CUSTODY_TILES_ATTRIBUTION", "")
         if "CUSTODY_SCAN_WORKERS" in env:
             values["scan_workers"] = int(env["CUSTODY_SCAN_WORKERS"])
         if "CUSTODY_SCAN_TIMEOUT_S" in env:

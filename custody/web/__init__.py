@@ -29,7 +29,16 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.extensions["custody.settings"] = settings
     app.extensions["custody.db"] = overrides.get("DATABASE") or Database(settings.database_url)
 
-    from custody.web import access, auth, errors, health, label_pages, openapi, scans
+    from custody.web import (
+        access,
+        auth,
+        errors,
+        health,
+        label_pages,
+        openapi,
+        public,
+        scans,
+    )
 
     errors.init_app(app)
     access.init_app(app)
@@ -38,6 +47,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(scans.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(label_pages.bp)
+    app.register_blueprint(public.bp)
     return app
 
 

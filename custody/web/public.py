@@ -1,0 +1,76 @@
+"""Public pages: what a bag's QR opens on any phone, and the map's local assets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, send_from_directory, url_for
+
+import labels
+import maps
+from custody.domain.errors import UnknownAsset
+from custody.services import trace as trace_service
+from custody.services.label_sheets import identity
+from custody.web import get_db, get_settings
+
+bp = Blueprint("public", __name__)
+
+ACTION_NAMES = {
+    "deposit": ("投放到垃圾桶", "deposited in a bin"),
+    "collect": ("收集车收运", "collected by a cart"),
+    "unload": ("卸入中转房", "unloaded at a transfer room"),
+    "load": ("装上转运车", "loaded onto a truck"),
+    "deliver": ("运抵处理设施", "delivered to a treatment facility"),
+    "inspect": ("亭长检查", "inspected"),
+}
+CATEGORY_NAMES = {"kitchen": ("厨余垃圾", "kitchen waste"),
+                  "recyclable": ("可回收物", "recyclable"),
+                  "hazardous": ("有害垃圾", "hazardous"), "other": ("其他垃圾", "other waste")}
+
+
+@bp.get("/T/<token>")
+def trace(token: str):
+    """The custody timeline of the asset a code names; clear pages for forged and unknown."""
+    found = _resolve(token)
+    if isinstance(found, tuple):
+        return found
+    return render_template("trace.html", trace=found, actions=ACTION_NAMES,
+                           categories=CATEGORY_NAMES,
+                           map_url=url_for("public.trace_map", token=token))
+
+
+@bp.get("/T/<token>/map")
+def trace_map(token: str):
+    """The small map of the asset's path (shown in an iframe on the trace page)."""
+    found = _resolve(token)
+    if isinstance(found, tuple):
+        return found
+    settings = get_settings(current_app)
+    points = [maps.TracePoint(s.lat, s.lon, s.time, _stop_label(s))
+              for s in found.stops if s.lat is not None]
+    return maps.trace_map_html(points, tiles_url=settings.tiles_url,
+                               tiles_attribution=settings.tiles_attribution,
+                               asset_base_url=url_for("public.map_asset", path=""),
+                               title=f"{found.asset_id}")
+
+
+@bp.get("/map-assets/<path:path>")
+def map_asset(path: str):
+    """Leaflet and the map styles, served locally so maps need no internet but tiles."""
+    return send_from_directory(maps.STATIC_DIR, path, max_age=86400)
+
+
+def _resolve(token: str):
+    """The trace of a verified token, or a (page, status) for forged and unknown codes."""
+    try:
+        asset_id = identity(get_settings(current_app)).verify_token(token)
+    except labels.CodeError as exc:
+        return render_template("trace_refused.html", reason="forged", detail=str(exc)), 404
+    try:
+        return trace_service.public_trace(get_db(current_app), asset_id)
+    except UnknownAsset:
+        return render_template("trace_refused.html", reason="unknown", detail=asset_id), 404
+
+
+def _stop_label(stop) -> str:
+    """A map marker's text: what happened, where."""
+    zh, en = ACTION_NAMES.get(stop.action or "", ("", ""))
+    return f"{zh} / {en} · {stop.place or ''} · {stop.time:%m-%d %H:%M}"

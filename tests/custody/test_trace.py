@@ -1,0 +1,59 @@
+"""The public trace page: what a bag's QR opens on any phone camera."""
+
+from datetime import timedelta
+
+from tests.custody.photos import IDENTITY
+from tests.custody.test_handovers import walk_normal_path
+
+HTML = {"Accept": "text/html"}
+
+
+def token(asset_id):
+    return IDENTITY.make_token(asset_id)
+
+
+def test_a_delivered_bag_shows_its_whole_path_without_private_data(client, db, district, t0):
+    walk_normal_path(db, district, t0)
+    page = client.get(f"/T/{token(district.kitchen_bag)}", headers=HTML)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="stop"') == 5
+    for zh in ("投放到垃圾桶", "收集车收运", "卸入中转房", "装上转运车", "运抵处理设施"):
+        assert zh in html
+    assert "Delivered to a treatment facility" in html and "凤桥村 1号亭" in html
+    assert "12-3" not in html and "wang" not in html  # no household, no actor name
+    assert "15:00" in html  # 07:00 UTC is 15:00 in Jiaxing
+
+
+def test_the_trace_map_is_served_with_local_assets_only(client, db, district, t0):
+    walk_normal_path(db, district, t0)
+    page = client.get(f"/T/{token(district.kitchen_bag)}/map").get_data(as_text=True)
+    assert page.count("custody-trace-point") >= 1
+    assert "/map-assets/leaflet/leaflet.js" in page
+    assert client.get("/map-assets/leaflet/leaflet.js").status_code == 200
+
+
+def test_the_url_a_phone_camera_opens_works_lower_cased_host_and_all(client, db, district, t0):
+    walk_normal_path(db, district, t0 + timedelta(days=1))
+    code = IDENTITY.make_code(district.kitchen_bag)
+    path = code[code.index("/T/"):]
+    assert client.get(path, headers=HTML).status_code == 200
+
+
+def test_a_forged_code_says_it_is_not_genuine(client, district):
+    forged = token(district.kitchen_bag)[:-3] + "AAA"
+    page = client.get(f"/T/{forged}", headers=HTML)
+    assert page.status_code == 404
+    html = page.get_data(as_text=True)
+    assert "此二维码不是真码" in html and "This code is not genuine" in html
+
+
+def test_an_unknown_genuine_code_says_so(client, db):
+    page = client.get(f"/T/{token('B00000777')}", headers=HTML)
+    assert page.status_code == 404
+    assert "Unknown code" in page.get_data(as_text=True)
+
+
+def test_a_bag_not_yet_collected_shows_no_path_yet(client, district):
+    page = client.get(f"/T/{token(district.kitchen_bag)}", headers=HTML)
+    assert "No handover recorded yet" in page.get_data(as_text=True)
