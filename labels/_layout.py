@@ -1,0 +1,150 @@
+"""Label geometry shared by the SVG, PNG and PDF back ends (millimetres, origin top-left).
+
+Left: the QR with its 4-module quiet zone, as a square of the label height. Right: a colour band
+(category, or kind for fixed assets) bleeding to the top-right corner, then the asset ID, the
+kind, and the site name. Text is split into runs: ASCII in Helvetica, the rest in a CJK font.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+import numpy as np
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from ._catalog import CATEGORIES, KINDS, LabelData
+from ._qr import QUIET_ZONE, qr_matrix
+
+THERMAL_SIZE_MM = (50.0, 30.0)
+_PAD = 1.2
+_MIN_TEXT_MM = 1.6
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A line of text: left x, baseline y, size (mm), bold, white-on-band, static per template."""
+
+    x: float
+    y: float
+    size: float
+    text: str
+    bold: bool = False
+    white: bool = False
+    static: bool = False
+    role: str = ""
+
+
+@dataclass(slots=True)
+class Layout:
+    """Everything drawn on one label."""
+
+    width: float
+    height: float
+    qr_x: float
+    qr_y: float
+    module: float
+    matrix: np.ndarray
+    band: tuple[float, float, float, float]
+    colour: str
+    texts: list[Text] = field(default_factory=list)
+
+
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
+def text_runs(text: str) -> list[tuple[bool, str]]:
+    """Split text into ``(is_cjk, chunk)`` runs; astral characters become ``?``."""
+    if text.isascii():
+        return [(False, text)] if text else []
+    if max(text) > "\uffff":
+        text = "".join("?" if ord(ch) > 0xFFFF else ch for ch in text)
+    return [(not chunk.isascii(), chunk) for chunk in _RUNS.findall(text)]
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Advance width of text at a size (same unit as size): Helvetica metrics, CJK 1 em."""
+    font = "Helvetica-Bold" if bold else "Helvetica"
+    width = 0.0
+    for cjk, chunk in text_runs(text):
+        width += len(chunk) * size if cjk else stringWidth(chunk, font, size)
+    return width
+
+
+def fit(text: str, max_size: float, width: float, bold: bool = False) -> tuple[str, float]:
+    """Shrink text to fit a width, down to a minimum size, then truncate with ``...``."""
+    natural = text_width(text, max_size, bold)
+    if natural <= width:
+        return text, max_size
+    size = max_size * width / natural
+    if size >= _MIN_TEXT_MM:
+        return text, size
+    size = _MIN_TEXT_MM
+    while text and text_width(text + "...", size, bold) > width:
+        text = text[:-1]
+    return text + "...", size
+
+
+_fit_site = lru_cache(maxsize=256)(fit)  # a batch has few sites; IDs are unique, never cached
+
+
+@cache
+def _static_texts(kind_id: str, category_id: str | None, width: float, height: float):
+    """The band names and kind line: the same on every label of one kind and category."""
+    kind = KINDS[kind_id]
+    category = CATEGORIES[category_id] if category_id else None
+    named = category or kind
+    x, panel_w = height, width - height - _PAD
+    zh, zh_size = fit(named.name_zh, 0.12 * height, panel_w)
+    en, en_size = fit(named.name_en, 0.075 * height, panel_w, bold=True)
+    texts = [
+        Text(x, 0.17 * height, zh_size, zh, white=True, static=True, role="name_zh"),
+        Text(x, 0.29 * height, en_size, en, bold=True, white=True, static=True, role="name_en"),
+    ]
+    if category:
+        line, size = fit(f"{kind.name_zh} {kind.name_en}", 0.08 * height, panel_w)
+        texts.append(Text(x, 0.69 * height, size, line, static=True, role="kind"))
+    return tuple(texts)
+
+
+def layout_label(label: LabelData, width: float, height: float) -> Layout:
+    """Lay out one label in a ``width`` x ``height`` mm box."""
+    matrix = qr_matrix(label.code)
+    module = height / (matrix.shape[0] + 2 * QUIET_ZONE)
+    x, panel_w = height, width - height - _PAD
+    band = (x - _PAD, 0.0, width - x + _PAD, 0.36 * height)
+    out = Layout(width, height, 0.0, 0.0, module, matrix, band, label.band_colour)
+    out.texts.extend(_static_texts(label.kind, label.category, width, height))
+    text, size = fit(label.asset_id, 0.13 * height, panel_w, bold=True)
+    out.texts.append(Text(x, 0.53 * height, size, text, bold=True, role="asset_id"))
+    if label.site_name:
+        text, size = _fit_site(label.site_name, 0.08 * height, panel_w)
+        line_y = 0.84 * height if label.category else 0.69 * height
+        out.texts.append(Text(x, line_y, size, text, role="site"))
+    return out
+
+
+_TWO_DIGITS = np.array([list(f"{i:2d}".encode()) for i in range(100)], np.uint8)
+_RUN_RECORD = np.frombuffer(b"      ,  1 re\n".replace(b",", b" "), np.uint8)
+
+
+def qr_run_ops(matrix: np.ndarray) -> bytes:
+    """PDF ``re`` operators, one fixed-width record per run, in module units (built in numpy)."""
+    rows, starts, lengths = qr_runs(matrix)
+    rec = np.tile(_RUN_RECORD, (rows.size, 1))
+    rec[:, 0:2] = _TWO_DIGITS[starts]
+    rec[:, 3:5] = _TWO_DIGITS[rows]
+    rec[:, 6:8] = _TWO_DIGITS[lengths]
+    return rec.tobytes()
+
+
+def qr_runs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Horizontal runs of dark modules as (row, start column, length) arrays, row-major."""
+    rows, cols = matrix.shape
+    padded = np.zeros((rows, cols + 2), np.int8)
+    padded[:, 1:-1] = matrix
+    # Edges alternate run start, run end in row-major order.
+    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])
+    row, col = np.divmod(edges, cols + 1)
+    return row[0::2], col[0::2], col[1::2] - col[0::2]

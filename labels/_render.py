@@ -1,0 +1,164 @@
+"""One label as SVG text or PNG bytes.
+
+PNG text uses a CJK-capable TrueType font found on the system (``LABELS_CJK_FONT``, common Noto /
+WenQuanYi / Droid paths, then ``fc-match :lang=zh``). Without one, PNG labels still render the QR,
+band, ID and English names; Chinese text is left out rather than drawn as empty boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from functools import cache
+from xml.sax.saxutils import escape, quoteattr
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ._catalog import LabelData, hex_to_rgb
+from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_runs, text_runs, text_width
+
+SVG_FONT_FAMILY = "Helvetica, Arial, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+
+
+def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM) -> str:
+    """Render one label as a standalone SVG document (units: mm)."""
+    lay = layout_label(label, *size_mm)
+    w, h = lay.width, lay.height
+    bx, by, bw, bh = lay.band
+    rows, starts, lengths = qr_runs(lay.matrix)
+    m = lay.module
+    runs = zip(rows.tolist(), starts.tolist(), lengths.tolist(), strict=True)
+    path = "".join(f"M{c} {r}h{n}v1h-{n}z" for r, c, n in runs)
+    q = 4 * m
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
+        f'viewBox="0 0 {w:g} {h:g}" data-asset-id={quoteattr(label.asset_id)}>',
+        f"<title>{escape(label.asset_id)}</title>",
+        f'<rect width="{w:g}" height="{h:g}" fill="#FFFFFF"/>',
+        f'<rect class="band" x="{bx:.3f}" y="{by:.3f}" width="{bw:.3f}" height="{bh:.3f}" '
+        f'fill="{lay.colour}"/>',
+        f'<path class="qr" transform="translate({lay.qr_x + q:.4f} {lay.qr_y + q:.4f}) '
+        f'scale({m:.5f})" fill="#000000" shape-rendering="crispEdges" d="{path}"/>',
+    ]
+    for t in lay.texts:
+        weight = ' font-weight="bold"' if t.bold else ""
+        fill = "#FFFFFF" if t.white else "#000000"
+        parts.append(
+            f'<text class="{t.role}" x="{t.x:.3f}" y="{t.y:.3f}" font-size="{t.size:.3f}" '
+            f'font-family="{SVG_FONT_FAMILY}"{weight} fill="{fill}">{escape(t.text)}</text>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+@cache
+def cjk_font_path() -> str | None:
+    """Path of a TrueType/OpenType font with Chinese glyphs, or None if none is installed."""
+    configured = os.environ.get("LABELS_CJK_FONT")
+    for path in ((configured,) if configured else ()) + _FONT_CANDIDATES:
+        if os.path.isfile(path):
+            return path
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}", ":lang=zh"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if found and os.path.isfile(found) and _has_cjk(found):
+            return found
+    return None
+
+
+def _has_cjk(path: str) -> bool:
+    """Whether a font file has a glyph for 可 (fc-match may fall back to a Latin font)."""
+    try:
+        return ImageFont.truetype(path, 20).getmask("可").getbbox() is not None
+    except OSError:
+        return False
+
+
+_LATIN_CANDIDATES = (
+    "/usr/share/fonts/truetype/liberation/LiberationSans-{}.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans{}.ttf",
+)
+
+
+@cache
+def _png_font(size_px: int, cjk: bool, bold: bool) -> ImageFont.FreeTypeFont | None:
+    """A Pillow font for a run at a pixel size, or None when no CJK font is installed."""
+    if cjk:
+        path = cjk_font_path()
+        return ImageFont.truetype(path, size_px) if path else None
+    for pattern in _LATIN_CANDIDATES:
+        style = (
+            ("Bold" if bold else "Regular")
+            if "liberation" in pattern
+            else ("-Bold" if bold else "")
+        )
+        if os.path.isfile(pattern.format(style)):
+            return ImageFont.truetype(pattern.format(style), size_px)
+    return ImageFont.load_default(size_px)
+
+
+def png_label(
+    label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM, dpi: int = 300
+) -> bytes:
+    """Render one label as PNG bytes at ``dpi`` dots per inch."""
+    lay = layout_label(label, *size_mm)
+    return _encode_png(_raster(lay, dpi / 25.4), dpi)
+
+
+def _raster(lay: Layout, px_per_mm: float) -> Image.Image:
+    """Draw a layout onto an RGB image."""
+    img = Image.new("RGB", (round(lay.width * px_per_mm), round(lay.height * px_per_mm)), "white")
+    draw = ImageDraw.Draw(img)
+    bx, by, bw, bh = (v * px_per_mm for v in lay.band)
+    draw.rectangle([bx, by, bx + bw - 1, by + bh - 1], fill=hex_to_rgb(lay.colour))
+    modules = lay.matrix.shape[0] + 8
+    side = round(lay.module * modules * px_per_mm)
+    qr = Image.new("L", (modules, modules), 255)
+    qr.paste(Image.fromarray((1 - lay.matrix) * 255).convert("L"), (4, 4))
+    corner = (round(lay.qr_x * px_per_mm), round(lay.qr_y * px_per_mm))
+    img.paste(qr.resize((side, side), Image.NEAREST), corner)
+    for t in lay.texts:
+        _draw_text(draw, t, px_per_mm)
+    return img
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, t: Text, px_per_mm: float) -> None:
+    """Draw one text line run by run, shrunk to the width the layout measured."""
+    size = max(4, round(t.size * px_per_mm))
+    runs = [(cjk, chunk, _png_font(size, cjk, t.bold)) for cjk, chunk in text_runs(t.text)]
+    runs = [(cjk, chunk, font) for cjk, chunk, font in runs if font is not None]
+    drawn = sum(font.getlength(chunk) for _, chunk, font in runs)
+    target = text_width(t.text, t.size, t.bold) * px_per_mm
+    if drawn > target > 0:
+        size = max(4, int(size * target / drawn))
+    x, y = t.x * px_per_mm, t.y * px_per_mm
+    fill = (255, 255, 255) if t.white else (0, 0, 0)
+    for cjk, chunk, _ in runs:
+        font = _png_font(size, cjk, t.bold)
+        draw.text((x, y), chunk, font=font, fill=fill, anchor="ls")
+        x += font.getlength(chunk)
+
+
+def _encode_png(img: Image.Image, dpi: int) -> bytes:
+    """PNG-encode an image with its resolution recorded."""
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(dpi, dpi), optimize=False)
+    return buf.getvalue()

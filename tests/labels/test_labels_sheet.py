@@ -1,0 +1,150 @@
+"""PDF sheets: A4 grid and thermal pages, text a reader can extract, vector QR, streaming."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labels import CATEGORIES, KINDS, IdentityScheme, LabelData, asset_id, write_sheet
+
+SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
+MIXED = [
+    ("bag", "kitchen"),
+    ("bag", "recyclable"),
+    ("bin", "hazardous"),
+    ("bin", "other"),
+    ("booth", None),
+    ("transfer_room", None),
+    ("vehicle", None),
+    ("facility", None),
+]
+
+
+def labels(count: int, site: str = "凤桥镇联丰村") -> Iterator[LabelData]:
+    """A lazy stream of labels cycling through kinds and categories."""
+    for i in range(count):
+        kind, category = MIXED[i % len(MIXED)]
+        ident = asset_id(kind, i)
+        yield LabelData(SCHEME.make_code(ident), ident, kind, category, site)
+
+
+def pdf_tool(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def test_a4_sheet_text_has_chinese_and_english_names_and_every_id(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.pdf"
+    assert write_sheet(labels(30), out) == 30
+    text = pdf_tool("pdftotext", "-layout", str(out), "-")
+    for i in range(30):
+        kind, _ = MIXED[i % len(MIXED)]
+        assert asset_id(kind, i) in text
+    for category in CATEGORIES.values():
+        assert category.name_zh in text and category.name_en in text
+    for kind in ("booth", "transfer_room", "vehicle", "facility"):
+        assert KINDS[kind].name_zh in text and KINDS[kind].name_en in text
+    assert "凤桥镇联丰村" in text and "袋 Bag" in text
+
+
+def test_a4_sheet_is_24_labels_per_a4_page(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.pdf"
+    write_sheet(labels(49), out)
+    info = pdf_tool("pdfinfo", str(out))
+    assert "Pages:           3" in info
+    assert "595.28 x 841.89 pts (A4)" in info
+
+
+def test_thermal_sheet_is_one_50x30_mm_label_per_page(tmp_path: Path) -> None:
+    out = tmp_path / "thermal.pdf"
+    write_sheet(labels(5), out, layout="thermal")
+    info = pdf_tool("pdfinfo", str(out))
+    assert "Pages:           5" in info
+    assert "141.73 x 85.04 pts" in info
+    assert "B00000000" in pdf_tool("pdftotext", "-f", "1", "-l", "1", str(out), "-")
+
+
+def test_qr_is_vector_not_an_image(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.pdf"
+    write_sheet(labels(24), out)
+    listing = pdf_tool("pdfimages", "-list", str(out)).splitlines()
+    assert len(listing) == 2  # header lines only: no raster images at all
+
+
+def test_progress_reports_labels_written_after_each_page() -> None:
+    seen: list[int] = []
+    write_sheet(labels(50), io.BytesIO(), progress=seen.append)
+    assert seen == [24, 48, 50]
+
+
+def test_writes_to_non_seekable_streams() -> None:
+    class Sink:
+        def __init__(self) -> None:
+            self.chunks: list[bytes] = []
+
+        def write(self, data: bytes) -> int:
+            self.chunks.append(bytes(data))
+            return len(data)
+
+    sink = Sink()
+    write_sheet(labels(3), sink)  # type: ignore[arg-type]
+    pdf = b"".join(sink.chunks)
+    assert pdf.startswith(b"%PDF-1.4") and pdf.endswith(b"%%EOF\n")
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[xref : xref + 4] == b"xref"
+
+
+def test_a_failing_batch_leaves_no_partial_file(tmp_path: Path) -> None:
+    def broken() -> Iterator[LabelData]:
+        yield from labels(30)
+        raise RuntimeError("database went away")
+
+    out = tmp_path / "sheet.pdf"
+    with pytest.raises(RuntimeError):
+        write_sheet(broken(), out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_layout_is_refused() -> None:
+    with pytest.raises(ValueError):
+        write_sheet(labels(1), io.BytesIO(), layout="letter")
+
+
+def test_empty_batch_is_refused_before_writing(tmp_path: Path) -> None:
+    out, buffer = tmp_path / "empty.pdf", io.BytesIO()
+    with pytest.raises(ValueError, match="no labels"):
+        write_sheet([], out)
+    with pytest.raises(ValueError, match="no labels"):
+        write_sheet(iter([]), buffer)
+    assert not out.exists() and buffer.getvalue() == b""
+
+
+class _Discard(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        return len(data)
+
+
+def peak_memory(count: int, layout: str) -> int:
+    """Peak traced allocation while streaming ``count`` labels to a discarding sink."""
+    stream = labels(count)
+    first = [next(stream)]
+    write_sheet(first, _Discard(), layout=layout)  # warm caches (templates, fonts, tables)
+    tracemalloc.start()
+    try:
+        write_sheet(stream, _Discard(), layout=layout)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("layout", ["a4", "thermal"])
+def test_memory_stays_flat_in_the_batch_size(layout: str) -> None:
+    small, large = peak_memory(100, layout), peak_memory(1000, layout)
+    assert large < small + 64 * 1024, (small, large)
