@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libzbar0: pyzbar's decoder; poppler-utils: pdftoppm/pdftotext for label tests.
-DEBIAN_PACKAGES=(libzbar0 poppler-utils)
+# libzbar0: pyzbar's decoder; poppler-utils: pdftoppm/pdftotext for label tests;
+# chromium: the browser the Playwright tests drive (never `playwright install`).
+DEBIAN_PACKAGES=(libzbar0 poppler-utils chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -36,8 +36,10 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         health,
         label_pages,
         openapi,
+        phone,
         public,
         scans,
+        supervise,
     )
 
     errors.init_app(app)
@@ -45,6 +47,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)
+    app.register_blueprint(phone.bp)
+    app.register_blueprint(supervise.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(public.bp)

@@ -37,7 +37,7 @@ def login():
     if principal is None:
         return render_template("login.html", next_url=next_url, failed=True, name=name), 200
     sign_in(principal, accounts.session_stamp(db, principal.actor_id))
-    return redirect(next_url or url_for("auth.login"), code=303)
+    return redirect(next_url or url_for("phone.home"), code=303)
 
 
 @bp.post("/logout")

@@ -55,7 +55,7 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(client, people
     assert response.headers["Location"] == "/api/v1/me"
     for evil in ["https://evil.example/", "//evil.example/", "/\\evil.example"]:
         response = sign_in(client, wang["name"], wang["password"], next=evil)
-        assert response.headers["Location"] == "/login"
+        assert response.headers["Location"] == "/phone"  # their own page, never off site
 
 
 def test_an_anonymous_browser_is_sent_to_the_login_page(client):

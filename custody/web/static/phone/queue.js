@@ -1,0 +1,83 @@
+/* The phone's outbox: scans kept in IndexedDB until the server has answered them.
+ * A scan is stored before its first upload, with the idempotency key made when it was
+ * taken, so a retry after a lost answer can never record it twice. */
+"use strict";
+(function () {
+  const DB_NAME = "custody-phone", STORE = "outbox";
+
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = () => {
+        const store = req.result.createObjectStore(STORE, { keyPath: "key" });
+        store.createIndex("user", "user");
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+
+  let dbPromise = null;
+  function db() { return (dbPromise = dbPromise || openDb()); }
+
+  async function run(mode, work) {
+    const conn = await db();
+    return new Promise((resolve, reject) => {
+      const tx = conn.transaction(STORE, mode);
+      const result = work(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new Error("aborted"));
+    });
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));  // works without HTTPS too
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  const add = (item) => run("readwrite", (s) => s.put(item));
+  const remove = (key) => run("readwrite", (s) => s.delete(key));
+  const list = async (user) => {
+    const items = await run("readonly", (s) => s.index("user").getAll(user));
+    return items.sort((a, b) => a.created - b.created);
+  };
+  const count = (user) => run("readonly", (s) => s.index("user").count(user));
+
+  /* Send one scan. Returns {kind, status, body}: kind is 'done' (the server answered for
+   * good: recorded, or refused for a reason a retry cannot fix), 'retry' (no signal, 5xx,
+   * 408, 429: keep it), or 'auth' (signed out or stale CSRF token: keep it, sign in). */
+  async function send(item, csrf, scanUrl, timeoutMs = 90000) {
+    const form = new FormData();
+    form.append("action", item.action);
+    for (const [name, value] of Object.entries(item.fields)) {
+      if (value !== null && value !== undefined && value !== "") form.append(name, value);
+    }
+    form.append("photo", item.photo, "photo.jpg");
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    let response;
+    try {
+      response = await fetch(scanUrl, {
+        method: "POST", body: form, credentials: "same-origin", signal: abort.signal,
+        headers: { "Idempotency-Key": item.key, "X-CSRF-Token": csrf, Accept: "application/json" },
+      });
+    } catch (err) {
+      return { kind: "retry", status: 0, body: null };
+    } finally {
+      clearTimeout(timer);
+    }
+    let body = null;
+    try { body = await response.json(); } catch (err) { body = null; }
+    const status = response.status;
+    if (status >= 500 || status === 408 || status === 429) return { kind: "retry", status, body };
+    const code = body && body.error && body.error.code;
+    if (status === 401 || code === "csrf_failed") return { kind: "auth", status, body };
+    return { kind: "done", status, body };
+  }
+
+  window.CustodyQueue = { uuid, add, remove, list, count, send };
+})();

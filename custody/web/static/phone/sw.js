@@ -1,0 +1,69 @@
+/* Service worker of the phone pages: keeps the app shell so a page opens with no signal.
+ * Pages: network first, the last good copy when offline. Scripts and styles: the cached copy
+ * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
+ * owns them. */
+"use strict";
+const CACHE = "custody-phone-v1";
+const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/phone.js"];
+const LAST_PAGE = "/phone/__last_page__";
+
+async function install() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL);
+  // The page that registered us was loaded before we existed: keep it for offline use too.
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    const url = new URL(client.url);
+    if (!url.pathname.startsWith("/phone/")) continue;
+    const response = await fetch(url.pathname, { credentials: "same-origin" });
+    if (response.ok && !response.redirected) {
+      await cache.put(url.pathname, response.clone());
+      await cache.put(LAST_PAGE, response);
+    }
+  }
+  await self.skipWaiting();
+}
+
+self.addEventListener("install", (event) => event.waitUntil(install()));
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+async function page(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected) {
+      await cache.put(request, response.clone());
+      await cache.put(LAST_PAGE, response.clone());
+    }
+    return response;
+  } catch (err) {
+    return (await cache.match(request, { ignoreSearch: true })) || (await cache.match(LAST_PAGE))
+      || new Response("离线 · Offline", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+}
+
+async function asset(event) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(event.request, { ignoreSearch: true });
+  const fresh = fetch(event.request).then((response) => {
+    if (response.ok) cache.put(event.request, response.clone());
+    return response;
+  });
+  if (cached) { event.waitUntil(fresh.catch(() => null)); return cached; }
+  return fresh;
+}
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (event.request.mode === "navigate" && url.pathname.startsWith("/phone")) {
+    event.respondWith(page(event.request));
+  } else if (url.pathname.startsWith("/static/phone/")) {
+    event.respondWith(asset(event));
+  }
+});
