@@ -1,0 +1,58 @@
+"""Photo bytes -> the QR codes in it: a library with no Flask and no database.
+
+``decode(photo)`` returns every code in a photo, cheap engines and paths first;
+``IsolatedScanner`` does the same in worker processes that may crash or hang
+without taking the caller down; ``read_photo_metadata`` reads EXIF time, GPS
+and camera. All errors derive from ``ScanError``.
+"""
+
+from ._decode import decode
+from ._engines import (
+    Decoded,
+    Engine,
+    OpenCVEngine,
+    Reading,
+    ZbarEngine,
+    ZxingEngine,
+    default_engines,
+)
+from ._exceptions import (
+    DecodeFailed,
+    DecoderCrashed,
+    DecodeTimeout,
+    EmptyImage,
+    ImageRefused,
+    ImageTooLarge,
+    NotAnImage,
+    ScanError,
+    TruncatedImage,
+)
+from ._fake import FakeEngine
+from ._image import DEFAULT_MAX_PIXELS
+from ._isolation import IsolatedScanner
+from ._metadata import PhotoMetadata, read_photo_metadata
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "DecodeFailed",
+    "DecodeTimeout",
+    "Decoded",
+    "DecoderCrashed",
+    "EmptyImage",
+    "Engine",
+    "FakeEngine",
+    "ImageRefused",
+    "ImageTooLarge",
+    "IsolatedScanner",
+    "NotAnImage",
+    "OpenCVEngine",
+    "PhotoMetadata",
+    "Reading",
+    "ScanError",
+    "TruncatedImage",
+    "ZbarEngine",
+    "ZxingEngine",
+    "decode",
+    "default_engines",
+    "read_photo_metadata",
+]

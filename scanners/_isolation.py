@@ -1,0 +1,155 @@
+"""Isolated decoding: worker processes that may crash, hang or bloat without harm.
+
+Decoder libraries are C/C++ and some inputs crash them (pyzbar #83, #158;
+OpenCV #22892, #13498). ``IsolatedScanner`` decodes in a small pool of reused
+worker processes, each under an address-space limit (RLIMIT_AS). A worker that
+dies becomes ``DecoderCrashed`` and one that overruns its time is killed and
+becomes ``DecodeTimeout``; either way it is replaced and only that photo fails.
+Workers come from a forkserver, so a threaded web process is never forked.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import resource
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._engines import Decoded, Engine
+from ._exceptions import DecoderCrashed, DecodeTimeout, ScanError
+from ._image import DEFAULT_MAX_PIXELS
+
+__all__ = ["IsolatedScanner"]
+
+log = logging.getLogger("scanners")
+
+
+def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
+    """Worker loop: receive photos, send back ("ok", codes) or ("error", ScanError)."""
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    import cv2
+
+    from ._decode import decode
+
+    cv2.setNumThreads(1)  # the pool is the parallelism
+    while True:
+        try:
+            image = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", decode(image, engines=engines, max_pixels=max_pixels)))
+        except ScanError as exc:
+            conn.send(("error", exc))
+        except MemoryError:
+            conn.send(("error", DecoderCrashed("decoder ran out of memory on this photo")))
+            return  # a worker that hit its limit is not trusted with the next photo
+        except Exception as exc:
+            conn.send(("error", DecoderCrashed(f"decoder failed: {exc!r}")))
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx, args: tuple) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, *args), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        """Kill the process and release the pipe."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class IsolatedScanner:
+    """Decode photos in reused worker processes with a timeout and a memory limit."""
+
+    def __init__(
+        self,
+        workers: int = 2,
+        timeout: float = 10.0,
+        memory_mb: int | None = 2048,
+        engines: Sequence[Engine] | None = None,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        self.timeout = timeout
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["scanners._decode"])
+        self._args = (list(engines) if engines is not None else None, max_pixels, memory_mb)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(workers):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        """Start a worker and remember it for close()."""
+        worker = _Worker(self._ctx, self._args)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a broken worker and put a fresh one in the pool."""
+        worker.stop()
+        with self._lock:
+            self._all.discard(worker)
+        if not self._closed:
+            self._idle.put(self._spawn())
+
+    def decode(self, image: bytes | np.ndarray) -> list[Decoded]:
+        """Decode one photo in a worker; raise DecoderCrashed or DecodeTimeout for this photo."""
+        if self._closed:
+            raise RuntimeError("IsolatedScanner is closed")
+        worker = self._idle.get()
+        while not worker.process.is_alive():  # died while idle (killed from outside)
+            self._replace(worker)
+            worker = self._idle.get()
+        try:
+            worker.conn.send(image)
+            if not worker.conn.poll(self.timeout):
+                self._replace(worker)
+                raise DecodeTimeout(f"decoding took longer than {self.timeout:g} s; worker killed")
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(1)
+            code = worker.process.exitcode
+            self._replace(worker)
+            raise DecoderCrashed(f"decoder worker died (exit code {code})") from None
+        if status == "error" and isinstance(value, DecoderCrashed):
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
+        if status == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+
+    def __enter__(self) -> IsolatedScanner:
+        """Use as a context manager that closes the pool."""
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """Close the pool."""
+        self.close()

@@ -1,0 +1,76 @@
+"""EXIF metadata: capture time, GPS, orientation, camera; None when absent, never an error."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from PIL import Image, TiffImagePlugin
+
+import scanners
+
+
+def _rational(value: float) -> TiffImagePlugin.IFDRational:
+    """An EXIF rational."""
+    return TiffImagePlugin.IFDRational(round(value * 10000), 10000)
+
+
+def _photo_with_exif(kit) -> bytes:
+    """A JPEG carrying the EXIF a phone writes: time, offset, GPS with altitude, camera."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "Xiaomi", "Redmi 12C", 1
+    exif[0x0132] = "2026:05:01 07:00:00"
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003], ifd[0x9011] = "2026:05:01 08:15:30", "+08:00"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (_rational(30), _rational(45), _rational(36.0))
+    gps[3], gps[4] = "E", (_rational(120), _rational(45), _rational(18.0))
+    gps[5], gps[6] = 0, _rational(4.5)
+    return kit.encode(np.full((60, 80), 128, np.uint8), exif=exif)
+
+
+def test_metadata_has_time_gps_altitude_orientation_and_camera(kit):
+    meta = scanners.read_photo_metadata(_photo_with_exif(kit))
+    assert meta.taken_at == datetime(2026, 5, 1, 8, 15, 30, tzinfo=timezone(timedelta(hours=8)))
+    assert meta.latitude == pytest.approx(30.76, abs=1e-6)
+    assert meta.longitude == pytest.approx(120.755, abs=1e-6)
+    assert meta.altitude == pytest.approx(4.5)
+    assert (meta.orientation, meta.make, meta.model) == (1, "Xiaomi", "Redmi 12C")
+
+
+def test_southern_and_western_coordinates_are_negative(kit):
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "S", (_rational(33), _rational(52), _rational(0))
+    gps[3], gps[4] = "W", (_rational(70), _rational(30), _rational(0))
+    meta = scanners.read_photo_metadata(kit.encode(np.zeros((8, 8), np.uint8), exif=exif))
+    assert meta.latitude == pytest.approx(-33.8667, abs=1e-4)
+    assert meta.longitude == pytest.approx(-70.5)
+    assert meta.altitude is None and meta.taken_at is None
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_photo_without_exif_gives_all_none(kit, fmt):
+    meta = scanners.read_photo_metadata(kit.encode(np.zeros((8, 8), np.uint8), fmt))
+    assert meta == scanners.PhotoMetadata()
+
+
+def test_metadata_is_frozen(kit):
+    meta = scanners.read_photo_metadata(_photo_with_exif(kit))
+    with pytest.raises(AttributeError):
+        meta.latitude = 0.0
+
+
+def test_garbage_dates_are_none_not_errors(kit):
+    exif = Image.Exif()
+    exif[0x0132] = "not a date"
+    meta = scanners.read_photo_metadata(kit.encode(np.zeros((8, 8), np.uint8), exif=exif))
+    assert meta.taken_at is None
+
+
+def test_metadata_of_a_non_image_is_refused():
+    with pytest.raises(scanners.NotAnImage):
+        scanners.read_photo_metadata(b"plain text")
+    with pytest.raises(scanners.EmptyImage):
+        scanners.read_photo_metadata(b"")
