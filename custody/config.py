@@ -30,8 +30,10 @@ class Settings:
     code_key_id: str = "A"
     checkpoint_key_file: Path | None = None
     max_speed_kmh: float = 120.0
+    mass_balance_tolerance: float = 0.1
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    map_min_households: int = 10  # booths serving fewer are merged into their village
     scan_workers: int = 1  # decoder processes per web worker
     scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
@@ -64,12 +66,16 @@ class Settings:
         if "CUSTODY_TILES_URL" in env:
             values["tiles_url"] = env["CUSTODY_TILES_URL"]
             values["tiles_attribution"] = env.get("CUSTODY_TILES_ATTRIBUTION", "")
+        if "CUSTODY_MAP_MIN_HOUSEHOLDS" in env:
+            values["map_min_households"] = int(env["CUSTODY_MAP_MIN_HOUSEHOLDS"])
         if "CUSTODY_SCAN_WORKERS" in env:
             values["scan_workers"] = int(env["CUSTODY_SCAN_WORKERS"])
         if "CUSTODY_SCAN_TIMEOUT_S" in env:
             values["scan_timeout_s"] = float(env["CUSTODY_SCAN_TIMEOUT_S"])
         if "CUSTODY_MAX_SPEED_KMH" in env:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
+        if "CUSTODY_MASS_BALANCE_TOLERANCE" in env:
+            values["mass_balance_tolerance"] = float(env["CUSTODY_MASS_BALANCE_TOLERANCE"])
         if env.get("CUSTODY_SECRET_KEY"):
             values["secret_key"] = env["CUSTODY_SECRET_KEY"]
         values.update(overrides)

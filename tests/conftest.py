@@ -22,7 +22,8 @@ from custody.domain.ledger import GENESIS_HASH
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
-LEDGER_TABLES = ["handovers", "asset_states", "assets", "asset_serials", "households",
+LEDGER_TABLES = ["daily_rollups", "corrected_weights",
+                 "handovers", "asset_states", "assets", "asset_serials", "households",
                  "villages", "scan_attempts", "devices", "credentials", "actors"]
 
 

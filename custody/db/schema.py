@@ -7,11 +7,12 @@ the values that were hashed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -197,3 +198,27 @@ class ScanAttempt(Base):
     http_status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
 
+
+class DailyRollup(Base):
+    """Grams and records of one category at one node on one day, by measure; rebuildable."""
+
+    __tablename__ = "daily_rollups"
+    __table_args__ = (Index("ix_daily_rollups_node_day", "level", "node_id", "day"),
+                      {"sqlite_with_rowid": False})  # the key orders the rows: reads are ranges
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    grams: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
+class CorrectedWeight(Base):
+    """The weight and category in force for a corrected handover; rebuildable."""
+
+    __tablename__ = "corrected_weights"
+    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("handovers.seq"), primary_key=True,
+                                     autoincrement=False)
+    weight_g: Mapped[int | None] = mapped_column(BigInteger)
+    category: Mapped[str | None] = mapped_column(String(20))

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from custody.db.engine import Database
+from custody.db.prepared import Prepared
 from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.domain.model import Action, AssetKind, HandoverDraft, RecordKind
+from custody.services import rollups
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
 from custody.services.whereabouts import reached_facility
 
@@ -69,15 +72,16 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
     the actor, then one insert, one head update and one upsert. Every check
     comes before the first write.
     """
-    head_seq, head_hash = conn.execute(_LOCK_HEAD).one()
-    found = {row.asset_id: row for row in conn.execute(_ASSETS_WITH_STATES,
-                                                         {"ids": [draft.source, draft.dest]})}
+    ((head_seq, head_hash),) = _LOCK_HEAD.execute(conn)
+    found = {row[0]: _AssetRow(*row) for row in _ASSETS_WITH_STATES.execute(
+        conn, {"a": draft.source, "b": draft.dest})}
     source, source_state = _asset_and_state(conn, found, draft.source)
     dest, dest_state = _asset_and_state(conn, found, draft.dest)
-    if not conn.execute(_ACTIVE_ACTOR, {"id": draft.actor_id}).scalar():
+    active = _ACTIVE_ACTOR.execute(conn, {"id": draft.actor_id})
+    if not active or not active[0][0]:
         raise UnknownActor(f"no active actor with id {draft.actor_id}")
-    if draft.corrects_seq is not None and conn.execute(
-            select(Handover.seq).where(Handover.seq == draft.corrects_seq)).scalar() is None:
+    if draft.corrects_seq is not None and not _RECORD_EXISTS.execute(
+            conn, {"seq": draft.corrects_seq}):
         raise InvalidHandover(f"record {draft.corrects_seq} does not exist")
     server_time = now or datetime.now(UTC)
     is_correction = draft.corrects_seq is not None
@@ -113,25 +117,46 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
         "note": draft.note or None,
     }
     digest = record_hash([values[name] for name in LEDGER_FIELDS])
-    conn.execute(insert(Handover), [{**values, "hash": digest}])
-    conn.execute(_MOVE_HEAD, {"seq": values["seq"], "hash": digest})
+    _INSERT_HANDOVER.execute(conn, {**values, "hash": digest})
+    rollups.apply(conn, values, source, dest)
+    _MOVE_HEAD.execute(conn, {"seq": values["seq"], "hash": digest})
     if not is_correction:
         _update_states(conn, values, source, dest, source_state, dest_state, action)
     return RecordedHandover(values["seq"], digest, draft.source, draft.dest, values["action"],
                             flags, server_time)
 
 
-_LOCK_HEAD = select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1).with_for_update()
-_MOVE_HEAD = update(LedgerHead).where(LedgerHead.id == 1).values(
-    seq=bindparam("seq"), hash=bindparam("hash"))
-_ACTIVE_ACTOR = select(Actor.active).where(Actor.id == bindparam("id"))
-_ASSETS_WITH_STATES = (
+_LOCK_HEAD = Prepared(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)
+                      .with_for_update())
+_MOVE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(
+    seq=bindparam("seq"), hash=bindparam("hash")))
+_ACTIVE_ACTOR = Prepared(select(Actor.active).where(Actor.id == bindparam("id")))
+_RECORD_EXISTS = Prepared(select(Handover.seq).where(Handover.seq == bindparam("seq")))
+_INSERT_HANDOVER = Prepared(insert(Handover).values(
+    {c.name: bindparam(c.name) for c in Handover.__table__.columns}))
+_ASSETS_WITH_STATES = Prepared(
     select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
            AssetState.last_seq, AssetState.last_seen_us, AssetState.lat_e7.label("seen_lat"),
            AssetState.lon_e7.label("seen_lon"), AssetState.accuracy_cm, AssetState.holding)
     .outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
-    .where(Asset.asset_id.in_(bindparam("ids", expanding=True)))
+    .where(or_(Asset.asset_id == bindparam("a"), Asset.asset_id == bindparam("b")))
 )
+
+
+class _AssetRow(NamedTuple):
+    """One row of _ASSETS_WITH_STATES."""
+
+    asset_id: str
+    kind: str
+    category: str | None
+    lat_e7: int | None
+    lon_e7: int | None
+    last_seq: int | None
+    last_seen_us: int | None
+    seen_lat: int | None
+    seen_lon: int | None
+    accuracy_cm: int | None
+    holding: bool | None
 
 
 def _asset_and_state(conn: Connection, found: dict, asset_id: str
@@ -173,7 +198,7 @@ def _update_states(conn: Connection, values: dict, source: model.AssetInfo,
             p = state.last_point
             row.update(lat_e7=to_e7(p.lat), lon_e7=to_e7(p.lon), accuracy_cm=to_cm(p.accuracy_m))
         rows.append(row)
-    conn.execute(_UPSERT_STATE[conn.dialect.name], rows)
+    _UPSERT_STATE[conn.dialect.name].execute_many(conn, rows)
 
 
 def _upsert_state(insert_fn) -> object:
@@ -186,4 +211,5 @@ def _upsert_state(insert_fn) -> object:
     )
 
 
-_UPSERT_STATE = {"postgresql": _upsert_state(pg_insert), "sqlite": _upsert_state(sqlite_insert)}
+_UPSERT_STATE = {"postgresql": Prepared(_upsert_state(pg_insert)),
+                 "sqlite": Prepared(_upsert_state(sqlite_insert))}

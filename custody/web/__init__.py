@@ -38,6 +38,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         openapi,
         phone,
         public,
+        reports,
         scans,
         supervise,
     )
@@ -52,6 +53,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(reports.bp)
     return app
 
 

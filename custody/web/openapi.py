@@ -15,6 +15,9 @@ def _errors(*codes: int) -> dict:
             for c in codes}
 
 
+_REPORT_PARAMS = [{"name": name, "in": "query", "schema": {"type": "string", "format": "date"}}
+                  for name in ("from", "to")]
+
 SPEC: dict = {
     "openapi": "3.1.0",
     "info": {"title": "Custody API", "version": "1",
@@ -85,6 +88,27 @@ SPEC: dict = {
             "delete": {"summary": "Revoke: refused from the next request on",
                        "responses": {"204": {"description": "revoked"},
                                      **_errors(401, 403, 404)}}},
+        "/api/v1/tonnage": {"get": {
+            "summary": "Daily tonnage per node and category (from the daily rollups)",
+            "security": [],
+            "parameters": _REPORT_PARAMS + [
+                {"name": "level", "in": "query", "schema": {"enum": [
+                    "district", "village", "booth", "transfer_room", "facility"]},
+                 "description": "booth: staff only"},
+                {"name": "node", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "rows: day, node, category, "
+                                                 "<measure>_kg and <measure>_count"},
+                          **_errors(400)}}},
+        "/api/v1/tonnage.csv": {"get": {
+            "summary": "The same rows as CSV", "security": [],
+            "parameters": _REPORT_PARAMS,
+            "responses": {"200": {"description": "text/csv"}, **_errors(400)}}},
+        "/api/v1/mass-balance": {"get": {
+            "summary": "In minus out per transfer room, day and category (supervisors)",
+            "parameters": _REPORT_PARAMS + [
+                {"name": "room", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "rows with in_kg, out_kg, gap_kg, flagged"},
+                          **_errors(400, 401, 403)}}},
         "/healthz": {"get": {"summary": "Database reachable at the right schema",
                              "security": [],
                              "responses": {"200": {"description": "ok"}, **_errors(503)}}},
