@@ -5,4 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/custody init
+if .venv/bin/custody verify | grep -q "^ok: 0 records"; then
+    # An empty database: build the demo district (the last 7 days up to today)
+    # and a supervisor account to look at it with.
+    .venv/bin/custody demo --days 7 --start "$(date -u -d '6 days ago' +%F)"
+    password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)"
+    echo "$password" | .venv/bin/custody users add demo --role supervisor --password-stdin
+    echo "demo supervisor: name 'demo', password '$password' (also written to data/demo-login.txt)"
+    echo "demo / $password" > data/demo-login.txt
+fi
 exec .venv/bin/custody serve --host 127.0.0.1 --port "${PORT:-8000}"

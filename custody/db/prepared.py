@@ -11,7 +11,8 @@ plain tuples come out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection
@@ -46,6 +47,13 @@ class Prepared:
         finally:
             cursor.close()
 
+    def submit(self, conn: Connection, params: Mapping[str, Any] | None = None):
+        """Send without waiting for the answer (inside ``pipeline``); fetch from the cursor."""
+        sql, order, literals = self._for(conn)
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(sql, _args(literals, params or {}, order))
+        return cursor
+
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per parameter set."""
         sql, order, literals = self._for(conn)
@@ -60,3 +68,16 @@ def _args(literals: dict, params: Mapping[str, Any], order: tuple[str, ...] | No
     """Parameters in the driver's style: a tuple for positional, a mapping for named."""
     merged = {**literals, **params} if literals else params
     return merged if order is None else tuple(merged[name] for name in order)
+
+
+@contextmanager
+def pipeline(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, send the statements inside in one round trip (psycopg pipeline mode).
+
+    Elsewhere it does nothing: SQLite runs in process and has no round trips.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    with conn.connection.driver_connection.pipeline():
+        yield

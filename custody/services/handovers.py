@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
+from custody.db.prepared import Prepared, pipeline
 from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
@@ -72,12 +72,15 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
     the actor, then one insert, one head update and one upsert. Every check
     comes before the first write.
     """
-    ((head_seq, head_hash),) = _LOCK_HEAD.execute(conn)
-    found = {row[0]: _AssetRow(*row) for row in _ASSETS_WITH_STATES.execute(
-        conn, {"a": draft.source, "b": draft.dest})}
+    with pipeline(conn):  # one round trip on PostgreSQL for the three reads
+        cursors = (_LOCK_HEAD.submit(conn),
+                   _ASSETS_WITH_STATES.submit(conn, {"a": draft.source, "b": draft.dest}),
+                   _ACTIVE_ACTOR.submit(conn, {"id": draft.actor_id}))
+        head, assets_found, active = (_fetch_all(c) for c in cursors)
+    ((head_seq, head_hash),) = head
+    found = {row[0]: _AssetRow(*row) for row in assets_found}
     source, source_state = _asset_and_state(conn, found, draft.source)
     dest, dest_state = _asset_and_state(conn, found, draft.dest)
-    active = _ACTIVE_ACTOR.execute(conn, {"id": draft.actor_id})
     if not active or not active[0][0]:
         raise UnknownActor(f"no active actor with id {draft.actor_id}")
     if draft.corrects_seq is not None and not _RECORD_EXISTS.execute(
@@ -117,11 +120,12 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
         "note": draft.note or None,
     }
     digest = record_hash([values[name] for name in LEDGER_FIELDS])
-    _INSERT_HANDOVER.execute(conn, {**values, "hash": digest})
     rollups.apply(conn, values, source, dest)
-    _MOVE_HEAD.execute(conn, {"seq": values["seq"], "hash": digest})
-    if not is_correction:
-        _update_states(conn, values, source, dest, source_state, dest_state, action)
+    with pipeline(conn):  # one round trip on PostgreSQL for the ledger writes
+        _INSERT_HANDOVER.execute(conn, {**values, "hash": digest})
+        _MOVE_HEAD.execute(conn, {"seq": values["seq"], "hash": digest})
+        if not is_correction:
+            _update_states(conn, values, source, dest, source_state, dest_state, action)
     return RecordedHandover(values["seq"], digest, draft.source, draft.dest, values["action"],
                             flags, server_time)
 
@@ -213,3 +217,11 @@ def _upsert_state(insert_fn) -> object:
 
 _UPSERT_STATE = {"postgresql": Prepared(_upsert_state(pg_insert)),
                  "sqlite": Prepared(_upsert_state(sqlite_insert))}
+
+
+def _fetch_all(cursor) -> list[tuple]:
+    """Every row of a submitted statement, closing its cursor."""
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
