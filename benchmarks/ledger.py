@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 import tempfile
 import threading
@@ -21,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from _databases import fresh_database  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, record_hash  # noqa: E402
 from custody.domain.model import AssetKind, Category, HandoverDraft, Point, Role  # noqa: E402
@@ -34,22 +33,6 @@ from custody.services.assets import NewAsset  # noqa: E402
 from custody.services.group_commit import GroupCommitter  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def fresh_database(kind: str, pg_url: str | None, tmp: Path) -> Database:
-    """An empty migrated database of the given kind."""
-    if kind == "sqlite":
-        db = Database(f"sqlite:///{tmp / f'bench-{random.random()}.sqlite'}")
-    else:
-        base = make_url(pg_url)
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "custody_bench" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "custody_bench"'))
-        admin.dispose()
-        db = Database(base.set(database="custody_bench").render_as_string(hide_password=False))
-    migrate.upgrade(db)
-    return db
 
 
 def bench_handovers(db: Database, n: int) -> float:

@@ -25,34 +25,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from _databases import fresh_database  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 import maps  # noqa: E402
-from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import DailyRollup  # noqa: E402
 from custody.services import demo, map_view, rollups  # noqa: E402
 
 YEAR = date(2025, 1, 1)  # the bulk-loaded year, apart from the demo's days
 CATEGORIES = ("kitchen", "recyclable", "hazardous", "other")
-
-
-def fresh_database(kind: str, pg_url: str | None, tmp: Path) -> Database:
-    """An empty migrated database of the given kind."""
-    if kind == "sqlite":
-        db = Database(f"sqlite:///{tmp / f'reports-{random.random()}.sqlite'}")
-    else:
-        base = make_url(pg_url)
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "custody_reports" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "custody_reports"'))
-        admin.dispose()
-        db = Database(base.set(database="custody_reports").render_as_string(hide_password=False))
-    migrate.upgrade(db)
-    return db
 
 
 def fill_year(db: Database, villages: int, booths: int) -> int:
@@ -102,7 +86,7 @@ def day_map(db: Database, day: date) -> tuple[float, int, int]:
 
 def nanhu_day(tmp: Path, villages: int, households: int) -> list[tuple[str, str, str, str]]:
     """Build one Nanhu-size day on SQLite through the services and time its map."""
-    db = fresh_database("sqlite", None, tmp)
+    db = fresh_database("sqlite", None, tmp, "reports")
     day = date(2026, 3, 2)
     report = demo.build(db, demo.DemoSpec(villages=villages, households=households, days=1,
                                           start=day, link_households=False), progress=False)
@@ -153,7 +137,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ["sqlite"] + ([] if args.no_pg else ["postgresql"]):
-            db = fresh_database(kind, args.pg, Path(tmp))
+            db = fresh_database(kind, args.pg, Path(tmp), "reports")
             report = demo.build(db, spec, progress=False)
             rows.append((kind, f"demo {args.villages} villages × {args.households} households"
                          f" × {args.days} days: setup (s)", f"{report.setup_seconds:.1f}", ""))
