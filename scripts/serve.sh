@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/custody init
 if .venv/bin/custody verify | grep -q "^ok: 0 records"; then
-    # An empty database: build the demo district (the last 7 days up to today)
-    # and a supervisor account to look at it with.
-    .venv/bin/custody demo --days 7 --start "$(date -u -d '6 days ago' +%F)"
+    # An empty database: build the demo district (the 7 days before today in
+    # Jiaxing) and a supervisor account to look at it with.
+    .venv/bin/custody demo --days 7 --start "$(TZ=Asia/Shanghai date -d '7 days ago' +%F)"
     password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)"
     echo "$password" | .venv/bin/custody users add demo --role supervisor --password-stdin
     echo "demo supervisor: name 'demo', password '$password' (also written to data/demo-login.txt)"

@@ -425,3 +425,10 @@ def write_csv(rows: list[dict], out: TextIO) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
+
+
+def latest_day(db: Database, until: date) -> date | None:
+    """The newest day up to ``until`` that has any tonnage recorded."""
+    with db.engine.connect() as conn:
+        return conn.execute(select(func.max(DailyRollup.day))
+                            .where(DailyRollup.day <= until)).scalar()

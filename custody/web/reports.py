@@ -28,8 +28,8 @@ def today() -> date:
 
 @bp.get("/map")
 def public_map():
-    """The public map of one day (``?day=YYYY-MM-DD``, default today)."""
-    day = _day("day", today())
+    """The public map of one day (``?day=YYYY-MM-DD``; default the latest day with data)."""
+    day = _day("day", rollups.latest_day(get_db(current_app), today()) or today())
     settings = get_settings(current_app)
     sites, flows, trips = map_view.day_map_records(get_db(current_app), day,
                                                    min_households=settings.map_min_households)

@@ -76,3 +76,8 @@ def test_mass_balance_flags_a_room_losing_waste(client, day_of_work, people):
 def test_bad_query_arguments_get_clear_errors(client):
     assert client.get("/api/v1/tonnage?from=yesterday").get_json()["error"]["code"] == "bad_date"
     assert client.get("/api/v1/tonnage?from=2026-01-01&to=2025-01-01").status_code == 400
+
+
+def test_the_map_opens_on_the_latest_day_with_data(client, day_of_work):
+    html = client.get("/map", headers=HTML).get_data(as_text=True)
+    assert f'value="{day_of_work}"' in html and "custody-flow-kitchen" in html
