@@ -12,6 +12,7 @@ after that commit, so nothing is acknowledged before it is durable.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from custody.domain.errors import DomainError
 from custody.domain.model import HandoverDraft
 from custody.services import handovers
 from custody.services.handovers import RecordedHandover
+
+GATHER_S = 0.0003
 
 
 @dataclass
@@ -66,6 +69,9 @@ class GroupCommitter:
     def _lead(self, own: _Slot) -> None:
         """Run batches until our own draft is answered, then hand the lead on."""
         while not own.done.is_set():
+            # Callers answered by the last commit are about to queue again: let them,
+            # so the next commit carries them all (a lone caller waits ~0.3 ms).
+            time.sleep(GATHER_S)
             with self._lock:
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
