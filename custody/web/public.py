@@ -21,9 +21,6 @@ ACTION_NAMES = {
     "deliver": ("运抵处理设施", "delivered to a treatment facility"),
     "inspect": ("亭长检查", "inspected"),
 }
-CATEGORY_NAMES = {"kitchen": ("厨余垃圾", "kitchen waste"),
-                  "recyclable": ("可回收物", "recyclable"),
-                  "hazardous": ("有害垃圾", "hazardous"), "other": ("其他垃圾", "other waste")}
 
 
 @bp.get("/T/<token>")
@@ -33,7 +30,7 @@ def trace(token: str):
     if isinstance(found, tuple):
         return found
     return render_template("trace.html", trace=found, actions=ACTION_NAMES,
-                           categories=CATEGORY_NAMES,
+                           categories=maps.CATEGORY_LABELS,
                            map_url=url_for("public.trace_map", token=token))
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 
-import labels
 import scanners
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, Category, Point, Role
 from custody.services import scans
+from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
@@ -37,8 +37,7 @@ def scanning() -> scans.Scanning:
                 ctx = scans.Scanning(
                     db=get_db(app), photos=photo_store(),
                     decode=decoder.decode,
-                    identity=labels.IdentityScheme(settings.code_host, settings.code_keys,
-                                                   settings.code_key_id),
+                    identity=identity(settings),
                     max_speed_kmh=settings.max_speed_kmh)
                 app.extensions["custody.scanning"] = ctx
     return ctx
