@@ -34,9 +34,12 @@ class PhotoStore:
         """Where the public (EXIF-free) copy lives."""
         return self.root / "public" / sha256[:2] / f"{sha256}.jpg"
 
-    def put(self, data: bytes) -> str:
-        """Store an original durably; returns its sha256 (storing twice is harmless)."""
-        sha = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, *, sha256: str | None = None) -> str:
+        """Store an original durably; returns its sha256 (storing twice is harmless).
+
+        ``sha256`` is the caller's hash of these same bytes, when it already has one.
+        """
+        sha = sha256 or hashlib.sha256(data).hexdigest()
         path = self.original_path(sha)
         if not path.exists():
             _write_atomically(path, data)

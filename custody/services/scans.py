@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -56,9 +57,14 @@ class ScanRequest:
     point: Point | None = None
     note: str | None = None
 
+    @cached_property
+    def photo_sha256(self) -> str:
+        """The photo's sha256 (hashed once: the fingerprint and the store both need it)."""
+        return hashlib.sha256(self.photo).hexdigest()
+
     def fingerprint(self) -> str:
         """A hash of everything that makes two uploads the same upload."""
-        parts = [hashlib.sha256(self.photo).hexdigest(), self.action.value, self.weight_kg,
+        parts = [self.photo_sha256, self.action.value, self.weight_kg,
                  self.category.value if self.category else None,
                  self.client_time.isoformat() if self.client_time else None,
                  (self.point.lat, self.point.lon, self.point.accuracy_m) if self.point else None,
@@ -122,7 +128,7 @@ def _understand(ctx: Scanning, req: ScanRequest):
         if isinstance(exc, scanners.DecodeFailed):
             return 422, _error(code, f"{RETAKE['en']} ({kind})", RETAKE["zh"]), None, []
         return status, _error(code, f"{exc} ({kind})", "不是可用的照片，请重新拍照。"), None, []
-    photo_sha = ctx.photos.put(req.photo)
+    photo_sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
     codes, assets = _verify_codes(ctx, decoded)
     if not assets:
         if codes:
