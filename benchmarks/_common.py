@@ -1,4 +1,4 @@
-"""Fresh, migrated benchmark databases (SQLite in a temp folder, or a new PostgreSQL one)."""
+"""Shared by the benchmark scripts: fresh migrated databases, and the result table."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def fresh_database(kind: str, pg_url: str | None, tmp: Path, name: str = "bench"
         db = Database(base.set(database=f"custody_{name}").render_as_string(hide_password=False))
     migrate.upgrade(db)
     return db
+
+
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    """Print (database, measure, result, goal) rows as an aligned table."""
+    width = max(len(r[1]) for r in rows)
+    result = max(12, *(len(r[2]) for r in rows))
+    print(f"{'database':<11} {'measure':<{width}} {'result':>{result}}  goal")
+    print("-" * (width + result + 20))
+    for kind, what, value, goal in rows:
+        print(f"{kind:<11} {what:<{width}} {value:>{result}}  {goal}")

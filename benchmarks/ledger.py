@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _databases import fresh_database  # noqa: E402
+from _common import fresh_database, print_table  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from custody.db.engine import Database  # noqa: E402
@@ -155,11 +155,7 @@ def main() -> None:
             rows.append((kind, f"bulk load of {args.verify_records:,} chained records (s)",
                          f"{load:.1f}", ""))
             db.dispose()
-    width = max(len(r[1]) for r in rows)
-    print(f"{'database':<11} {'measure':<{width}} {'result':>12}  goal")
-    print("-" * (width + 38))
-    for kind, what, value, goal in rows:
-        print(f"{kind:<11} {what:<{width}} {value:>12}  {goal}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

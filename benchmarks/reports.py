@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _databases import fresh_database  # noqa: E402
+from _common import fresh_database, print_table  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 import maps  # noqa: E402
@@ -158,11 +158,7 @@ def main() -> None:
             db.dispose()
         if args.map_households:
             rows += nanhu_day(Path(tmp), args.map_villages, args.map_households)
-    width = max(len(r[1]) for r in rows)
-    print(f"{'database':<11} {'measure':<{width}} {'result':>14}  goal")
-    print("-" * (width + 40))
-    for kind, what, value, goal in rows:
-        print(f"{kind:<11} {what:<{width}} {value:>14}  {goal}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
