@@ -53,6 +53,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "supervise.issue_device": MANAGERS,
     "supervise.revoke_device": MANAGERS,
     "openapi.openapi": ANYONE,
+    "public.home": ANYONE,
     "public.trace": ANYONE,
     "reports.public_map": ANYONE,
     "reports.tonnage_json": ANYONE,

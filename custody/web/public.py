@@ -23,6 +23,12 @@ ACTION_NAMES = {
 }
 
 
+@bp.get("/")
+def home():
+    """The public front page: where to look, and where staff sign in."""
+    return render_template("home.html")
+
+
 @bp.get("/T/<token>")
 def trace(token: str):
     """The custody timeline of the asset a code names; clear pages for forged and unknown."""

@@ -57,3 +57,10 @@ def test_an_unknown_genuine_code_says_so(client, db):
 def test_a_bag_not_yet_collected_shows_no_path_yet(client, district):
     page = client.get(f"/T/{token(district.kitchen_bag)}", headers=HTML)
     assert "No handover recorded yet" in page.get_data(as_text=True)
+
+
+def test_the_front_page_leads_the_public_to_the_map_tonnage_and_staff_login(client):
+    html = client.get("/", headers=HTML).get_data(as_text=True)
+    assert "垃圾分类去向" in html and "Where sorted waste goes" in html
+    for path in ("/map", "/tonnage", "/login"):
+        assert f'href="{path}"' in html
