@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode with one writer at a time: a write transaction starts
 with ``BEGIN IMMEDIATE`` so two appends never both read the same ledger head.
-PostgreSQL appends lock the ledger head row instead (see services).
+PostgreSQL appends lock the ledger head row instead (see services), on their own
+small pool.
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ class Database:
         else:
             self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10,
                                         max_overflow=20)
-            self.write_engine = self.engine
+            # Appends queue on the ledger-head lock, so a few connections serve them all,
+            # and they skip the pre-ping round trip: a connection the server dropped fails
+            # that one transaction, which SQLAlchemy then discards with the whole pool.
+            self.write_engine = create_engine(url, echo=echo, pool_size=4, max_overflow=8,
+                                              pool_recycle=1800)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
 from custody.db.prepared import Prepared, pipeline
-from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
+from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead, Village
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
@@ -49,17 +50,22 @@ def record_many(db: Database, drafts: Sequence[HandoverDraft], *, max_speed_kmh:
     """Append several handovers in one transaction (one commit, one fsync).
 
     Each draft gets its own answer: its record, or the DomainError that refused
-    it. A refused draft leaves nothing behind, since ``append`` checks
-    everything before it writes. ``times`` optionally fixes each server time.
+    it. A refused draft leaves nothing behind, since every check comes before
+    any change. ``times`` optionally fixes each server time. The assets and
+    actors of the whole batch are read at once and the records written in bulk,
+    so a batch costs a few statements however many drafts it holds.
     """
     results: list[RecordedHandover | DomainError] = []
     times = times or [None] * len(drafts)
     with db.write_engine.begin() as conn:
+        appender = _Appender(conn, max_speed_kmh)
+        appender.load(drafts)
         for draft, now in zip(drafts, times, strict=True):
             try:
-                results.append(append(conn, draft, max_speed_kmh=max_speed_kmh, now=now))
+                results.append(appender.add(draft, now))
             except DomainError as exc:
                 results.append(exc)
+        appender.flush()
     return results
 
 
@@ -67,84 +73,208 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
            now: datetime | None = None) -> RecordedHandover:
     """Append one handover inside an open write transaction (the caller commits).
 
-    This is the hot path of the whole system, so it speaks Core SQL: one
-    locked read of the head, one read of both assets with their states, one of
-    the actor, then one insert, one head update and one upsert. Every check
-    comes before the first write.
+    This is the hot path of the whole system: on PostgreSQL it costs two round
+    trips (the reads, then the writes) before the caller's commit.
     """
-    with pipeline(conn):  # one round trip on PostgreSQL for the three reads
-        cursors = (_LOCK_HEAD.submit(conn),
-                   _ASSETS_WITH_STATES.submit(conn, {"a": draft.source, "b": draft.dest}),
-                   _ACTIVE_ACTOR.submit(conn, {"id": draft.actor_id}))
-        head, assets_found, active = (_fetch_all(c) for c in cursors)
-    ((head_seq, head_hash),) = head
-    found = {row[0]: _AssetRow(*row) for row in assets_found}
-    source, source_state = _asset_and_state(conn, found, draft.source)
-    dest, dest_state = _asset_and_state(conn, found, draft.dest)
-    if not active or not active[0][0]:
-        raise UnknownActor(f"no active actor with id {draft.actor_id}")
-    if draft.corrects_seq is not None and not _RECORD_EXISTS.execute(
-            conn, {"seq": draft.corrects_seq}):
-        raise InvalidHandover(f"record {draft.corrects_seq} does not exist")
-    server_time = now or datetime.now(UTC)
-    is_correction = draft.corrects_seq is not None
-    action = draft.action or rules.expected_action(source.kind, dest.kind)
-    if is_correction:
-        flags: tuple[str, ...] = ()
-    else:
-        flags = rules.evaluate(rules.RuleContext(
-            draft=draft, source=source, dest=dest, source_state=source_state,
-            dest_state=dest_state, seen_at=draft.device_time or server_time,
-            max_speed_kmh=max_speed_kmh,
-        ))
-    point = draft.point
-    values = {
-        "seq": head_seq + 1,
-        "prev_hash": head_hash,
-        "record_kind": (RecordKind.CORRECTION if is_correction else RecordKind.HANDOVER).value,
-        "action": action.value if action else None,
-        "source_id": draft.source,
-        "dest_id": draft.dest,
-        "actor_id": draft.actor_id,
-        "role": draft.role.value,
-        "device_time_us": to_us(draft.device_time),
-        "server_time_us": to_us(server_time),
-        "lat_e7": to_e7(point.lat) if point else None,
-        "lon_e7": to_e7(point.lon) if point else None,
-        "accuracy_cm": to_cm(point.accuracy_m) if point else None,
-        "photo_sha256": draft.photo_sha256,
-        "weight_g": to_g(draft.weight_kg),
-        "category": draft.category.value if draft.category else None,
-        "flags": ",".join(flags) or None,
-        "corrects_seq": draft.corrects_seq,
-        "note": draft.note or None,
-    }
-    digest = record_hash([values[name] for name in LEDGER_FIELDS])
-    rollups.apply(conn, values, source, dest)
-    with pipeline(conn):  # one round trip on PostgreSQL for the ledger writes
-        _INSERT_HANDOVER.execute(conn, {**values, "hash": digest})
-        _MOVE_HEAD.execute(conn, {"seq": values["seq"], "hash": digest})
-        if not is_correction:
-            _update_states(conn, values, source, dest, source_state, dest_state, action)
-    return RecordedHandover(values["seq"], digest, draft.source, draft.dest, values["action"],
-                            flags, server_time)
+    appender = _Appender(conn, max_speed_kmh)
+    appender.load((draft,))
+    recorded = appender.add(draft, now)
+    appender.flush()
+    return recorded
+
+
+@dataclass
+class _Known:
+    """An asset as the appender knows it: what it is, where it counts, its state row."""
+
+    info: model.AssetInfo
+    place: rollups.Place
+    state: dict | None  # the asset_states row as stored, None if never seen
+
+
+class _Appender:
+    """Appends drafts in order inside one open write transaction, writing in bulk.
+
+    ``load`` takes the ledger-head lock and reads the assets and actors of the
+    drafts; ``add`` checks one draft, seals its record and keeps it (with the new
+    asset states and rollup amounts) in memory; ``flush`` writes what is kept.
+    The in-memory states are what the next draft's rules see, so a batch gives
+    the same records, hash for hash, as one transaction per draft. Anything that
+    must read the ledger itself (a correction, a bag seen before) flushes first.
+    """
+
+    def __init__(self, conn: Connection, max_speed_kmh: float):
+        self.conn = conn
+        self.max_speed_kmh = max_speed_kmh
+        self.head: tuple[int, str] | None = None
+        self.known: dict[str, _Known] = {}
+        self.actors: dict[int, bool] = {}
+        self.rows: list[dict] = []
+        self.changed: set[str] = set()
+        self.delta = rollups.new_delta()
+
+    def load(self, drafts: Sequence[HandoverDraft]) -> None:
+        """Lock the head; read the drafts' assets (with states and places) and actors."""
+        conn = self.conn
+        asset_ids = sorted({d.source for d in drafts} | {d.dest for d in drafts})
+        actor_ids = sorted({d.actor_id for d in drafts})
+        with pipeline(conn):  # one round trip on PostgreSQL
+            head = _LOCK_HEAD.submit(conn)
+            asset_cursors = [_ASSETS_WITH_STATES[_size(chunk)].submit(conn, _numbered(chunk))
+                             for chunk in _chunks(asset_ids)]
+            actor_cursors = [_ACTORS[_size(chunk)].submit(conn, _numbered(chunk))
+                             for chunk in _chunks(actor_ids)]
+            (self.head,) = _fetch_all(head)
+            asset_rows = [row for c in asset_cursors for row in _fetch_all(c)]
+            actor_rows = [row for c in actor_cursors for row in _fetch_all(c)]
+        self.actors.update((actor_id, bool(active)) for actor_id, active in actor_rows)
+        for row in asset_rows:
+            self.known[row[0]] = _known(_AssetRow(*row))
+
+    def add(self, draft: HandoverDraft, now: datetime | None) -> RecordedHandover:
+        """Check one draft and seal its record; raise its DomainError before any change."""
+        source = self._asset(draft.source)
+        dest = self._asset(draft.dest)
+        if not self.actors.get(draft.actor_id):
+            raise UnknownActor(f"no active actor with id {draft.actor_id}")
+        is_correction = draft.corrects_seq is not None
+        if is_correction:
+            self.flush()  # the corrected record, and the rollups it changes, must be there
+            if not _RECORD_EXISTS.execute(self.conn, {"seq": draft.corrects_seq}):
+                raise InvalidHandover(f"record {draft.corrects_seq} does not exist")
+        server_time = now or datetime.now(UTC)
+        action = draft.action or rules.expected_action(source.info.kind, dest.info.kind)
+        source_state, dest_state = self._state(source), self._state(dest)
+        if is_correction:
+            flags: tuple[str, ...] = ()
+        else:
+            flags = rules.evaluate(rules.RuleContext(
+                draft=draft, source=source.info, dest=dest.info, source_state=source_state,
+                dest_state=dest_state, seen_at=draft.device_time or server_time,
+                max_speed_kmh=self.max_speed_kmh,
+            ))
+        head_seq, head_hash = self.head
+        point = draft.point
+        values = {
+            "seq": head_seq + 1,
+            "prev_hash": head_hash,
+            "record_kind": (RecordKind.CORRECTION if is_correction
+                            else RecordKind.HANDOVER).value,
+            "action": action.value if action else None,
+            "source_id": draft.source,
+            "dest_id": draft.dest,
+            "actor_id": draft.actor_id,
+            "role": draft.role.value,
+            "device_time_us": to_us(draft.device_time),
+            "server_time_us": to_us(server_time),
+            "lat_e7": to_e7(point.lat) if point else None,
+            "lon_e7": to_e7(point.lon) if point else None,
+            "accuracy_cm": to_cm(point.accuracy_m) if point else None,
+            "photo_sha256": draft.photo_sha256,
+            "weight_g": to_g(draft.weight_kg),
+            "category": draft.category.value if draft.category else None,
+            "flags": ",".join(flags) or None,
+            "corrects_seq": draft.corrects_seq,
+            "note": draft.note or None,
+        }
+        digest = record_hash([values[name] for name in LEDGER_FIELDS])
+        # Every check is done: from here on the draft is recorded.
+        if is_correction:
+            rollups.apply_correction(self.conn, values)
+        else:
+            rollups.contribute(self.delta, values, source.info, dest.info,
+                               {source.info.asset_id: source.place,
+                                dest.info.asset_id: dest.place})
+            self._move(values, source, dest, action)
+        self.rows.append({**values, "hash": digest})
+        self.head = (values["seq"], digest)
+        return RecordedHandover(values["seq"], digest, draft.source, draft.dest,
+                                values["action"], flags, server_time)
+
+    def flush(self) -> None:
+        """Write the kept records, the head, the asset states and the rollup amounts."""
+        if not self.rows:
+            return
+        conn = self.conn
+        with pipeline(conn):  # one round trip on PostgreSQL
+            _INSERT_HANDOVER.execute_many(conn, self.rows)
+            _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
+            if self.changed:
+                _UPSERT_STATE[conn.dialect.name].execute_many(
+                    conn, [self.known[a].state for a in sorted(self.changed)])
+            rollups.write(conn, self.delta)
+        self.rows, self.changed, self.delta = [], set(), rollups.new_delta()
+
+    def _asset(self, asset_id: str) -> _Known:
+        found = self.known.get(asset_id)
+        if found is None:
+            raise UnknownAsset(f"no asset {asset_id} is registered")
+        return found
+
+    def _state(self, asset: _Known) -> model.AssetState:
+        """The rules' view of where and when the asset was last seen."""
+        row = asset.state
+        if row is None:
+            return model.AssetState()
+        reached = False
+        if asset.info.kind is AssetKind.BAG:
+            self.flush()  # the custody walk reads the ledger
+            reached = reached_facility(self.conn, asset.info.asset_id)
+        return model.AssetState(
+            last_seq=row["last_seq"], last_seen=from_us(row["last_seen_us"]),
+            last_point=rules.point_or_none(from_e7(row["lat_e7"]), from_e7(row["lon_e7"]),
+                                           from_cm(row["accuracy_cm"])),
+            holding=bool(row["holding"]), reached_facility=reached,
+        )
+
+    def _move(self, values: dict, source: _Known, dest: _Known, action: Action | None) -> None:
+        """Record where both assets were seen, and which containers now hold waste."""
+        moves_waste = action is not Action.INSPECT
+        seen = values["device_time_us"] or values["server_time_us"]
+        for asset, holding in ((source, False), (dest, True)):
+            old = asset.state
+            if not (moves_waste and asset.info.kind in model.CONTAINER_KINDS):
+                holding = bool(old and old["holding"])
+            row = {"asset_id": asset.info.asset_id, "last_seq": values["seq"],
+                   "last_seen_us": seen, "lat_e7": values["lat_e7"],
+                   "lon_e7": values["lon_e7"], "accuracy_cm": values["accuracy_cm"],
+                   "holding": holding}
+            if values["lat_e7"] is None and old is not None and old["lat_e7"] is not None \
+                    and old["lon_e7"] is not None:
+                row.update(lat_e7=old["lat_e7"], lon_e7=old["lon_e7"],
+                           accuracy_cm=old["accuracy_cm"])
+            asset.state = row
+            self.changed.add(asset.info.asset_id)
 
 
 _LOCK_HEAD = Prepared(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)
                       .with_for_update())
 _MOVE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(
     seq=bindparam("seq"), hash=bindparam("hash")))
-_ACTIVE_ACTOR = Prepared(select(Actor.active).where(Actor.id == bindparam("id")))
 _RECORD_EXISTS = Prepared(select(Handover.seq).where(Handover.seq == bindparam("seq")))
 _INSERT_HANDOVER = Prepared(insert(Handover).values(
     {c.name: bindparam(c.name) for c in Handover.__table__.columns}))
-_ASSETS_WITH_STATES = Prepared(
+# IN-list sizes of the batch reads: one draft names 2 assets and 1 actor.
+_IN_SIZES = (1, 2, 8, 32, 128, 256)
+
+
+def _in_list(n: int) -> list:
+    """Bind parameters p0..p(n-1) for an IN list."""
+    return [bindparam(f"p{i}") for i in range(n)]
+
+
+_SITE = aliased(Asset)
+_ASSETS_WITH_STATES = {n: Prepared(
     select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
            AssetState.last_seq, AssetState.last_seen_us, AssetState.lat_e7.label("seen_lat"),
-           AssetState.lon_e7.label("seen_lon"), AssetState.accuracy_cm, AssetState.holding)
+           AssetState.lon_e7.label("seen_lon"), AssetState.accuracy_cm, AssetState.holding,
+           Asset.site_id, Village.name, Village.district)
     .outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
-    .where(or_(Asset.asset_id == bindparam("a"), Asset.asset_id == bindparam("b")))
-)
+    .outerjoin(_SITE, _SITE.asset_id == Asset.site_id)
+    .outerjoin(Village, Village.id == func.coalesce(_SITE.village_id, Asset.village_id))
+    .where(Asset.asset_id.in_(_in_list(n)))) for n in _IN_SIZES}
+_ACTORS = {n: Prepared(select(Actor.id, Actor.active).where(Actor.id.in_(_in_list(n))))
+           for n in _IN_SIZES}
 
 
 class _AssetRow(NamedTuple):
@@ -161,48 +291,40 @@ class _AssetRow(NamedTuple):
     seen_lon: int | None
     accuracy_cm: int | None
     holding: bool | None
+    site_id: str | None
+    village: str | None
+    district: str | None
 
 
-def _asset_and_state(conn: Connection, found: dict, asset_id: str
-                     ) -> tuple[model.AssetInfo, model.AssetState]:
-    """The rules' view of one asset: what it is and where it was last seen."""
-    row = found.get(asset_id)
-    if row is None:
-        raise UnknownAsset(f"no asset {asset_id} is registered")
+def _known(row: _AssetRow) -> _Known:
+    """An asset row of _ASSETS_WITH_STATES as the appender keeps it."""
     kind = AssetKind(row.kind)
-    location = rules.point_or_none(from_e7(row.lat_e7), from_e7(row.lon_e7), None)
-    info = model.AssetInfo(asset_id, kind, model.Category(row.category) if row.category
-                           else None, location)
-    if row.last_seq is None:
-        return info, model.AssetState()
-    reached = kind is AssetKind.BAG and reached_facility(conn, asset_id)
-    state = model.AssetState(
-        last_seq=row.last_seq, last_seen=from_us(row.last_seen_us),
-        last_point=rules.point_or_none(from_e7(row.seen_lat), from_e7(row.seen_lon),
-                                       from_cm(row.accuracy_cm)),
-        holding=bool(row.holding), reached_facility=reached,
-    )
-    return info, state
+    info = model.AssetInfo(row.asset_id, kind,
+                           model.Category(row.category) if row.category else None,
+                           rules.point_or_none(from_e7(row.lat_e7), from_e7(row.lon_e7), None))
+    place = rollups.place(row.asset_id, row.kind, row.site_id, row.village, row.district)
+    state = None if row.last_seq is None else {
+        "asset_id": row.asset_id, "last_seq": row.last_seq, "last_seen_us": row.last_seen_us,
+        "lat_e7": row.seen_lat, "lon_e7": row.seen_lon, "accuracy_cm": row.accuracy_cm,
+        "holding": bool(row.holding)}
+    return _Known(info, place, state)
 
 
-def _update_states(conn: Connection, values: dict, source: model.AssetInfo,
-                   dest: model.AssetInfo, source_state: model.AssetState,
-                   dest_state: model.AssetState, action: Action | None) -> None:
-    """Record where both assets were seen, and which containers now hold waste."""
-    moves_waste = action is not Action.INSPECT
-    seen = values["device_time_us"] or values["server_time_us"]
-    rows = []
-    for asset, state, holding in ((source, source_state, False), (dest, dest_state, True)):
-        if not (moves_waste and asset.kind in model.CONTAINER_KINDS):
-            holding = state.holding
-        row = {"asset_id": asset.asset_id, "last_seq": values["seq"], "last_seen_us": seen,
-               "lat_e7": values["lat_e7"], "lon_e7": values["lon_e7"],
-               "accuracy_cm": values["accuracy_cm"], "holding": holding}
-        if values["lat_e7"] is None and state.last_point is not None:
-            p = state.last_point
-            row.update(lat_e7=to_e7(p.lat), lon_e7=to_e7(p.lon), accuracy_cm=to_cm(p.accuracy_m))
-        rows.append(row)
-    _UPSERT_STATE[conn.dialect.name].execute_many(conn, rows)
+def _chunks(ids: Sequence) -> list[Sequence]:
+    """Ids in chunks of a size one of the prepared IN-list statements takes."""
+    return [ids[i:i + _IN_SIZES[-1]] for i in range(0, len(ids), _IN_SIZES[-1])]
+
+
+def _size(chunk: Sequence) -> int:
+    """The smallest prepared IN-list size that takes this chunk."""
+    return next(n for n in _IN_SIZES if n >= len(chunk))
+
+
+def _numbered(chunk: Sequence) -> dict:
+    """IN-list parameters p0..pN for the chunk's prepared size, padded with its first id."""
+    size = _size(chunk)
+    padded = list(chunk) + [chunk[0]] * (size - len(chunk))
+    return {f"p{i}": value for i, value in enumerate(padded)}
 
 
 def _upsert_state(insert_fn) -> object:

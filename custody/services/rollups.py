@@ -44,7 +44,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from typing import TextIO
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -108,7 +107,12 @@ Place = tuple[tuple[str, str], ...]
 
 def _place(row: tuple) -> Place:
     """The (level, node) pairs of one asset row from the place query."""
-    asset_id, kind, site_id, village, district = row
+    return place(*row)
+
+
+def place(asset_id: str, kind: str, site_id: str | None, village: str | None,
+          district: str | None) -> Place:
+    """The (level, node) pairs an asset's tonnage counts at (see the module docstring)."""
     own = _OWN_LEVEL.get(kind)
     nodes = [(own, asset_id)] if own else []
     if kind == _K.BIN and site_id:
@@ -123,20 +127,6 @@ def _find_place(conn: Connection, asset_id: str) -> Place:
     """The place of one asset, read now."""
     (row,) = _ONE_PLACE.execute(conn, {"id": asset_id})
     return _place(row)
-
-
-# Places per open transaction: a batch of appends looks each bin up once. Safe
-# because an asset's site and village never change once registered.
-_TX_PLACES: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def _places_in(conn: Connection) -> dict[str, Place]:
-    """The place cache of the connection's current transaction."""
-    tx = conn.get_transaction()
-    found = _TX_PLACES.get(tx)
-    if found is None:
-        found = _TX_PLACES[tx] = {}
-    return found
 
 
 def local_day(device_time_us: int | None, server_time_us: int) -> date:
@@ -162,30 +152,30 @@ def _category(declared: str | None, source_cat: str | None, dest_cat: str | None
     return declared or source_cat or dest_cat or Category.OTHER.value
 
 
-def apply(conn: Connection, values: dict, source: AssetInfo, dest: AssetInfo) -> None:
-    """Update the rollups for one record just appended (inside the append's transaction)."""
-    if values["corrects_seq"] is not None:
-        _apply_correction(conn, values)
-        return
+def new_delta() -> Delta:
+    """An empty delta: (level, day, node, category, measure) -> [grams, records]."""
+    return defaultdict(lambda: [0, 0])
+
+
+def contribute(delta: Delta, values: dict, source: AssetInfo, dest: AssetInfo,
+               places: dict[str, Place]) -> None:
+    """Add one handover record (not a correction) to a delta the append writes later.
+
+    ``places`` holds the place of both assets (read with them by the append).
+    """
     if values["action"] == Action.INSPECT.value:
         return
     measures = _MEASURES[(source.kind.value, dest.kind.value)]
     if not measures:
         return
-    places = _places_in(conn)
 
     def place_of(at_source: bool) -> Place:
-        asset_id = source.asset_id if at_source else dest.asset_id
-        if asset_id not in places:
-            places[asset_id] = _find_place(conn, asset_id)
-        return places[asset_id]
+        return places[source.asset_id if at_source else dest.asset_id]
 
-    delta: Delta = defaultdict(lambda: [0, 0])
     category = _category(values["category"], source.category and source.category.value,
                          dest.category and dest.category.value)
     _contribute(delta, 1, measures, local_day(values["device_time_us"], values["server_time_us"]),
                 category, values["weight_g"], place_of)
-    _upsert(conn, delta)
 
 
 _SRC, _DST = aliased(Asset), aliased(Asset)
@@ -201,8 +191,11 @@ _ROOT_ROW = (
 _ONE_ROOT = _ROOT_ROW.where(Handover.seq == bindparam("seq"))
 
 
-def _apply_correction(conn: Connection, values: dict) -> None:
-    """Replace the corrected record's contribution by its corrected one."""
+def apply_correction(conn: Connection, values: dict) -> None:
+    """Replace the corrected record's contribution by its corrected one (written now).
+
+    It reads the corrected record, so every earlier record must be written first.
+    """
     root = conn.execute(_ONE_ROOT, {"seq": values["corrects_seq"]}).one()
     while root.record_kind == RecordKind.CORRECTION.value:
         root = conn.execute(_ONE_ROOT, {"seq": root.corrects_seq}).one()
@@ -222,11 +215,11 @@ def _apply_correction(conn: Connection, values: dict) -> None:
         return places[root.source_id if at_source else root.dest_id]
 
     day = local_day(root.device_time_us, root.server_time_us)
-    delta: Delta = defaultdict(lambda: [0, 0])
+    delta = new_delta()
     for sign, (weight_g, declared) in ((-1, old), (1, new)):
         category = _category(declared, root.source_cat, root.dest_cat)
         _contribute(delta, sign, measures, day, category, weight_g, place_of)
-    _upsert(conn, delta)
+    write(conn, delta)
     keys = [and_(DailyRollup.level == k[0], DailyRollup.day == k[1], DailyRollup.node_id == k[2],
                  DailyRollup.category == k[3], DailyRollup.measure == k[4]) for k in delta]
     conn.execute(delete(DailyRollup).where(DailyRollup.count == 0, or_(*keys)))
@@ -238,37 +231,31 @@ def _rows(delta: Delta) -> list[dict]:
              "grams": g, "count": n} for k, (g, n) in delta.items() if g or n]
 
 
-def _upsert(conn: Connection, delta: Delta) -> None:
-    """Add a delta to the rollups in one multi-row statement (one round trip)."""
+def write(conn: Connection, delta: Delta) -> None:
+    """Add a delta to the rollups (one executemany: one round trip in a pipeline)."""
     rows = _rows(delta)
     if not rows:
         return
-    dialect = conn.dialect.name
-    key = (dialect, len(rows))
-    if key not in _UPSERTS:
-        _UPSERTS[key] = Prepared(_upsert_rollup(
-            pg_insert if dialect == "postgresql" else sqlite_insert, len(rows)))
-    params = {}
-    for i, row in enumerate(rows):
-        if dialect == "sqlite":  # the raw driver: dates as SQLAlchemy's Date stores them
+    if conn.dialect.name == "sqlite":  # the raw driver: dates as SQLAlchemy's Date stores them
+        for row in rows:
             row["day"] = row["day"].isoformat()
-        params.update({f"{name}_{i}": value for name, value in row.items()})
-    _UPSERTS[key].execute(conn, params)
+    _UPSERT_ROLLUP[conn.dialect.name].execute_many(conn, rows)
 
 
-_UPSERTS: dict[tuple[str, int], Prepared] = {}
-
-
-def _upsert_rollup(insert_fn, n: int) -> object:
-    """INSERT of n rows .. ON CONFLICT DO UPDATE adding grams and count."""
-    stmt = insert_fn(DailyRollup).values([
-        {c: bindparam(f"{c}_{i}") for c in ("level", "day", "node_id", "category", "measure",
-                                             "grams", "count")} for i in range(n)])
-    return stmt.on_conflict_do_update(
+def _upsert_rollup(insert_fn) -> Prepared:
+    """INSERT of one row .. ON CONFLICT DO UPDATE adding grams and count."""
+    stmt = insert_fn(DailyRollup).values(
+        {c: bindparam(c) for c in ("level", "day", "node_id", "category", "measure",
+                                   "grams", "count")})
+    return Prepared(stmt.on_conflict_do_update(
         index_elements=[DailyRollup.level, DailyRollup.day, DailyRollup.node_id,
                         DailyRollup.category, DailyRollup.measure],
         set_={"grams": DailyRollup.grams + stmt.excluded.grams,
-              "count": DailyRollup.count + stmt.excluded.count})
+              "count": DailyRollup.count + stmt.excluded.count}))
+
+
+_UPSERT_ROLLUP = {"postgresql": _upsert_rollup(pg_insert),
+                  "sqlite": _upsert_rollup(sqlite_insert)}
 
 
 def _upsert_corrected(insert_fn) -> object:
@@ -296,7 +283,7 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
                 {"seq": seq, "weight_g": w, "category": c} for seq, (w, c) in in_force.items()])
         places = {row.asset_id: _place(row) for row in conn.execute(
             _PLACE_QUERY.where(Asset.kind != _K.BAG.value))}
-        delta: Delta = defaultdict(lambda: [0, 0])
+        delta = new_delta()
         stream = conn.execute(
             _ROOT_ROW.where(Handover.record_kind == RecordKind.HANDOVER.value,
                             Handover.action.is_distinct_from(Action.INSPECT.value))

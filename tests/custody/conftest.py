@@ -35,6 +35,11 @@ class District:
 @pytest.fixture
 def district(db) -> District:
     """Register a booth with two bins, two bags, a cart, a room, a truck and a plant."""
+    return register_district(db)
+
+
+def register_district(db) -> District:
+    """The district fixture's assets and actors, registered in ``db``."""
     (booth,) = assets.register(db, [NewAsset(AssetKind.BOOTH, name="凤桥村 1号亭",
                                              village="凤桥村", lat=BOOTH_AT[0], lon=BOOTH_AT[1])])
     ids = assets.register(db, [
