@@ -1,5 +1,6 @@
 """The demo district: built through the services, verifiable, deterministic for a seed."""
 
+from collections import Counter
 from datetime import date
 
 from click.testing import CliRunner
@@ -56,6 +57,19 @@ def test_a_week_rebuilds_to_the_same_rollups(db):
     assert hazardous and {r["day"] for r in hazardous} == {date(2026, 1, 7)}  # weekly
     rollups.rebuild(db)
     assert rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
+
+
+def test_a_default_week_has_a_real_districts_category_shares(db):
+    report = demo.build(db, demo.DemoSpec(), progress=False)
+    assert report.handovers > 1000
+    kg = Counter()
+    for row in rollups.daily_tonnage(db, date(2026, 1, 1), date(2026, 1, 7), "district"):
+        kg[row["category"]] += row["collected_kg"]
+    share = {c: kg[c] / sum(kg.values()) for c in kg}
+    assert 0.50 <= share["kitchen"] <= 0.60
+    assert 0.25 <= share["other"] <= 0.35
+    assert 0.07 <= share["recyclable"] <= 0.14
+    assert 0 < share["hazardous"] < 0.01
 
 
 def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
