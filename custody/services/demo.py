@@ -3,7 +3,9 @@
 Everything goes through the real services: assets through ``assets.register``,
 actors through ``assets.add_actor``, handovers through ``handovers.record_many``
 in batches, so every rule, the hash chain and the rollups run as in production.
-The same seed on an empty database gives the same ledger, hash for hash.
+Given the deployment's settings, a share of the handovers is photographed and
+read by the real scanner (``demo_labels``). The same seed on an empty database
+gives the same ledger, hash for hash, photos included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import date
 
 from tqdm import tqdm
 
+from custody.config import Settings
 from custody.db.engine import Database
 from custody.domain.errors import DomainError
 from custody.domain.model import AssetKind, Category, HandoverDraft, Role
@@ -51,6 +54,8 @@ class DemoSpec:
     start: date = date(2026, 1, 1)
     link_households: bool = True  # False: only each household's first bag names it (faster)
     batch: int = 2000
+    photo_share: float = 0.02  # of each day's handovers, through the photo path (with a camera)
+    photos_per_day: tuple[int, int] = (3, 50)  # bounds: a few on a tiny day, not hours on a big one
 
 
 @dataclass
@@ -107,6 +112,7 @@ class DemoReport:
     booths: int
     handovers: int = 0
     refused: int = 0
+    photos: int = 0  # handovers recorded with a photo the scanner read
     flags: Counter = field(default_factory=Counter)
     setup_seconds: float = 0.0
     simulate_seconds: float = 0.0
@@ -216,15 +222,19 @@ def _tick(bar: tqdm | None) -> None:
         bar.update(1)
 
 
-def build(db: Database, spec: DemoSpec, *, progress: bool = True,
-          photo_for: PhotoHook | None = None) -> DemoReport:
+def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
+          progress: bool = True, photo_for: PhotoHook | None = None) -> DemoReport:
     """Register a demo district and simulate ``spec.days`` days of handovers in it.
 
-    ``photo_for``, when given, sees every draft before it is recorded and
-    returns the draft to record (e.g. with a photo attached).
+    A share of each day's drafts (``spec.photo_share``) goes through
+    ``photo_for``, which returns the draft to record; by default, given
+    ``settings``, that is a ``DemoCamera`` storing photos in the data folder.
     """
+    from custody.services import demo_labels
     from custody.services.demo_days import simulate_day
 
+    if photo_for is None and settings is not None and spec.photo_share > 0:
+        photo_for = demo_labels.DemoCamera(db, settings)
     rng = random.Random(spec.seed)
     started = time.perf_counter()
     with tqdm(total=4, desc="registering", unit="step", disable=not progress) as bar:
@@ -237,6 +247,8 @@ def build(db: Database, spec: DemoSpec, *, progress: bool = True,
         for day in range(spec.days):
             simulate_day(db, district, spec, rng, day, report, photo_for)
             report.simulate_seconds = time.perf_counter() - started
-            bar.set_postfix(handovers=report.handovers, rate=f"{report.rate:,.0f}/s")
+            bar.set_postfix(handovers=report.handovers, photos=report.photos,
+                            rate=f"{report.rate:,.0f}/s")
             bar.update(1)
     return report
+

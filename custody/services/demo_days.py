@@ -6,7 +6,8 @@ village's transfer room; each category's truck clears the rooms of its route
 and drives to its plant. Every asset's times only move forward, at speeds a
 vehicle can make, so the custody rules flag only what the simulation means to
 be wrong: about one bag in ten sorted into the wrong bin, mostly the residual
-one, hardly ever the hazardous one.
+one, hardly ever the hazardous one. A share of the handovers, chosen by their
+own seeded generator, is photographed on the way (``photo_for``).
 """
 
 from __future__ import annotations
@@ -92,25 +93,41 @@ def simulate_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: rand
                              Role.BOOTH_KEEPER, d.booth.at, kg=d.kg))
     events.sort(key=lambda e: e.minute)
     midnight = datetime.combine(spec.start + timedelta(days=day), time(), REPORT_TZ)
+    photographed = _photographed(spec, day, len(events)) if photo_for else set()
     drafts, times = [], []
-    for e in events:
+    for i, e in enumerate(events):
         when = midnight + timedelta(minutes=e.minute)
         draft = HandoverDraft(e.source, e.dest, e.actor, e.role, device_time=when,
                               point=_gps(rng, e.at), weight_kg=e.kg, category=e.category)
-        drafts.append(photo_for(draft) if photo_for else draft)
+        drafts.append(photo_for(draft) if i in photographed else draft)
         times.append(when + timedelta(seconds=rng.uniform(5, 300)))
     results = _record(db, drafts, times, spec.batch, report)
+    report.photos += sum(1 for draft, result in zip(drafts, results, strict=True)
+                         if draft.photo_sha256 and not isinstance(result, DomainError))
     plants = {plant: key for key, (plant, _) in district.facilities.items()}
     fixes = [replace(draft, actor_id=district.operators[plants[draft.dest]],
                      role=Role.FACILITY_OPERATOR, corrects_seq=result.seq,
                      device_time=draft.device_time + timedelta(minutes=20),
                      weight_kg=round(draft.weight_kg * rng.uniform(0.99, 1.01), 1),
+                     photo_sha256=None, flags_extra=(),
                      note="重新过磅 re-weighed at the weighbridge")
              for draft, result in zip(drafts, results, strict=True)
              if draft.dest in plants and not isinstance(result, DomainError)
              and rng.random() < CORRECTED_DELIVERIES]
     _record(db, fixes, [f.device_time + timedelta(seconds=30) for f in fixes], spec.batch,
             report)
+
+
+def _photographed(spec: DemoSpec, day: int, count: int) -> set[int]:
+    """Which of the day's handovers (by index) are photographed: a share, within bounds.
+
+    The choice has a generator of its own, so the photos change nothing else.
+    """
+    if spec.photo_share <= 0 or not count:
+        return set()
+    wanted = min(count, spec.photos_per_day[1],
+                 max(spec.photos_per_day[0], round(count * spec.photo_share)))
+    return set(random.Random(f"{spec.seed}-photos-{day}").sample(range(count), wanted))
 
 
 def _record(db: Database, drafts: list, times: list, batch: int, report: DemoReport) -> list:

@@ -79,9 +79,20 @@ def reprint(db: Database, settings: Settings, *, codes: list[str] | None = None,
             raise UnknownAsset(f"no asset {', '.join(missing)} is registered")
     if not rows:
         raise UnknownAsset("no registered asset matches")
-    data = (labels.LabelData(scheme.make_code(r.asset_id), r.asset_id, r.kind, r.category,
-                             r.name or r.village) for r in rows)
+    data = (_label(scheme, r) for r in rows)
     return labels.write_sheet(data, out, layout=layout, progress=progress)
+
+
+def label_data(db: Database, scheme: labels.IdentityScheme, asset_ids: list[str]
+               ) -> dict[str, labels.LabelData]:
+    """The printed label of each of these registered assets, as a sheet draws it."""
+    return {r.asset_id: _label(scheme, r) for r in _select(db, asset_ids, None, None)}
+
+
+def _label(scheme: labels.IdentityScheme, row) -> labels.LabelData:
+    """One asset row's label: its signed code, id, kind, category and name or village."""
+    return labels.LabelData(scheme.make_code(row.asset_id), row.asset_id, row.kind, row.category,
+                            row.name or row.village)
 
 
 def _asset_id_of(scheme: labels.IdentityScheme, text: str) -> str:

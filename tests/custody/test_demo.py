@@ -1,16 +1,21 @@
 """The demo district: built through the services, verifiable, deterministic for a seed."""
 
+import hashlib
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from click.testing import CliRunner
 from sqlalchemy import select
 
+import scanners
 from custody.cli import cli
 from custody.db import migrate
 from custody.db.engine import Database
-from custody.db.schema import Asset, Household, LedgerHead, Village
+from custody.db.schema import Asset, Handover, Household, LedgerHead, Village
 from custody.services import demo, ledger, rollups
+from custody.services.label_sheets import identity
+from custody.services.photos import PhotoStore
 
 SMALL = demo.DemoSpec(villages=1, households=20, days=1, seed=1)
 
@@ -25,7 +30,8 @@ def test_a_small_demo_builds_a_verifiable_ledger_with_rollups(db):
     report = demo.build(db, SMALL, progress=False,
                         photo_for=lambda draft: seen.append(draft) or draft)
     assert report.handovers > 20 and report.refused == 0
-    assert len(seen) == report.handovers  # every draft went through the hook (no corrections)
+    assert len(seen) == SMALL.photos_per_day[0]  # 2 % of a tiny day, but at least a few
+    assert report.photos == 0  # the hook attached none
     assert report.flags["category_mismatch"] >= 1
     assert set(report.flags) == {"category_mismatch"}  # the simulated days are otherwise clean
     assert ledger.verify(db).ok
@@ -40,23 +46,44 @@ def test_a_small_demo_builds_a_verifiable_ledger_with_rollups(db):
     assert all(not r["flagged"] for r in rollups.mass_balance(db, SMALL.start, SMALL.start))
 
 
-def test_the_same_seed_gives_the_same_ledger(db, tmp_path):
-    demo.build(db, SMALL, progress=False)
+def test_the_same_seed_gives_the_same_ledger_photos_included(db, settings, tmp_path):
+    spec = SMALL
+    assert demo.build(db, spec, settings=settings, progress=False).photos
     other = Database(f"sqlite:///{tmp_path / 'again.sqlite'}")
     migrate.upgrade(other)
-    demo.build(other, SMALL, progress=False)
+    demo.build(other, spec, settings=replace(settings, data_dir=tmp_path / "again"),
+               progress=False)
     assert head(other) == head(db)
     other.dispose()
 
 
-def test_a_week_rebuilds_to_the_same_rollups(db):
-    spec = demo.DemoSpec(villages=2, households=24, days=7, seed=3, link_households=False)
-    demo.build(db, spec, progress=False)
-    before = rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth")
-    hazardous = [r for r in before if r["category"] == "hazardous" and r["collected_count"]]
-    assert hazardous and {r["day"] for r in hazardous} == {date(2026, 1, 7)}  # weekly
-    rollups.rebuild(db)
-    assert rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
+def test_a_share_of_handovers_goes_through_the_photo_path(db, settings):
+    spec = replace(SMALL, days=2)
+    report = demo.build(db, spec, settings=settings, progress=False)
+    with db.read() as session:
+        shot = session.execute(select(Handover.source_id, Handover.dest_id, Handover.action,
+                                      Handover.photo_sha256, Handover.flags)
+                               .where(Handover.photo_sha256.is_not(None))).all()
+    assert len(shot) == report.photos == 2 * spec.photos_per_day[0]
+    store, scheme = PhotoStore(settings.data_dir / "photos"), identity(settings)
+    for source, dest, action, sha, flags in shot:
+        photo = store.original_path(sha).read_bytes()
+        assert hashlib.sha256(photo).hexdigest() == sha  # stored by content, like an upload
+        read = {scheme.verify(d.text) for d in scanners.decode(photo)}
+        assert read == {source, dest} and action
+        assert "photo" not in (flags or "")  # the camera's EXIF time and place agree
+        assert scanners.read_photo_metadata(photo).taken_at is not None
+    assert ledger.verify(db).ok
+
+
+def test_the_photographed_share_has_bounds():
+    from custody.services.demo_days import _photographed
+
+    assert len(_photographed(SMALL, 0, 10)) == 3  # at least a few
+    assert len(_photographed(SMALL, 0, 1000)) == 20  # 2 %
+    assert len(_photographed(SMALL, 0, 30_000)) == 50  # a Nanhu-size day: not hours of photos
+    assert _photographed(SMALL, 4, 1000) == _photographed(SMALL, 4, 1000)
+    assert not _photographed(replace(SMALL, photo_share=0), 0, 1000)
 
 
 def test_a_default_week_has_a_real_districts_category_shares(db):
@@ -72,6 +99,16 @@ def test_a_default_week_has_a_real_districts_category_shares(db):
     assert 0 < share["hazardous"] < 0.01
 
 
+def test_a_week_rebuilds_to_the_same_rollups(db):
+    spec = demo.DemoSpec(villages=2, households=24, days=7, seed=3, link_households=False)
+    demo.build(db, spec, progress=False)
+    before = rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth")
+    hazardous = [r for r in before if r["category"] == "hazardous" and r["collected_count"]]
+    assert hazardous and {r["day"] for r in hazardous} == {date(2026, 1, 7)}  # weekly
+    rollups.rebuild(db)
+    assert rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
+
+
 def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
     monkeypatch.setenv("CUSTODY_CODE_KEYS", "A:" + "11" * 32)
     base = ["--data-dir", str(tmp_path / "data"), "--database-url", database_url]
@@ -80,6 +117,7 @@ def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
                                  "--days", "1"])
     assert result.exit_code == 0, result.output
     assert "1 villages, 20 households" in result.output
+    assert "3 handovers through the photo path" in result.output
     result = runner.invoke(cli, [*base, "rollups", "rebuild"])
     assert result.exit_code == 0 and "rebuilt" in result.output
     result = runner.invoke(cli, [*base, "rollups", "tonnage", "--from", "2026-01-01", "--to",

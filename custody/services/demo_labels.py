@@ -1,0 +1,179 @@
+"""The demo district's printed labels in phone photos, read by the scanner.
+
+A photographed handover follows the phone's path: the two assets' real label
+artwork is photographed (perspective, uneven light, grain, EXIF time and GPS,
+JPEG), read back by ``scanners.decode``, each code verified by the identity
+scheme, the move planned by ``domain.scans.plan_moves`` and checked against the
+handover, the camera's EXIF compared with the claim, and the photo stored by
+content like an upload. ``scans.submit`` itself stamps wall-clock server times,
+which would make the demo's ledger differ from run to run, so the demo takes
+these steps itself and records the draft in its batch. Every photo is drawn
+from a generator seeded by its handover: the same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from dataclasses import replace
+from datetime import datetime
+from fractions import Fraction
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from PIL import Image
+
+import labels
+import scanners
+from custody.config import Settings
+from custody.db.engine import Database
+from custody.domain.model import AssetKind, HandoverDraft, Point
+from custody.domain.rules import expected_action
+from custody.domain.scans import Move, ScanNotUnderstood, evidence_flags, plan_moves
+from custody.services import label_sheets
+from custody.services.photos import PhotoStore
+
+PHOTO_SIZE = (1200, 900)  # about 1 MP: a phone's reduced upload, decoded in ~15 ms
+LABEL_DPI = 250
+RETAKES = 3
+
+
+class DemoCamera:
+    """A collector's phone: photographs a handover's two labels and reads them back."""
+
+    def __init__(self, db: Database, settings: Settings, size: tuple[int, int] = PHOTO_SIZE):
+        self.db, self.size = db, size
+        self.scheme = label_sheets.identity(settings)
+        self.store = PhotoStore(settings.data_dir / "photos")
+        self.photos = self.retakes = self.failed = 0
+        self.seconds = 0.0
+
+    def __call__(self, draft: HandoverDraft) -> HandoverDraft:
+        """The draft with its photo's hash, action and evidence flags (unchanged if unreadable)."""
+        started = time.perf_counter()
+        try:
+            found = label_sheets.label_data(self.db, self.scheme, [draft.source, draft.dest])
+            artwork = [found[draft.source], found[draft.dest]]
+            seed = f"{draft.source}>{draft.dest}@{draft.device_time.isoformat()}"
+            for attempt in range(RETAKES):
+                photo = photograph(artwork, random.Random(f"{seed}#{attempt}"),
+                                   draft.device_time, draft.point, self.size)
+                read = self._read(photo, draft)
+                if read is not None:
+                    self.photos += 1
+                    return read
+                self.retakes += 1
+            self.failed += 1
+            return draft
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _read(self, photo: bytes, draft: HandoverDraft) -> HandoverDraft | None:
+        """What the scan service would make of the photo, or None when it must be retaken."""
+        try:
+            decoded = scanners.decode(photo)
+        except scanners.ScanError:
+            return None
+        kinds = {}
+        for item in decoded:
+            try:
+                asset_id = self.scheme.verify(item.text)
+            except labels.CodeError:
+                continue
+            kinds[asset_id] = AssetKind(labels.split_asset_id(asset_id)[0])
+        if set(kinds) != {draft.source, draft.dest}:
+            return None
+        action = expected_action(kinds[draft.source], kinds[draft.dest])
+        try:
+            if action is None or plan_moves(action, kinds) != [Move(draft.source, draft.dest)]:
+                return None
+        except ScanNotUnderstood:
+            return None
+        meta = scanners.read_photo_metadata(photo)
+        flags = evidence_flags(
+            photo_time=meta.taken_at, claimed_time=draft.device_time, claimed_point=draft.point,
+            photo_point=Point(meta.latitude, meta.longitude) if meta.latitude is not None
+            and meta.longitude is not None else None, registered=[])
+        sha = self.store.put(photo)
+        return replace(draft, action=action, photo_sha256=sha, flags_extra=flags)
+
+
+def photograph(artwork: list[labels.LabelData], rng: random.Random, taken: datetime,
+               point: Point | None, size: tuple[int, int] = PHOTO_SIZE) -> bytes:
+    """A phone photo (JPEG with EXIF) of these labels side by side on a textured surface."""
+    gen = np.random.default_rng(rng.getrandbits(64))
+    w, h = size
+    frame = _surface(gen, w, h)
+    for i, label in enumerate(artwork):
+        card = _artwork(label)
+        centre = (w * ((i + 0.5) / len(artwork) + rng.uniform(-0.03, 0.03)),
+                  h * rng.uniform(0.4, 0.6))
+        _place(frame, card, centre, w * rng.uniform(0.34, 0.4) * 2 / len(artwork),
+               rng.uniform(-10, 10), rng.uniform(0, 0.12), gen)
+    light = cv2.resize(np.repeat(gen.uniform(0.8, 1.1, (3, 3, 1)), 3, axis=2).astype(np.float32),
+                       (w, h), interpolation=cv2.INTER_LINEAR)
+    frame = cv2.multiply(frame, light, dtype=cv2.CV_8U)
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.6)
+    grain = gen.integers(0, 2 * rng.randint(3, 6) + 1, (h, w), dtype=np.uint8)
+    frame = cv2.subtract(cv2.add(frame, cv2.merge([grain] * 3)), int(grain.max()) // 2)
+    out = io.BytesIO()
+    Image.fromarray(frame).save(out, "JPEG", quality=rng.randint(75, 88),
+                                exif=_exif(taken, point))
+    return out.getvalue()
+
+
+@lru_cache(maxsize=256)  # bins, carts and rooms are photographed again and again
+def _artwork(label: labels.LabelData) -> np.ndarray:
+    """The printed label as RGB pixels, drawn by ``labels.png_label``."""
+    return np.asarray(Image.open(io.BytesIO(labels.png_label(label, dpi=LABEL_DPI)))
+                      .convert("RGB"))
+
+
+def _surface(gen: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """A bin lid, a bag or a truck's side: a base colour with blotches at two scales."""
+    small = (max(2, w // 30), max(2, h // 30))
+    coarse = cv2.resize(gen.normal(0, 18, (3, 4, 1)).astype(np.float32), small,
+                        interpolation=cv2.INTER_CUBIC)
+    shade = coarse + gen.normal(0, 8, (small[1], small[0])).astype(np.float32)
+    colour = gen.uniform(40, 170, 3).astype(np.float32) + shade[..., None]
+    return cv2.resize(np.clip(colour, 0, 255).astype(np.uint8), (w, h),
+                      interpolation=cv2.INTER_LINEAR)
+
+
+def _place(frame: np.ndarray, card: np.ndarray, centre: tuple[float, float], width: float,
+           angle: float, tilt: float, gen: np.random.Generator) -> None:
+    """Warp a label into the frame, rotated and seen slightly from one side, in place."""
+    card_h, card_w = card.shape[:2]
+    half_w, half_h = width / 2, width * card_h / card_w / 2
+    quad = np.float32([[-half_w, -half_h], [half_w, -half_h], [half_w, half_h], [-half_w, half_h]])
+    quad[:, 0] *= 1 + tilt * np.sign(quad[:, 1])  # keystone: the far edge looks shorter
+    quad += gen.normal(0, width * 0.005, quad.shape).astype(np.float32)
+    a = np.deg2rad(angle)
+    turn = np.float32([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    corners = np.float32([[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]])
+    m = cv2.getPerspectiveTransform(corners, quad @ turn.T + np.float32(centre))
+    cv2.warpPerspective(card, m, (frame.shape[1], frame.shape[0]), dst=frame,
+                        flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT)
+
+
+def _exif(taken: datetime, point: Point | None) -> bytes:
+    """A budget phone's EXIF: camera, local capture time with its offset, and GPS."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Xiaomi", "Redmi 12C"
+    offset = taken.strftime("%z")
+    exif.get_ifd(0x8769).update({0x9003: taken.strftime("%Y:%m:%d %H:%M:%S"),
+                                 0x9011: f"{offset[:3]}:{offset[3:]}"})
+    if point is not None:
+        exif.get_ifd(0x8825).update({1: "N" if point.lat >= 0 else "S", 2: _dms(point.lat),
+                                     3: "E" if point.lon >= 0 else "W", 4: _dms(point.lon)})
+    return exif.tobytes()
+
+
+def _dms(degrees: float) -> tuple[Fraction, Fraction, Fraction]:
+    """Degrees as EXIF's degrees, minutes and seconds (to a thousandth of a second)."""
+    value = abs(degrees)
+    d, rest = int(value), (value - int(value)) * 60
+    m = int(rest)
+    return Fraction(d), Fraction(m), Fraction(round((rest - m) * 60 * 1000), 1000)
