@@ -17,15 +17,26 @@ def fresh_database(kind: str, pg_url: str | None, tmp: Path, name: str = "bench"
     if kind == "sqlite":
         db = Database(f"sqlite:///{Path(tmp) / f'{name}-{random.random()}.sqlite'}")
     else:
-        base = make_url(pg_url)
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "custody_{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "custody_{name}"'))
-        admin.dispose()
-        db = Database(base.set(database=f"custody_{name}").render_as_string(hide_password=False))
+        _admin(pg_url, f'DROP DATABASE IF EXISTS "custody_{name}" WITH (FORCE)',
+               f'CREATE DATABASE "custody_{name}"')
+        db = Database(make_url(pg_url).set(database=f"custody_{name}")
+                      .render_as_string(hide_password=False))
     migrate.upgrade(db)
     return db
+
+
+def drop_database(pg_url: str, name: str) -> None:
+    """Drop the PostgreSQL database ``fresh_database`` made under ``name``."""
+    _admin(pg_url, f'DROP DATABASE IF EXISTS "custody_{name}" WITH (FORCE)')
+
+
+def _admin(pg_url: str, *statements: str) -> None:
+    """Run statements outside a transaction on the server's maintenance connection."""
+    admin = create_engine(make_url(pg_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
 
 
 def print_table(rows: list[tuple[str, str, str, str]]) -> None:

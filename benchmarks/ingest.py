@@ -5,7 +5,9 @@ registers a mini-district and device tokens, starts gunicorn (2 workers) on loop
 runs N = 1, 4, 8, 16 concurrent clients, each posting 1600x1200 JPEGs of a different bag
 with a fresh Idempotency-Key, a share of them retried with the same key. It prints scans/s,
 latency percentiles, errors and handovers recorded per key (must be exactly 1), next to the
-decode-bound ceiling: cores / the scanner's median time per photo, measured in-process.
+decode-bound ceiling: cores / the scanner's median time per photo, measured in-process,
+and the CPU each scan cost the web workers, the decoders, PostgreSQL and the clients
+themselves (the clients share the cores, so they are kept as cheap as possible).
 
     python benchmarks/ingest.py                     # SQLite
     python benchmarks/ingest.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -17,6 +19,7 @@ import argparse
 import functools
 import hashlib
 import io
+import multiprocessing
 import os
 import random
 import secrets
@@ -30,19 +33,18 @@ import threading
 import time
 import urllib.request
 import uuid
-from http.client import HTTPConnection
 from pathlib import Path
 
 from PIL import Image, ImageFilter
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import drop_database, fresh_database  # noqa: E402
+
 import labels  # noqa: E402
 import scanners  # noqa: E402
-from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Handover, ScanAttempt  # noqa: E402
 from custody.domain.model import AssetKind, Category, Role  # noqa: E402
@@ -58,22 +60,43 @@ RETRY_EVERY = 4  # every 4th scan is sent twice with the same key
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds used so far by a process and all its descendants (reaped ones included)."""
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
-    total, todo = 0, [root]
+def _stat(pid: int | str) -> tuple[int, float, str] | None:
+    """(parent pid, CPU seconds with reaped children, command line) of a process, or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return int(fields[1]), sum(int(f) for f in fields[11:15]) / TICK, cmdline.decode(
+        errors="replace")
+
+
+def server_cpu(root: int) -> dict[str, float]:
+    """CPU seconds so far of gunicorn and its workers ("web") and of the decoders ("decode").
+
+    Decoders are the forkserver processes each worker starts and their children.
+    """
+    stats = {int(e.name): found for e in Path("/proc").iterdir()
+             if e.name.isdigit() and (found := _stat(e.name))}
+    totals = {"web": 0.0, "decode": 0.0}
+    todo = [(root, "web")]
     while todo:
-        pid = todo.pop()
-        total += stats.get(pid, (0, 0))[1]
-        todo += [child for child, (parent, _) in stats.items() if parent == pid]
-    return total / TICK
+        pid, role = todo.pop()
+        _, cpu, cmdline = stats.get(pid, (0, 0.0, ""))
+        role = "decode" if "multiprocessing" in cmdline else role
+        totals[role] += cpu
+        todo += [(child, role) for child, (parent, _, _) in stats.items() if parent == pid]
+    return totals
+
+
+def db_cpu(db: Database) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the benchmark's database."""
+    if db.is_sqlite:
+        return {}  # in process: counted in the workers' CPU
+    with db.engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = "
+                                 "current_database() AND pid <> pg_backend_pid()")).scalars()
+        return {pid: found[1] for pid in pids if (found := _stat(pid))}
 
 
 def label(asset_id: str, kind: str) -> Image.Image:
@@ -104,94 +127,137 @@ def phone_photo(bag: str, bin_id: str, seed: int) -> bytes:
     return out.getvalue()
 
 
-def prepare(url: str, n_bags: int, n_clients: int) -> tuple[list[str], list[str], list[str]]:
-    """Migrate, register bins, bags and one collector with a phone per client."""
-    db = Database(url)
-    migrate.upgrade(db)
+def prepare(db: Database, n_bags: int, n_clients: int) -> list[str]:
+    """Register bins, bags and one collector with a phone per client; the phones' tokens."""
     (booth,) = assets.register(db, [NewAsset(AssetKind.BOOTH, name="凤桥村 1号亭",
                                              village="凤桥村", lat=30.7, lon=120.8)])
-    bins = assets.register(db, [NewAsset(AssetKind.BIN, Category.KITCHEN, village="凤桥村",
-                                         site_id=booth) for _ in range(BINS)])
-    bags = assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村")
-                                for _ in range(n_bags)])
+    assets.register(db, [NewAsset(AssetKind.BIN, Category.KITCHEN, village="凤桥村",
+                                  site_id=booth) for _ in range(BINS)])
+    assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村")
+                         for _ in range(n_bags)])
     tokens = []
     for i in range(n_clients):
         actor = assets.add_actor(db, f"collector-{i}", Role.COLLECTOR)
         tokens.append(accounts.issue_device_token(db, actor, f"phone {i}")[1])
-    db.dispose()
-    return bins, bags, tokens
+    return tokens
 
 
-def multipart(photo: bytes) -> tuple[bytes, str]:
-    """A deposit scan's multipart body and content type."""
+def scan_request(port: int, token: str, key: str, photo: bytes) -> bytes:
+    """A deposit scan exactly as sent on the wire: request line, headers, multipart body."""
     boundary = uuid.uuid4().hex
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ndeposit\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; "
-            f"filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
-    return head + photo + f"\r\n--{boundary}--\r\n".encode(), \
-        f"multipart/form-data; boundary={boundary}"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\n"
+            f"deposit\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; "
+            f"filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() \
+        + photo + f"\r\n--{boundary}--\r\n".encode()
+    head = (f"POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
 
 
-def post(conn: HTTPConnection, token: str, key: str, photo: bytes) -> tuple[int, float]:
-    """One upload: (status, seconds); status 0 for a connection error."""
-    body, ctype = multipart(photo)
-    started = time.perf_counter()
-    try:
-        conn.request("POST", "/api/v1/scans", body=body, headers={
-            "Authorization": f"Bearer {token}", "Idempotency-Key": key, "Content-Type": ctype})
-        response = conn.getresponse()
-        response.read()
-        status = response.status
-    except OSError:
-        conn.close()
-        status = 0
-    return status, time.perf_counter() - started
+class Phone:
+    """One client's keep-alive connection, speaking just enough HTTP/1.1 to post and read.
+
+    The load comes from the same cores as the server, so the client is kept as
+    cheap as it can be: requests are built beforehand, and a response is read
+    with a few recv calls and no header parser.
+    """
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def post(self, request: bytes) -> int:
+        """Send one prebuilt request; the response's status, or 0 if the connection failed."""
+        try:
+            if self.sock is None:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=120)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock.sendall(request)
+            return self._response()
+        except OSError:
+            self.close()
+            return 0
+
+    def _response(self) -> int:
+        """Read one response (status line, headers, Content-Length bytes of body)."""
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status_line, *headers = head.lower().split(b"\r\n")
+        fields = dict(h.split(b":", 1) for h in headers)
+        if b"content-length" not in fields:
+            raise ConnectionError("response without Content-Length")
+        length = int(fields[b"content-length"])
+        while len(self.buffer) < length:
+            self._fill()
+        self.buffer = self.buffer[length:]
+        if fields.get(b"connection", b"").strip() == b"close":
+            self.close()
+        return int(status_line.split()[1])
+
+    def _fill(self) -> None:
+        """Receive more of the response."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        """Drop the connection (the next post opens a new one)."""
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.buffer = None, b""
 
 
 def run_level(port: int, tokens: list[str], photos: list[bytes], n: int) -> dict:
-    """n clients share the photos; returns timings, statuses and the keys used per photo."""
+    """n clients share the photos; returns timings, statuses, client CPU and the keys used."""
     results: list[tuple[int, float]] = []
     keys: dict[str, bytes] = {}
+    work: list[list[tuple[bytes, int]]] = [[] for _ in range(n)]
+    for j, photo in enumerate(photos):
+        key = str(uuid.uuid4())
+        keys[key] = photo
+        sends = 2 if j % RETRY_EVERY == RETRY_EVERY - 1 else 1
+        work[j % n].append((scan_request(port, tokens[j % n], key, photo), sends))
     lock = threading.Lock()
 
     def client(i: int) -> None:
-        conn = HTTPConnection("127.0.0.1", port, timeout=120)
-        for j in range(i, len(photos), n):
-            photo, key = photos[j], str(uuid.uuid4())
-            sends = 2 if j % RETRY_EVERY == RETRY_EVERY - 1 else 1
+        phone, mine = Phone(port), []
+        for request, sends in work[i]:
             for _ in range(sends):
-                outcome = post(conn, tokens[i], key, photo)
-                with lock:
-                    results.append(outcome)
-            with lock:
-                keys[key] = photo
-        conn.close()
+                started = time.perf_counter()
+                status = phone.post(request)
+                mine.append((status, time.perf_counter() - started))
+        phone.close()
+        with lock:
+            results.extend(mine)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     latencies = sorted(s for _, s in results)
     cut = statistics.quantiles(latencies, n=100, method="inclusive")
     return {"n": n, "scans": len(keys), "retries": len(results) - len(keys), "wall": wall,
-            "p50": cut[49], "p95": cut[94], "p99": cut[98], "keys": keys,
+            "p50": cut[49], "p95": cut[94], "p99": cut[98], "keys": keys, "client_cpu": cpu,
             "errors": sum(1 for status, _ in results if status != 201),
             "statuses": sorted({status for status, _ in results})}
 
 
-def records_per_key(url: str, photos: dict[str, bytes]) -> tuple[int, int]:
+def records_per_key(db: Database, photos: dict[str, bytes]) -> tuple[int, int]:
     """(min, max) over keys of handovers recorded from the key's photo, attempts counted too."""
     shas = {hashlib.sha256(p).hexdigest() for p in photos.values()}
-    db = Database(url)
     with db.read() as session:
         per_sha = dict(session.execute(select(Handover.photo_sha256, func.count())
                                        .group_by(Handover.photo_sha256)).all())
         per_key = dict(session.execute(select(ScanAttempt.idempotency_key, func.count())
                                        .group_by(ScanAttempt.idempotency_key)).all())
-    db.dispose()
     counts = [per_sha.get(s, 0) for s in shas] + [per_key.get(k, 0) for k in photos]
     return min(counts), max(counts)
 
@@ -238,52 +304,45 @@ def start_gunicorn(url: str, data_dir: Path, threads: int, token: str, decoders:
     raise SystemExit("gunicorn did not start serving in 3 attempts")
 
 
-def fresh_pg(url: str) -> tuple[str, object]:
-    """A new empty database on the server, and a function that drops it."""
-    base = make_url(url)
-    name = f"custody_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
-def bench(backend: str, url: str, data_dir: Path, args, photos: list[bytes],
+def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes],
           ceiling: float) -> None:
     """Run every level against one database and print its rows.
 
-    ``cpu ms`` is the server's CPU (gunicorn, its workers and decoders) per new scan, retries
-    included; ``cpu cap`` the scans/s that cost allows on idle cores.
+    The CPU columns are milliseconds per new scan (retries included) of the
+    gunicorn master and workers (``web``), of their decoder processes
+    (``decode``), of the PostgreSQL backends serving the database (``db``) and
+    of the load-generating clients (``client``); ``cap`` is the scans/s that
+    their sum allows on idle cores.
     """
     cores = os.cpu_count() or 1
     levels = args.levels
-    bins, bags, tokens = prepare(url, len(photos), max(levels))
-    proc, port = start_gunicorn(url, data_dir, args.threads, tokens[0],
-                                 args.decoders)
+    tokens = prepare(db, len(photos), max(levels))
+    url = db.url.render_as_string(hide_password=False)
+    proc, port = start_gunicorn(url, data_dir, args.threads, tokens[0], args.decoders)
     try:
         warm, rest = photos[:WARMUP], photos[WARMUP:]
         run_level(port, tokens, warm, 2)  # start the decoder pools of both workers
         for n in levels:
             count = max(args.min_scans, n * args.per_client)
             batch, rest = rest[:count], rest[count:]
-            cpu = tree_cpu(proc.pid)
+            server, backends = server_cpu(proc.pid), db_cpu(db)
             row = run_level(port, tokens, batch, n)
-            cpu_ms = 1000 * (tree_cpu(proc.pid) - cpu) / row["scans"]
-            low, high = records_per_key(url, row["keys"])
+            after, backends_after = server_cpu(proc.pid), db_cpu(db)
+            per_scan = {role: 1000 * (after[role] - server[role]) / row["scans"]
+                        for role in server}
+            per_scan["db"] = 1000 * sum(cpu - backends.get(pid, 0.0)
+                                        for pid, cpu in backends_after.items()) / row["scans"]
+            per_scan["client"] = 1000 * row["client_cpu"] / row["scans"]
+            low, high = records_per_key(db, row["keys"])
             rate = row["scans"] / row["wall"]
+            db_ms = "-" if db.is_sqlite else f"{per_scan['db']:.1f}"
             print(f"{backend:<10} {n:>3} {row['scans']:>6} {row['retries']:>7} "
                   f"{row['wall']:>7.1f} {rate:>7.2f} {100 * rate / ceiling:>6.0f}% "
                   f"{1000 * row['p50']:>7.0f} {1000 * row['p95']:>7.0f} "
                   f"{1000 * row['p99']:>7.0f} {row['errors']:>6} "
-                  f"{low if low == high else f'{low}-{high}':>8} {cpu_ms:>8.0f} "
-                  f"{cores * 1000 / cpu_ms:>8.1f}"
+                  f"{low if low == high else f'{low}-{high}':>8} {per_scan['web']:>6.1f} "
+                  f"{per_scan['decode']:>6.1f} {db_ms:>6} {per_scan['client']:>6.1f} "
+                  f"{cores * 1000 / sum(per_scan.values()):>6.1f}"
                   + (f"  statuses {row['statuses']}" if row["errors"] else ""), flush=True)
     finally:
         log = (data_dir / "gunicorn.log").read_text(errors="replace").splitlines()
@@ -297,23 +356,27 @@ def bench(backend: str, url: str, data_dir: Path, args, photos: list[bytes],
             proc.kill()
 
 
+def _photo(i: int) -> bytes:
+    """The i-th benchmark photo: bag i (numbered as a fresh database numbers them) in a bin."""
+    return phone_photo(f"B{i:08d}", f"N{i % BINS + 1:08d}", seed=i)
+
+
 def main() -> None:
     """Parse arguments, make the photos, measure the ceiling, run each backend."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", help="PostgreSQL server URL; a fresh database is made on it")
     parser.add_argument("--levels", default="1,4,8,16")
-    parser.add_argument("--per-client", type=int, default=3)
-    parser.add_argument("--min-scans", type=int, default=24)
+    parser.add_argument("--per-client", type=int, default=4)
+    parser.add_argument("--min-scans", type=int, default=60)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--decoders", type=int, default=1,
                         help="decoder processes per gunicorn worker (CUSTODY_SCAN_WORKERS)")
     args = parser.parse_args()
     args.levels = [int(n) for n in args.levels.split(",")]
     total = WARMUP + sum(max(args.min_scans, n * args.per_client) for n in args.levels)
-    # A fresh database numbers bins N00000001.. and bags B00000001.. the same way every time.
-    bins = [f"N{i:08d}" for i in range(1, BINS + 1)]
     started = time.perf_counter()
-    photos = [phone_photo(f"B{i:08d}", bins[i % BINS], seed=i) for i in range(1, total + 1)]
+    with multiprocessing.get_context("fork").Pool() as pool:
+        photos = pool.map(_photo, range(1, total + 1))
     print(f"made {total} photos of 1600x1200 in {time.perf_counter() - started:.0f} s")
     sample = photos[:20]
     timings = []
@@ -328,19 +391,20 @@ def main() -> None:
     ceiling = cores / median
     print(f"decode: median {1000 * median:.0f} ms/photo in-process; ceiling = {cores} cores / "
           f"median = {ceiling:.1f} scans/s; goal >= 70% = {0.7 * ceiling:.1f} scans/s")
+    print(f"{'':<47}{'latency':^24} {'':<15} {'CPU ms per scan':^27}")
     print(f"{'database':<10} {'N':>3} {'scans':>6} {'retries':>7} {'wall s':>7} {'scans/s':>7} "
           f"{'ceil':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
-          f"{'rec/key':>8} {'cpu ms':>8} {'cpu cap':>8}")
+          f"{'rec/key':>8} {'web':>6} {'decode':>6} {'db':>6} {'client':>6} {'cap/s':>6}")
+    name = f"ingest_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="custody-ingest-") as tmp:
-        sqlite_dir = Path(tmp) / "sqlite"
-        bench("sqlite", f"sqlite:///{sqlite_dir / 'custody.sqlite'}", sqlite_dir, args,
-              photos, ceiling)
-        if args.pg:
-            url, drop = fresh_pg(args.pg)
+        for backend in ["sqlite"] + (["postgresql"] if args.pg else []):
+            db = fresh_database(backend, args.pg, Path(tmp), name)
             try:
-                bench("postgresql", url, Path(tmp) / "pg", args, photos, ceiling)
+                bench(backend, db, Path(tmp) / backend, args, photos, ceiling)
             finally:
-                drop()
+                db.dispose()
+                if backend == "postgresql":
+                    drop_database(args.pg, name)
 
 
 if __name__ == "__main__":
