@@ -60,32 +60,81 @@ def register(db: Database, assets: Iterable[NewAsset]) -> list[str]:
 
 
 def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
-    """Register assets inside an open session (the caller commits)."""
-    ids = []
-    villages: dict[str, int] = {}
-    now = datetime.now(UTC)
+    """Register assets inside an open session (the caller commits).
+
+    Works in bulk: one query for the villages, sites and households each names,
+    one insert of the new households and one of the assets, however many there are.
+    """
     assets = list(assets)
-    serials = {kind: iter(r) for kind, r in
-               _reserve_serials(session, [new.kind for new in assets]).items()}
     for new in assets:
         new.validate()
-        village_id = _village_id(session, new.village, villages) if new.village else None
-        if new.site_id is not None:
-            site = session.get(Asset, new.site_id)
-            if site is None or site.kind != AssetKind.BOOTH:
-                raise UnknownAsset(f"site {new.site_id} is not a registered booth")
-        household_id = _household_id(session, village_id, new.household) if new.household else None
+    now = datetime.now(UTC)
+    serials = {kind: iter(r) for kind, r in
+               _reserve_serials(session, [new.kind for new in assets]).items()}
+    villages: dict[str, int] = {}
+    for name in sorted({new.village for new in assets if new.village}):
+        _village_id(session, name, villages)
+    sites = _kinds_of(session, {new.site_id for new in assets if new.site_id})
+    households = _household_ids(session, {(villages[new.village], new.household)
+                                          for new in assets if new.household})
+    rows, ids = [], []
+    for new in assets:
+        if new.site_id is not None and sites.get(new.site_id) != AssetKind.BOOTH:
+            raise UnknownAsset(f"site {new.site_id} is not a registered booth")
         serial = next(serials[new.kind])
         asset_id = make_asset_id(new.kind, serial)
-        session.add(Asset(
-            asset_id=asset_id, kind=new.kind.value, serial=serial,
-            category=new.category.value if new.category else None, name=new.name,
-            village_id=village_id, site_id=new.site_id, household_id=household_id,
-            lat_e7=to_e7(new.lat), lon_e7=to_e7(new.lon), created_at=now,
-        ))
+        village_id = villages[new.village] if new.village else None
+        rows.append({
+            "asset_id": asset_id, "kind": new.kind.value, "serial": serial,
+            "category": new.category.value if new.category else None, "name": new.name,
+            "village_id": village_id, "site_id": new.site_id,
+            "household_id": households[(village_id, new.household)] if new.household else None,
+            "lat_e7": to_e7(new.lat), "lon_e7": to_e7(new.lon), "created_at": now,
+        })
+        sites[asset_id] = new.kind  # a booth can be the site of bins later in the list
         ids.append(asset_id)
     session.flush()
+    for start in range(0, len(rows), _BULK_ROWS):
+        session.execute(insert(Asset), rows[start:start + _BULK_ROWS])
     return ids
+
+
+_BULK_ROWS = 5_000  # rows per executemany
+_IN_ROWS = 500  # values per IN list
+
+
+def _kinds_of(session: Session, asset_ids: set[str]) -> dict[str, str]:
+    """The kind of each registered asset among ``asset_ids``."""
+    ordered = sorted(asset_ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(ordered), _IN_ROWS):
+        found.update(session.execute(select(Asset.asset_id, Asset.kind).where(
+            Asset.asset_id.in_(ordered[start:start + _IN_ROWS]))).all())
+    return found
+
+
+def _household_ids(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The id of each (village id, household ref), registering those not seen before."""
+    by_village: dict[int, list[str]] = {}
+    for village_id, ref in sorted(keys):
+        by_village.setdefault(village_id, []).append(ref)
+
+    def lookup() -> dict[tuple[int, str], int]:
+        found = {}
+        for village_id, refs in by_village.items():
+            for start in range(0, len(refs), _IN_ROWS):
+                found.update(((village_id, ref), hid) for hid, ref in session.execute(
+                    select(Household.id, Household.ref).where(
+                        Household.village_id == village_id,
+                        Household.ref.in_(refs[start:start + _IN_ROWS]))).all())
+        return found
+
+    found = lookup()
+    missing = [{"village_id": v, "ref": r} for v, r in sorted(keys) if (v, r) not in found]
+    if missing:
+        session.execute(insert(Household), missing)
+        found = lookup()
+    return found
 
 
 def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind, range]:
@@ -113,17 +162,6 @@ def _village_id(session: Session, name: str, cache: dict[str, int]) -> int:
             session.flush()
         cache[name] = village.id
     return cache[name]
-
-
-def _household_id(session: Session, village_id: int, ref: str) -> int:
-    """The id of a household, registering it on first mention."""
-    stmt = select(Household).where(Household.village_id == village_id, Household.ref == ref)
-    household = session.scalars(stmt).one_or_none()
-    if household is None:
-        household = Household(village_id=village_id, ref=ref)
-        session.add(household)
-        session.flush()
-    return household.id
 
 
 CSV_COLUMNS = ("kind", "category", "name", "village", "lat", "lon", "site", "household")
