@@ -369,16 +369,17 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 @click.option("--photo-share", type=click.FloatRange(0, 1), default=0.02, show_default=True,
               help="Share of handovers photographed and read by the scanner: 3 to 50 a day "
                    "when above 0, about 0.1 s and 110 kB each.")
+@click.option("--no-labels", is_flag=True, help="Do not print the label sheets (huge sizes).")
 @pass_ctx
 def demo(ctx: Context, villages: int, households: int, days: int, seed: int, start,
-         fast_bags: bool, photo_share: float) -> None:
-    """Build a synthetic Nanhu district and simulate days of handovers through the services."""
+         fast_bags: bool, photo_share: float, no_labels: bool) -> None:
+    """Build a synthetic Nanhu district, simulate days of handovers, print its labels."""
     from custody.services import demo as demo_service
 
     migrate.upgrade(ctx.db)
     spec = demo_service.DemoSpec(villages=villages, households=households, days=days, seed=seed,
                                  start=start.date(), link_households=not fast_bags,
-                                 photo_share=photo_share)
+                                 photo_share=photo_share, labels=not no_labels)
     report = demo_service.build(ctx.db, spec, settings=ctx.settings)
     flags = ", ".join(f"{k} {v}" for k, v in sorted(report.flags.items())) or "none"
     click.echo(f"{report.villages} villages, {report.households} households, {report.booths} "
@@ -389,6 +390,12 @@ def demo(ctx: Context, villages: int, households: int, days: int, seed: int, sta
         click.echo(f"{report.photos} handovers through the photo path "
                    f"({report.photos / max(1, report.handovers):.1%}); photos in "
                    f"{ctx.settings.data_dir / 'photos'}")
+    if report.sheets:
+        click.echo(f"{sum(s.labels for s in report.sheets)} labels on {len(report.sheets)} "
+                   f"sheets in {report.labels_seconds:.1f} s: "
+                   f"{demo_service.label_folder(ctx.settings)}/")
+        for sheet in report.sheets:
+            click.echo(f"  {sheet.path.name}  {sheet.labels} labels")
 
 
 @cli.group("rollups")

@@ -4,8 +4,9 @@ Everything goes through the real services: assets through ``assets.register``,
 actors through ``assets.add_actor``, handovers through ``handovers.record_many``
 in batches, so every rule, the hash chain and the rollups run as in production.
 Given the deployment's settings, a share of the handovers is photographed and
-read by the real scanner (``demo_labels``). The same seed on an empty database
-gives the same ledger, hash for hash, photos included.
+read by the real scanner, and the district's label sheets are printed
+(``demo_labels``). The same seed on an empty database gives the same ledger,
+hash for hash, photos included.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -56,6 +58,7 @@ class DemoSpec:
     batch: int = 2000
     photo_share: float = 0.02  # of each day's handovers, through the photo path (with a camera)
     photos_per_day: tuple[int, int] = (3, 50)  # bounds: a few on a tiny day, not hours on a big one
+    labels: bool = True  # print the label sheets (with settings)
 
 
 @dataclass
@@ -114,8 +117,10 @@ class DemoReport:
     refused: int = 0
     photos: int = 0  # handovers recorded with a photo the scanner read
     flags: Counter = field(default_factory=Counter)
+    sheets: list = field(default_factory=list)  # demo_labels.Sheet, one per PDF written
     setup_seconds: float = 0.0
     simulate_seconds: float = 0.0
+    labels_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -224,11 +229,12 @@ def _tick(bar: tqdm | None) -> None:
 
 def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
           progress: bool = True, photo_for: PhotoHook | None = None) -> DemoReport:
-    """Register a demo district and simulate ``spec.days`` days of handovers in it.
+    """Register a demo district, simulate ``spec.days`` days of handovers, print its labels.
 
     A share of each day's drafts (``spec.photo_share``) goes through
     ``photo_for``, which returns the draft to record; by default, given
     ``settings``, that is a ``DemoCamera`` storing photos in the data folder.
+    With ``settings`` and ``spec.labels`` the label sheets go to ``<data>/labels``.
     """
     from custody.services import demo_labels
     from custody.services.demo_days import simulate_day
@@ -250,5 +256,18 @@ def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
             bar.set_postfix(handovers=report.handovers, photos=report.photos,
                             rate=f"{report.rate:,.0f}/s")
             bar.update(1)
+    if settings is not None and spec.labels:
+        started = time.perf_counter()
+        names = [v.name for v in district.villages]
+        with tqdm(total=demo_labels.sheet_count(db, names), desc="printing labels",
+                  unit="label", disable=not progress) as bar:
+            report.sheets = demo_labels.write_sheets(
+                db, settings, names, label_folder(settings),
+                progress=lambda n: bar.update(n - bar.n))
+        report.labels_seconds = time.perf_counter() - started
     return report
 
+
+def label_folder(settings: Settings) -> Path:
+    """Where the demo's label sheets are written."""
+    return Path(settings.data_dir) / "labels"

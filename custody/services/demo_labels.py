@@ -1,4 +1,8 @@
-"""The demo district's printed labels in phone photos, read by the scanner.
+"""The demo district's printed labels: PDF sheets, and phone photos of them read by the scanner.
+
+Sheets come from ``label_sheets.reprint`` (``label_sheets.issue`` registers
+anonymous assets, while the demo's have households, booths and places): one
+PDF per village and kind, one per district-wide kind, under ``<data>/labels``.
 
 A photographed handover follows the phone's path: the two assets' real label
 artwork is photographed (perspective, uneven light, grain, EXIF time and GPS,
@@ -16,28 +20,74 @@ from __future__ import annotations
 import io
 import random
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
+from sqlalchemy import and_, func, or_, select
 
 import labels
 import scanners
 from custody.config import Settings
 from custody.db.engine import Database
+from custody.db.schema import Asset, Village
+from custody.domain.errors import UnknownAsset
 from custody.domain.model import AssetKind, HandoverDraft, Point
 from custody.domain.rules import expected_action
 from custody.domain.scans import Move, ScanNotUnderstood, evidence_flags, plan_moves
 from custody.services import label_sheets
 from custody.services.photos import PhotoStore
 
+VILLAGE_KINDS = (AssetKind.BOOTH, AssetKind.BIN, AssetKind.TRANSFER_ROOM, AssetKind.BAG)
+SHARED_KINDS = (AssetKind.VEHICLE, AssetKind.FACILITY)
 PHOTO_SIZE = (1200, 900)  # about 1 MP: a phone's reduced upload, decoded in ~15 ms
 LABEL_DPI = 250
 RETAKES = 3
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One written PDF and how many labels it holds."""
+
+    path: Path
+    labels: int
+
+
+def sheet_count(db: Database, villages: list[str]) -> int:
+    """How many labels ``write_sheets`` will print for these villages."""
+    stmt = (select(func.count()).select_from(Asset)
+            .outerjoin(Village, Village.id == Asset.village_id)
+            .where(or_(Asset.kind.in_([k.value for k in SHARED_KINDS]),
+                       and_(Village.name.in_(villages),
+                            Asset.kind.in_([k.value for k in VILLAGE_KINDS])))))
+    with db.read() as session:
+        return session.scalar(stmt)
+
+
+def write_sheets(db: Database, settings: Settings, villages: list[str], out_dir: Path,
+                 progress: Callable[[int], None] | None = None) -> list[Sheet]:
+    """Print every label of these villages and the shared kinds; ``progress`` gets labels done."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(v, k, out_dir / f"{v}-{k.value}.pdf") for v in villages for k in VILLAGE_KINDS]
+    jobs += [(None, k, out_dir / f"{k.value}.pdf") for k in SHARED_KINDS]
+    sheets: list[Sheet] = []
+    done = 0
+    for village, kind, path in jobs:
+        try:
+            count = label_sheets.reprint(
+                db, settings, village=village, kind=kind, out=path,
+                progress=(lambda n, base=done: progress(base + n)) if progress else None)
+        except UnknownAsset:  # a village without this kind: no sheet rather than an empty one
+            continue
+        done += count
+        sheets.append(Sheet(path, count))
+    return sheets
 
 
 class DemoCamera:

@@ -1,10 +1,13 @@
 """The demo district: built through the services, verifiable, deterministic for a seed."""
 
 import hashlib
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -47,7 +50,7 @@ def test_a_small_demo_builds_a_verifiable_ledger_with_rollups(db):
 
 
 def test_the_same_seed_gives_the_same_ledger_photos_included(db, settings, tmp_path):
-    spec = SMALL
+    spec = replace(SMALL, labels=False)
     assert demo.build(db, spec, settings=settings, progress=False).photos
     other = Database(f"sqlite:///{tmp_path / 'again.sqlite'}")
     migrate.upgrade(other)
@@ -58,7 +61,7 @@ def test_the_same_seed_gives_the_same_ledger_photos_included(db, settings, tmp_p
 
 
 def test_a_share_of_handovers_goes_through_the_photo_path(db, settings):
-    spec = replace(SMALL, days=2)
+    spec = replace(SMALL, days=2, labels=False)
     report = demo.build(db, spec, settings=settings, progress=False)
     with db.read() as session:
         shot = session.execute(select(Handover.source_id, Handover.dest_id, Handover.action,
@@ -84,6 +87,26 @@ def test_the_photographed_share_has_bounds():
     assert len(_photographed(SMALL, 0, 30_000)) == 50  # a Nanhu-size day: not hours of photos
     assert _photographed(SMALL, 4, 1000) == _photographed(SMALL, 4, 1000)
     assert not _photographed(replace(SMALL, photo_share=0), 0, 1000)
+
+
+def test_the_demo_prints_its_label_sheets(db, settings):
+    spec = replace(SMALL, photo_share=0)
+    report = demo.build(db, spec, settings=settings, progress=False)
+    folder = demo.label_folder(settings)
+    names = {s.path.name for s in report.sheets}
+    assert names == {f"凤桥村-{k}.pdf" for k in ("booth", "bin", "transfer_room", "bag")} | {
+        "vehicle.pdf", "facility.pdf"}
+    assert all((folder / n).stat().st_size > 1000 for n in names)
+    with db.read() as session:
+        bags = set(session.scalars(select(Asset.asset_id).where(Asset.kind == "bag")))
+    (bag_sheet,) = [s for s in report.sheets if s.path.name.endswith("-bag.pdf")]
+    assert bag_sheet.labels == len(bags)
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    page = subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1",
+                           str(bag_sheet.path)], capture_output=True, check=True).stdout
+    printed = {identity(settings).verify(d.text) for d in scanners.decode(page)}
+    assert len(printed) == min(24, len(bags)) and printed <= bags  # A4: 3 x 8 labels
 
 
 def test_a_default_week_has_a_real_districts_category_shares(db):
@@ -118,6 +141,8 @@ def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "1 villages, 20 households" in result.output
     assert "3 handovers through the photo path" in result.output
+    assert "labels on 6 sheets" in result.output and "凤桥村-bag.pdf" in result.output
+    assert (tmp_path / "data" / "labels" / "vehicle.pdf").exists()
     result = runner.invoke(cli, [*base, "rollups", "rebuild"])
     assert result.exit_code == 0 and "rebuilt" in result.output
     result = runner.invoke(cli, [*base, "rollups", "tonnage", "--from", "2026-01-01", "--to",
