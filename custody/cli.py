@@ -359,7 +359,8 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
 @cli.command()
 @click.option("--villages", type=click.IntRange(1, 1000), default=3, show_default=True)
-@click.option("--households", type=click.IntRange(1, 10_000_000), default=200, show_default=True)
+@click.option("--households", type=click.IntRange(1, 10_000_000), default=600, show_default=True,
+              help="Households in all (default: 3 villages x 200).")
 @click.option("--days", type=click.IntRange(0, 3660), default=7, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2026-01-01",

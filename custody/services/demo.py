@@ -50,12 +50,12 @@ class DemoSpec:
     """The size of the demo district and how to simulate it."""
 
     villages: int = 3
-    households: int = 200
+    households: int = 600  # in all: 3 villages x 200
     days: int = 7
     seed: int = 1
     start: date = date(2026, 1, 1)
     link_households: bool = True  # False: only each household's first bag names it (faster)
-    batch: int = 2000
+    batch: int = 10_000  # drafts per transaction (one read, one bulk write each)
     photo_share: float = 0.02  # of each day's handovers, through the photo path (with a camera)
     photos_per_day: tuple[int, int] = (3, 50)  # bounds: a few on a tiny day, not hours on a big one
     labels: bool = True  # print the label sheets (with settings)

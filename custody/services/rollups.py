@@ -269,7 +269,8 @@ def _upsert_corrected(insert_fn) -> object:
 _UPSERT_CORRECTED = {"postgresql": _upsert_corrected(pg_insert),
                      "sqlite": _upsert_corrected(sqlite_insert)}
 
-REBUILD_BATCH = 20_000
+REBUILD_BATCH = 20_000  # ledger rows per fetch
+REBUILD_CELLS = 200_000  # rollup cells summed in memory before they are written
 
 
 def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
@@ -305,10 +306,11 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
 
             _contribute(delta, 1, measures, local_day(row.device_time_us, row.server_time_us),
                         _category(declared, row.source_cat, row.dest_cat), weight_g, place_of)
-        rows = _rows(delta)
-        for start in range(0, len(rows), REBUILD_BATCH):
-            conn.execute(insert(DailyRollup), rows[start:start + REBUILD_BATCH])
-    return len(rows)
+            if len(delta) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
+                write(conn, delta)
+                delta = new_delta()
+        write(conn, delta)
+        return conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
 
 
 def _fold_corrections(conn: Connection) -> dict[int, tuple[int | None, str | None]]:

@@ -3,6 +3,7 @@
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from custody.config import Settings
@@ -115,7 +116,9 @@ def test_a_correction_replaces_the_weight_and_category_it_corrects(db, district,
     assert snapshot(db) == incremental
 
 
-def test_rebuilt_equals_incremental_after_a_realistic_mix(db, district, t0):
+@pytest.mark.parametrize("cells", [200_000, 3])
+def test_rebuilt_equals_incremental_after_a_realistic_mix(db, district, t0, monkeypatch, cells):
+    monkeypatch.setattr(rollups, "REBUILD_CELLS", cells)  # 3: written in many small parts
     d = district
     for day in range(3):
         start = t0 + timedelta(days=day, hours=day * 5)  # some days cross local midnight
