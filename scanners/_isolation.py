@@ -10,6 +10,7 @@ Workers come from a forkserver, so a threaded web process is never forked.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import queue
@@ -27,6 +28,28 @@ __all__ = ["IsolatedScanner"]
 
 log = logging.getLogger("scanners")
 
+# glibc mallopt() parameters, and the values a decoder worker runs with.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_KEEP_FREED_BYTES = 64 * 1024 * 1024
+_MMAP_ABOVE_BYTES = 32 * 1024 * 1024
+
+
+def _reuse_freed_memory() -> None:
+    """Let the worker's heap keep the megabyte buffers of one photo for the next.
+
+    A fresh process starts with glibc's defaults, which serve each such buffer
+    from a new mmap and unmap it when freed, so every photo page-faults its
+    decoded pixels in again: ~900 faults, ~3 ms of kernel time per 2 MP photo,
+    a fifth of its decode. Fixed thresholds keep buffers below 32 MB in the
+    heap, and up to 64 MB of freed heap before it is returned to the system.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return  # not glibc: its allocator has its own habits
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_ABOVE_BYTES)
+    mallopt(_M_TRIM_THRESHOLD, _KEEP_FREED_BYTES)
+
 
 def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
     """Worker loop: receive photos, send back ("ok", codes) or ("error", ScanError)."""
@@ -36,6 +59,7 @@ def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _reuse_freed_memory()
     import cv2
 
     from ._decode import decode
