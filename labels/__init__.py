@@ -13,8 +13,9 @@ A library: no Flask, no database, no ``custody`` import. Typical use::
 
 from ._catalog import CATEGORIES, KINDS, NEUTRAL_COLOUR, Category, Kind, LabelData
 from ._errors import BadTag, CodeError, ForeignCode, MalformedCode, UnknownKey
+from ._fonts import cjk_font_path
 from ._identity import KIND_LETTERS, IdentityScheme, ParsedCode, asset_id, split_asset_id
-from ._render import cjk_font_path, png_label, svg_label
+from ._render import png_label, svg_label
 from ._sheet import SHEETS, SheetFormat, write_sheet
 
 __all__ = [

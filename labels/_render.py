@@ -1,32 +1,23 @@
 """One label as SVG text or PNG bytes.
 
-PNG text uses a CJK-capable TrueType font found on the system (``LABELS_CJK_FONT``, common Noto /
-WenQuanYi / Droid paths, then ``fc-match :lang=zh``). Without one, PNG labels still render the QR,
-band, ID and English names; Chinese text is left out rather than drawn as empty boxes.
+PNG text uses the font ``cjk_font_path()`` finds (see ``_fonts``). Without one, PNG labels still
+render the QR, band, ID and English names; Chinese text is left out rather than drawn as boxes.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
-import subprocess
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageDraw, ImageFont
 
 from ._catalog import LabelData, hex_to_rgb
+from ._fonts import cjk_font_path
 from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_runs, text_runs, text_width
 
 SVG_FONT_FAMILY = "Helvetica, Arial, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 
 
 def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM) -> str:
@@ -59,37 +50,6 @@ def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM) 
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
-
-
-@cache
-def cjk_font_path() -> str | None:
-    """Path of a TrueType/OpenType font with Chinese glyphs, or None if none is installed."""
-    configured = os.environ.get("LABELS_CJK_FONT")
-    for path in ((configured,) if configured else ()) + _FONT_CANDIDATES:
-        if os.path.isfile(path):
-            return path
-    if shutil.which("fc-match"):
-        try:
-            found = subprocess.run(
-                ["fc-match", "-f", "%{file}", ":lang=zh"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if found and os.path.isfile(found) and _has_cjk(found):
-            return found
-    return None
-
-
-def _has_cjk(path: str) -> bool:
-    """Whether a font file has a glyph for 可 (fc-match may fall back to a Latin font)."""
-    try:
-        return ImageFont.truetype(path, 20).getmask("可").getbbox() is not None
-    except OSError:
-        return False
 
 
 _LATIN_CANDIDATES = (

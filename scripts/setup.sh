@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libzbar0: pyzbar's decoder; poppler-utils: pdftoppm/pdftotext for label tests;
-# chromium: the browser the Playwright tests drive (never `playwright install`).
-DEBIAN_PACKAGES=(libzbar0 poppler-utils chromium)
+# chromium: the browser the Playwright tests drive (never `playwright install`);
+# fonts-wqy-microhei: Chinese glyphs with TrueType outlines for PNG labels and for the font
+# subset embedded in PDF label sheets (1.6 MB download; labels/_fonts.py finds it).
+DEBIAN_PACKAGES=(libzbar0 poppler-utils chromium fonts-wqy-microhei)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
