@@ -3,9 +3,9 @@
 Why not reportlab: its canvas keeps every finished page in the document until ``save()``, so
 memory grows with the batch (30,000 bags = 1,250 A4 pages), and drawing a QR through the canvas
 API is slower than emitting content-stream operators directly. This writer keeps 8 bytes per
-object (the xref offset) and writes everything else as soon as it is produced. Text uses the
-standard Helvetica fonts and Adobe's STSong-Light CID font (UniGB-UCS2-H, not embedded; readers
-substitute a local Song/Ming font), with a ToUnicode CMap so text extraction returns Unicode.
+object (the xref offset) and writes everything else as soon as it is produced; an object can be
+reserved early and written last (the CJK font subset, see ``_pdffont``). Latin text uses the
+standard Helvetica fonts.
 """
 
 from __future__ import annotations
@@ -20,38 +20,10 @@ HELVETICA, HELVETICA_BOLD, CJK = b"/H", b"/HB", b"/C"
 ZLIB_LEVEL = 3
 
 
-def _tounicode_cmap() -> bytes:
-    """ToUnicode CMap for UCS-2 codes: every 2-byte code maps to the same code point."""
-    lines = [
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def",
-        "/CMapType 2 def",
-        "1 begincodespacerange",
-        "<0000> <FFFF>",
-        "endcodespacerange",
-    ]
-    ranges = [
-        f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in range(256) if not 0xD8 <= hi <= 0xDF
-    ]
-    for i in range(0, len(ranges), 100):
-        chunk = ranges[i : i + 100]
-        lines += [f"{len(chunk)} beginbfrange", *chunk, "endbfrange"]
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode("ascii")
-
-
 def pdf_string(text: str) -> bytes:
     """A PDF literal string for ASCII text."""
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     return b"(" + escaped.encode("latin-1", "replace") + b")"
-
-
-def pdf_ucs2(text: str) -> bytes:
-    """A PDF hex string of UCS-2 codes for the CJK font."""
-    return b"<" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
 
 
 class PdfWriter:
@@ -91,9 +63,9 @@ class PdfWriter:
         head = b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(deflated), extra)
         self.write_object(num, head, deflated, b"\nendstream")
 
-    def add_fonts(self) -> bytes:
-        """Write the three fonts once; return the font resource dictionary entries."""
-        helvetica, bold, cjk, cidfont, descriptor, tounicode = (self.reserve() for _ in range(6))
+    def add_fonts(self, cjk: int) -> bytes:
+        """Write the two Helvetica fonts; return the font resources, CJK font object ``cjk``."""
+        helvetica, bold = self.reserve(), self.reserve()
         for num, name in ((helvetica, b"Helvetica"), (bold, b"Helvetica-Bold")):
             self.write_object(
                 num,
@@ -101,25 +73,6 @@ class PdfWriter:
                 + name
                 + b" /Encoding /WinAnsiEncoding >>",
             )
-        self.write_object(
-            cjk,
-            b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light-UniGB-"
-            b"UCS2-H /Encoding /UniGB-UCS2-H /DescendantFonts [%d 0 R] "
-            b"/ToUnicode %d 0 R >>" % (cidfont, tounicode),
-        )
-        self.write_object(
-            cidfont,
-            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
-            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>"
-            b" /FontDescriptor %d 0 R /DW 1000 >>" % descriptor,
-        )
-        self.write_object(
-            descriptor,
-            b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6"
-            b" /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880"
-            b" /Descent -120 /CapHeight 737 /StemV 58 /MissingWidth 500 >>",
-        )
-        self.write_stream(tounicode, _tounicode_cmap())
         return b"/H %d 0 R /HB %d 0 R /C %d 0 R" % (helvetica, bold, cjk)
 
     def finish(self, root: int) -> int:

@@ -5,7 +5,9 @@ memory stays flat in the batch size: beyond the page being drawn, only the xref 
 per object) and the page list (4 bytes per page) grow, ~20 bytes per page. What repeats is
 written once and reused: fonts, the crop marks as a page Form XObject, and per (kind, category)
 a label template XObject holding the colour band and the fixed names. A label then costs its QR
-(one path of merged runs), its ID and site texts, and a ``Do``.
+(one path of merged runs), its ID and site texts, and a ``Do``. The Chinese font is a subset of
+an installed TrueType font embedded after the last page, once the characters used are known
+(``_pdffont``): ~7 KB per file for the few dozen characters of a batch, whatever its size.
 """
 
 from __future__ import annotations
@@ -19,17 +21,11 @@ from typing import BinaryIO
 
 from ._catalog import LabelData, hex_to_rgb
 from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_run_ops, text_runs
-from ._pdf import (
-    CJK,
-    HELVETICA,
-    HELVETICA_BOLD,
-    PT_PER_MM,
-    PdfWriter,
-    pdf_string,
-    pdf_ucs2,
-)
+from ._pdf import CJK, HELVETICA, HELVETICA_BOLD, PT_PER_MM, PdfWriter, pdf_string
+from ._pdffont import cjk_font
 
 K = PT_PER_MM
+Encode = Callable[[str], bytes]  # text -> PDF string in the sheet's CJK font
 
 
 @dataclass(frozen=True)
@@ -80,14 +76,14 @@ def _crop_marks(sheet: SheetFormat) -> bytes:
     return b"\n".join(ops)
 
 
-def _text_ops(t: Text, label_h: float) -> bytes:
+def _text_ops(t: Text, label_h: float, encode: Encode) -> bytes:
     """Content-stream operators drawing one text line in label coordinates."""
     size = t.size * K
     colour = b"1 g " if t.white else b"0 g "
     parts = [b"BT ", colour, b"%.2f %.2f Td " % (t.x * K, (label_h - t.y) * K)]
     for cjk, chunk in text_runs(t.text):
         if cjk:
-            parts.append(CJK + b" %.2f Tf %s Tj " % (size, pdf_ucs2(chunk)))
+            parts.append(CJK + b" %.2f Tf %s Tj " % (size, encode(chunk)))
         else:
             font = HELVETICA_BOLD if t.bold else HELVETICA
             parts.append(font + b" %.2f Tf %s Tj " % (size, pdf_string(chunk)))
@@ -95,7 +91,7 @@ def _text_ops(t: Text, label_h: float) -> bytes:
     return b"".join(parts)
 
 
-def _template_ops(lay: Layout) -> bytes:
+def _template_ops(lay: Layout, encode: Encode) -> bytes:
     """The band and the fixed texts shared by every label of one kind and category."""
     r, g, b = hex_to_rgb(lay.colour)
     bx, by, bw, bh = lay.band
@@ -103,15 +99,15 @@ def _template_ops(lay: Layout) -> bytes:
         b"%.3f %.3f %.3f rg %.2f %.2f %.2f %.2f re f\n"
         % (r / 255, g / 255, b / 255, bx * K, (lay.height - by - bh) * K, bw * K, bh * K)
     ]
-    ops += [_text_ops(t, lay.height) for t in lay.texts if t.static]
+    ops += [_text_ops(t, lay.height, encode) for t in lay.texts if t.static]
     return b"".join(ops)
 
 
-def _label_ops(lay: Layout, x: float, y: float, template: bytes) -> bytes:
+def _label_ops(lay: Layout, x: float, y: float, template: bytes, encode: Encode) -> bytes:
     """Operators for one label whose bottom-left corner is at (x, y) pt on the page."""
     m = lay.module * K
     quiet = 4 * lay.module
-    dynamic = [_text_ops(t, lay.height) for t in lay.texts if not t.static]
+    dynamic = [_text_ops(t, lay.height, encode) for t in lay.texts if not t.static]
     return b"".join(
         [
             b"q 1 0 0 1 %.2f %.2f cm %s Do\n" % (x, y, template),
@@ -154,6 +150,7 @@ def _add_template(
     lay: Layout,
     resources: int,
     xobjects: list[bytes],
+    encode: Encode,
 ) -> bytes:
     """Write the Form XObject shared by labels of this kind and category; return its name."""
     num = pdf.reserve()
@@ -163,7 +160,7 @@ def _add_template(
         lay.height * K,
         resources,
     )
-    pdf.write_stream(num, _template_ops(lay), box)
+    pdf.write_stream(num, _template_ops(lay, encode), box)
     xobjects.append(name + b" %d 0 R" % num)
     return name
 
@@ -181,7 +178,8 @@ def _write(
         raise ValueError("no labels to write: a PDF needs at least one page")
     pdf = PdfWriter(out)
     catalog, pages, resources = pdf.reserve(), pdf.reserve(), pdf.reserve()
-    fonts = pdf.add_fonts()
+    cjk = cjk_font(pdf)
+    fonts = pdf.add_fonts(cjk.ref)
     page_box = b"/MediaBox [0 0 %.2f %.2f]" % (sheet.page_w * K, sheet.page_h * K)
     xobjects: list[bytes] = []
     page_start = b""
@@ -222,14 +220,15 @@ def _write(
         lay = layout_label(label, sheet.label_w, sheet.label_h)
         name = templates.get((label.kind, label.category))
         if name is None:
-            name = _add_template(pdf, templates, label, lay, resources, xobjects)
+            name = _add_template(pdf, templates, label, lay, resources, xobjects, cjk.encode)
         x, y = sheet.slots[slot]
-        ops.append(_label_ops(lay, x * K, (sheet.page_h - y - sheet.label_h) * K, name))
+        ops.append(_label_ops(lay, x * K, (sheet.page_h - y - sheet.label_h) * K, name, cjk.encode))
         count += 1
         if slot == per_page - 1:
             flush()
     if ops:
         flush()
+    cjk.finish()
     pdf.write_object(
         resources,
         b"<< /ProcSet [/PDF /Text] /Font << %s >> /XObject << %s >> >>"

@@ -9,6 +9,7 @@ keeps its cmap subtable's bytes (a few KB) and looks characters up by bisection;
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -28,17 +29,15 @@ class FontError(ValueError):
 def _u16_array(data: bytes) -> array:
     """Big-endian uint16s as a native array."""
     values = array("H", data)
-    if struct.pack("=H", 1) != struct.pack(">H", 1):
+    if sys.byteorder == "little":
         values.byteswap()
     return values
 
 
 def _u32_array(data: bytes) -> array:
-    """Big-endian uint32s as a native array."""
+    """Big-endian uint32s as a native array ("I" is 4 bytes on every platform CPython runs on)."""
     values = array("I", data)
-    if values.itemsize != 4:
-        values = array("L", data)
-    if struct.pack("=H", 1) != struct.pack(">H", 1):
+    if sys.byteorder == "little":
         values.byteswap()
     return values
 
@@ -189,6 +188,13 @@ class TrueTypeFace:
         glyphs = [self.glyph_id(ch) for ch in chars]
         if not self.has_outlines:
             raise FontError(f"{self.path}: no TrueType outlines (glyf), cannot embed as FontFile2")
+        try:
+            return self._subset(glyphs, chars)
+        except (struct.error, IndexError) as exc:
+            raise FontError(f"{self.path}: damaged glyph data ({exc})") from exc
+
+    def _subset(self, glyphs: list[int], chars: str) -> Subset:
+        """``subset`` on a face with outlines."""
         with open(self.path, "rb") as fh:
             loca_raw = self._read(fh, b"loca")
             loca = _u32_array(loca_raw) if self._long_loca else _u16_array(loca_raw)
