@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from custody.db.engine import Database
@@ -233,37 +233,38 @@ def revoke_device(db: Database, device_id: int) -> None:
         uow.commit()
 
 
+# The one read a phone's every request makes: Core, so no ORM objects are built for it.
+_TOKEN_HOLDER = (select(Device.token_hash, Device.revoked_at, Device.last_used_at, Actor.id,
+                        Actor.name, Actor.role, Actor.active)
+                 .join(Actor, Actor.id == Device.actor_id)
+                 .where(Device.id == bindparam("device_id")))
+
+
 def authenticate_token(db: Database, token: str) -> Principal | None:
     """The principal a device token stands for, or None if bad, revoked or deactivated."""
     prefix, _, rest = token.partition("_")
     device_id, _, secret = rest.partition("_")
     if prefix != TOKEN_PREFIX or not device_id.isdigit() or not secret or len(token) > 200:
         return None
-    with db.read() as session:
-        row = session.execute(
-            select(Device, Actor).join(Actor, Actor.id == Device.actor_id)
-            .where(Device.id == int(device_id))
-        ).first()
+    with db.engine.connect() as conn:
+        row = conn.execute(_TOKEN_HOLDER, {"device_id": int(device_id)}).first()
     if row is None:
         return None
-    device, actor = row
-    if not hmac.compare_digest(device.token_hash, _token_hash(token)):
+    if not hmac.compare_digest(row.token_hash, _token_hash(token)):
         return None
-    if device.revoked_at is not None or not actor.active:
+    if row.revoked_at is not None or not row.active:
         return None
-    _touch(db, device)
-    return Principal(actor.id, actor.name, actor.role, "token")
+    _touch(db, int(device_id), row.last_used_at)
+    return Principal(row.id, row.name, row.role, "token")
 
 
-def _touch(db: Database, device: Device) -> None:
+def _touch(db: Database, device_id: int, last_used_at: datetime | None) -> None:
     """Record that a device was used, at most once per LAST_USED_RESOLUTION."""
     now = datetime.now(UTC)
-    if device.last_used_at is not None and now - device.last_used_at < LAST_USED_RESOLUTION:
+    if last_used_at is not None and now - last_used_at < LAST_USED_RESOLUTION:
         return
-    with UnitOfWork(db, write=True) as uow:
-        uow.session.execute(update(Device).where(Device.id == device.id)
-                            .values(last_used_at=now))
-        uow.commit()
+    with db.write_engine.begin() as conn:
+        conn.execute(update(Device).where(Device.id == device_id).values(last_used_at=now))
 
 
 def get_device(db: Database, device_id: int) -> DeviceInfo:
