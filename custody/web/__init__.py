@@ -13,7 +13,10 @@ from custody.db.engine import Database
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the Flask app from the environment, then ``test_config`` on top."""
+    from custody.web.forms import CustodyRequest
+
     app = Flask(__name__)
+    app.request_class = CustodyRequest
     app.config.from_mapping(MAX_CONTENT_LENGTH=16 * 1024 * 1024, JSON_AS_ASCII=False,
                             SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                             SESSION_COOKIE_SECURE=False,
