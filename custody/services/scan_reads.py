@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, Credential, Device, Handover, ScanAttempt, Village
 from custody.services.conversions import from_e7
+from custody.services.scans import stored_answer
 from custody.services.whereabouts import handover_dict
 
 
@@ -19,7 +20,8 @@ def attempt_answer(db: Database, scan_id: int) -> dict | None:
         if attempt is None:
             return None
         return {"scan_id": attempt.id, "http_status": attempt.http_status,
-                "status": attempt.status, "answer": json.loads(attempt.response)}
+                "status": attempt.status,
+                "answer": stored_answer(attempt.id, attempt.response)}
 
 
 def recent_attempts(db: Database, *, limit: int = 50, status: str | None = None) -> list[dict]:

@@ -90,6 +90,20 @@ def test_racing_retries_record_once(app, people, district, db):
     assert counts(db) == (1, 1)
 
 
+def test_a_scan_reads_back_with_the_answer_the_phone_got(client, people, district):
+    auth = people["collector"]["auth"]
+    recorded = post(client, auth, phone_photo(district.kitchen_bag, district.kitchen_bin))
+    blank = phone_photo()
+    refused = post(client, auth, blank, key="k-none")
+    for first in (recorded, refused):
+        scan_id = first.get_json()["scan_id"]
+        stored = client.get(f"/api/v1/scans/{scan_id}", headers=auth).get_json()
+        assert stored["answer"] == first.get_json()
+        assert stored["http_status"] == first.status_code
+    assert refused.get_json()["error"]["scan_id"] == refused.get_json()["scan_id"]
+    assert post(client, auth, blank, key="k-none").get_json() == refused.get_json()
+
+
 def test_the_same_key_with_a_different_body_is_422(client, people, district, db):
     photo = phone_photo(district.kitchen_bag, district.kitchen_bin)
     post(client, people["collector"]["auth"], photo, key="k-2")
