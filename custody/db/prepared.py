@@ -7,15 +7,23 @@ still written with SQLAlchemy (so it follows the models), compiled once per
 dialect, and then executed directly on the DBAPI cursor of the connection's
 current transaction. Only plain values go in (ints, strings, None, bools) and
 plain tuples come out.
+
+``BulkInsert`` writes many rows (optionally upserting): on PostgreSQL as one
+statement over one array per column (``INSERT .. SELECT unnest(..), ..``),
+which costs the client a few microseconds a row where executemany costs tens;
+on SQLite, in process, as executemany.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ClauseElement
 
 
@@ -62,6 +70,39 @@ class Prepared:
             cursor.executemany(sql, [_args(literals, row, order) for row in rows])
         finally:
             cursor.close()
+
+
+class BulkInsert:
+    """INSERT of many rows into ``table`` (all its columns but ``skip``), per dialect.
+
+    ``conflict`` receives the dialect's insert statement and returns it with its
+    ON CONFLICT clause (both dialects offer ``on_conflict_do_update`` and
+    ``excluded``). Rows must not conflict with each other within one call.
+    """
+
+    def __init__(self, table: Table, *, skip: Sequence[str] = (),
+                 conflict: Callable[[Any], Any] | None = None):
+        self.names = [c.name for c in table.columns if c.name not in skip]
+        conflict = conflict or (lambda stmt: stmt)
+        arrays = [func.unnest(bindparam(f"a_{c.name}", type_=ARRAY(c.type)))
+                  for c in table.columns if c.name in self.names]
+        self._by_dialect = {
+            "postgresql": Prepared(conflict(pg_insert(table).from_select(
+                self.names, select(*arrays)))),
+            "sqlite": Prepared(conflict(sqlite_insert(table).values(
+                {name: bindparam(name) for name in self.names}))),
+        }
+
+    def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write the rows (nothing when there are none)."""
+        if not rows:
+            return
+        prepared = self._by_dialect[conn.dialect.name]
+        if conn.dialect.name == "postgresql":
+            prepared.execute(conn, {f"a_{name}": [row[name] for row in rows]
+                                    for name in self.names})
+        else:
+            prepared.execute_many(conn, rows)
 
 
 def _args(literals: dict, params: Mapping[str, Any], order: tuple[str, ...] | None):

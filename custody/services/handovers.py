@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Integer, String, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
-from custody.db.prepared import Prepared, pipeline
+from custody.db.prepared import BulkInsert, Prepared, pipeline
 from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead, Village
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
@@ -120,13 +120,10 @@ class _Appender:
         actor_ids = sorted({d.actor_id for d in drafts})
         with pipeline(conn):  # one round trip on PostgreSQL
             head = _LOCK_HEAD.submit(conn)
-            asset_cursors = [_ASSETS_WITH_STATES[_size(chunk)].submit(conn, _numbered(chunk))
-                             for chunk in _chunks(asset_ids)]
-            actor_cursors = [_ACTORS[_size(chunk)].submit(conn, _numbered(chunk))
-                             for chunk in _chunks(actor_ids)]
+            found_assets = _read(_ASSETS_WITH_STATES, conn, asset_ids)
+            found_actors = _read(_ACTORS, conn, actor_ids)
             (self.head,) = _fetch_all(head)
-            asset_rows = [row for c in asset_cursors for row in _fetch_all(c)]
-            actor_rows = [row for c in actor_cursors for row in _fetch_all(c)]
+            asset_rows, actor_rows = _fetch_all(found_assets), _fetch_all(found_actors)
         self.actors.update((actor_id, bool(active)) for actor_id, active in actor_rows)
         for row in asset_rows:
             self.known[row[0]] = _known(_AssetRow(*row))
@@ -197,11 +194,9 @@ class _Appender:
             return
         conn = self.conn
         with pipeline(conn):  # one round trip on PostgreSQL
-            _INSERT_HANDOVER.execute_many(conn, self.rows)
+            _INSERT_HANDOVER.execute(conn, self.rows)
             _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
-            if self.changed:
-                _UPSERT_STATE[conn.dialect.name].execute_many(
-                    conn, [self.known[a].state for a in sorted(self.changed)])
+            _UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
             rollups.write(conn, self.delta)
         self.rows, self.changed, self.delta = [], set(), rollups.new_delta()
 
@@ -252,29 +247,70 @@ _LOCK_HEAD = Prepared(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.i
 _MOVE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(
     seq=bindparam("seq"), hash=bindparam("hash")))
 _RECORD_EXISTS = Prepared(select(Handover.seq).where(Handover.seq == bindparam("seq")))
-_INSERT_HANDOVER = Prepared(insert(Handover).values(
-    {c.name: bindparam(c.name) for c in Handover.__table__.columns}))
-# IN-list sizes of the batch reads: one draft names 2 assets and 1 actor.
-_IN_SIZES = (1, 2, 8, 32, 128, 256)
+_INSERT_HANDOVER = BulkInsert(Handover.__table__)
+# Reading a batch's assets and actors through their primary keys: a few ids as
+# an IN list of bind parameters (PostgreSQL plans that as index lookups), many
+# as one table of ids joined to the keys (PostgreSQL unnests an array, SQLite
+# walks a JSON list), so a batch of 10,000 drafts is one statement too.
+FEW_IDS = 8
 
 
-def _in_list(n: int) -> list:
-    """Bind parameters p0..p(n-1) for an IN list."""
-    return [bindparam(f"p{i}") for i in range(n)]
+def _wanted(dialect: str, type_, few: int) -> tuple:
+    """(FROM clause, id column, WHERE clause) naming the ids to read."""
+    if few:
+        return None, None, [bindparam(f"p{i}") for i in range(few)]
+    if dialect == "postgresql":
+        ids = bindparam("ids", type_=ARRAY(type_))
+        table = func.unnest(ids).table_valued("id").render_derived()
+        return table, table.c.id, None
+    table = func.json_each(bindparam("ids")).table_valued("value")
+    return table, table.c.value, None
 
 
-_SITE = aliased(Asset)
-_ASSETS_WITH_STATES = {n: Prepared(
-    select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
-           AssetState.last_seq, AssetState.last_seen_us, AssetState.lat_e7.label("seen_lat"),
-           AssetState.lon_e7.label("seen_lon"), AssetState.accuracy_cm, AssetState.holding,
-           Asset.site_id, Village.name, Village.district)
-    .outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
-    .outerjoin(_SITE, _SITE.asset_id == Asset.site_id)
-    .outerjoin(Village, Village.id == func.coalesce(_SITE.village_id, Asset.village_id))
-    .where(Asset.asset_id.in_(_in_list(n)))) for n in _IN_SIZES}
-_ACTORS = {n: Prepared(select(Actor.id, Actor.active).where(Actor.id.in_(_in_list(n))))
-           for n in _IN_SIZES}
+def _reader(build: Callable, type_) -> dict:
+    """Prepared readers by (dialect, IN-list size, or 0 for the id table)."""
+    return {(d, few): build(*_wanted(d, type_, few))
+            for d in ("postgresql", "sqlite") for few in (0, *range(1, FEW_IDS + 1))}
+
+
+def _read(readers: dict, conn: Connection, ids: Sequence):
+    """Submit the reader that suits this many ids; returns its cursor."""
+    dialect = conn.dialect.name
+    if len(ids) <= FEW_IDS:
+        return readers[(dialect, len(ids) or 1)].submit(
+            conn, {f"p{i}": v for i, v in enumerate(ids or [None])})
+    param = list(ids) if dialect == "postgresql" else json.dumps(list(ids))
+    return readers[(dialect, 0)].submit(conn, {"ids": param})
+
+
+def _assets_with_states(table, table_id, in_list) -> Prepared:
+    """The named assets, with their last seen state and their tonnage place."""
+    site = aliased(Asset)
+    stmt = select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
+                  AssetState.last_seq, AssetState.last_seen_us,
+                  AssetState.lat_e7.label("seen_lat"), AssetState.lon_e7.label("seen_lon"),
+                  AssetState.accuracy_cm, AssetState.holding,
+                  Asset.site_id, Village.name, Village.district)
+    if in_list is None:
+        stmt = stmt.select_from(table).join(Asset, Asset.asset_id == table_id)
+    else:
+        stmt = stmt.where(Asset.asset_id.in_(in_list))
+    return Prepared(
+        stmt.outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
+        .outerjoin(site, site.asset_id == Asset.site_id)
+        .outerjoin(Village, Village.id == func.coalesce(site.village_id, Asset.village_id)))
+
+
+def _actors(table, table_id, in_list) -> Prepared:
+    """The named actors and whether each is active."""
+    stmt = select(Actor.id, Actor.active)
+    if in_list is None:
+        return Prepared(stmt.select_from(table).join(Actor, Actor.id == table_id))
+    return Prepared(stmt.where(Actor.id.in_(in_list)))
+
+
+_ASSETS_WITH_STATES = _reader(_assets_with_states, String)
+_ACTORS = _reader(_actors, Integer)
 
 
 class _AssetRow(NamedTuple):
@@ -310,35 +346,10 @@ def _known(row: _AssetRow) -> _Known:
     return _Known(info, place, state)
 
 
-def _chunks(ids: Sequence) -> list[Sequence]:
-    """Ids in chunks of a size one of the prepared IN-list statements takes."""
-    return [ids[i:i + _IN_SIZES[-1]] for i in range(0, len(ids), _IN_SIZES[-1])]
-
-
-def _size(chunk: Sequence) -> int:
-    """The smallest prepared IN-list size that takes this chunk."""
-    return next(n for n in _IN_SIZES if n >= len(chunk))
-
-
-def _numbered(chunk: Sequence) -> dict:
-    """IN-list parameters p0..pN for the chunk's prepared size, padded with its first id."""
-    size = _size(chunk)
-    padded = list(chunk) + [chunk[0]] * (size - len(chunk))
-    return {f"p{i}": value for i, value in enumerate(padded)}
-
-
-def _upsert_state(insert_fn) -> object:
-    """INSERT .. ON CONFLICT DO UPDATE for asset_states, built once per dialect."""
-    stmt = insert_fn(AssetState)
-    return stmt.on_conflict_do_update(
-        index_elements=[AssetState.asset_id],
-        set_={c: stmt.excluded[c] for c in ("last_seq", "last_seen_us", "lat_e7", "lon_e7",
-                                            "accuracy_cm", "holding")},
-    )
-
-
-_UPSERT_STATE = {"postgresql": Prepared(_upsert_state(pg_insert)),
-                 "sqlite": Prepared(_upsert_state(sqlite_insert))}
+_UPSERT_STATE = BulkInsert(AssetState.__table__, conflict=lambda stmt: stmt.on_conflict_do_update(
+    index_elements=[AssetState.asset_id],
+    set_={c: stmt.excluded[c] for c in ("last_seq", "last_seen_us", "lat_e7", "lon_e7",
+                                        "accuracy_cm", "holding")}))
 
 
 def _fetch_all(cursor) -> list[tuple]:

@@ -61,7 +61,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
+from custody.db.prepared import BulkInsert, Prepared
 from custody.db.schema import Asset, CorrectedWeight, DailyRollup, Handover, Village
 from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordKind
 from custody.services.assets import DEFAULT_DISTRICT
@@ -239,23 +239,16 @@ def write(conn: Connection, delta: Delta) -> None:
     if conn.dialect.name == "sqlite":  # the raw driver: dates as SQLAlchemy's Date stores them
         for row in rows:
             row["day"] = row["day"].isoformat()
-    _UPSERT_ROLLUP[conn.dialect.name].execute_many(conn, rows)
+    _UPSERT_ROLLUP.execute(conn, rows)
 
 
-def _upsert_rollup(insert_fn) -> Prepared:
-    """INSERT of one row .. ON CONFLICT DO UPDATE adding grams and count."""
-    stmt = insert_fn(DailyRollup).values(
-        {c: bindparam(c) for c in ("level", "day", "node_id", "category", "measure",
-                                   "grams", "count")})
-    return Prepared(stmt.on_conflict_do_update(
+_UPSERT_ROLLUP = BulkInsert(
+    DailyRollup.__table__,
+    conflict=lambda stmt: stmt.on_conflict_do_update(
         index_elements=[DailyRollup.level, DailyRollup.day, DailyRollup.node_id,
                         DailyRollup.category, DailyRollup.measure],
         set_={"grams": DailyRollup.grams + stmt.excluded.grams,
               "count": DailyRollup.count + stmt.excluded.count}))
-
-
-_UPSERT_ROLLUP = {"postgresql": _upsert_rollup(pg_insert),
-                  "sqlite": _upsert_rollup(sqlite_insert)}
 
 
 def _upsert_corrected(insert_fn) -> object:

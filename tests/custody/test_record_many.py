@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from custody.db import migrate
@@ -64,7 +65,10 @@ def outcome(result):
     return (result.seq, result.hash, result.action, result.flags)
 
 
-def test_a_batch_records_what_one_transaction_per_draft_records(db, district, t0, tmp_path):
+@pytest.mark.parametrize("few_ids", [handovers.FEW_IDS, 0])
+def test_a_batch_records_what_one_transaction_per_draft_records(db, district, t0, tmp_path,
+                                                                 monkeypatch, few_ids):
+    monkeypatch.setattr(handovers, "FEW_IDS", few_ids)  # 0: every read through the id table
     drafts = mixed_drafts(district, t0)
     batch = handovers.record_many(db, [d for d, _ in drafts], times=[w for _, w in drafts])
 
