@@ -9,8 +9,10 @@ recorded twice. Attempts that fail (no readable code, a forged code, a photo
 that is not an image) are kept too, with their answer. An answer is stored
 without its scan id, which is the attempt's own id and is put back on reading.
 
-Every read and write here is a Core statement: a scan is the hot path of the
-web app, and ORM sessions cost about a millisecond of CPU each.
+A scan is the hot path of the web app, so no ORM session is used: the reads
+run on the raw driver cursor (``custody.db.prepared``; an ORM session costs
+about a millisecond of CPU, a Core statement about 0.15 ms, a raw one 0.03 ms)
+and the attempt is written with one Core insert.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 import labels
 import scanners
 from custody.db.engine import Database
+from custody.db.prepared import Prepared, pipeline
 from custody.db.schema import Asset, ScanAttempt
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
@@ -107,28 +110,29 @@ def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
     return _save(ctx, req, fingerprint, status, body, photo_sha, drafts)
 
 
-_EARLIER = select(ScanAttempt.id, ScanAttempt.request_hash, ScanAttempt.http_status,
-                  ScanAttempt.response).where(ScanAttempt.actor_id == bindparam("actor_id"),
-                                              ScanAttempt.idempotency_key == bindparam("key"))
-_REGISTERED = select(Asset.asset_id, Asset.kind, Asset.lat_e7, Asset.lon_e7).where(
-    Asset.asset_id.in_(bindparam("ids", expanding=True)))
-_RECORDED_WITH_PHOTO = select(ScanAttempt.id).where(
-    ScanAttempt.photo_sha256 == bindparam("sha"), ScanAttempt.status == "recorded").limit(1)
+# The scan path's reads, run on the raw driver cursor (see custody.db.prepared).
+_EARLIER = Prepared(select(ScanAttempt.id, ScanAttempt.request_hash, ScanAttempt.http_status,
+                           ScanAttempt.response)
+                    .where(ScanAttempt.actor_id == bindparam("actor_id"),
+                           ScanAttempt.idempotency_key == bindparam("key")))
+_ASSET = Prepared(select(Asset.asset_id, Asset.kind, Asset.lat_e7, Asset.lon_e7)
+                  .where(Asset.asset_id == bindparam("id")))
+_RECORDED_WITH_PHOTO = Prepared(select(ScanAttempt.id).where(
+    ScanAttempt.photo_sha256 == bindparam("sha"), ScanAttempt.status == "recorded").limit(1))
 
 
 def _earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
     """The answer already given for this key, if any (422 if the body differs)."""
     with db.engine.connect() as conn:
-        attempt = conn.execute(_EARLIER, {"actor_id": req.actor_id,
-                                          "key": req.idempotency_key}).first()
-    if attempt is None:
+        found = _EARLIER.execute(conn, {"actor_id": req.actor_id, "key": req.idempotency_key})
+    if not found:
         return None
-    if attempt.request_hash != fingerprint:
+    ((scan_id, request_hash, http_status, response),) = found
+    if request_hash != fingerprint:
         raise IdempotencyConflict(
             f"Idempotency-Key {req.idempotency_key!r} was already used for a different upload "
-            f"(scan {attempt.id}); use a new key for a new scan")
-    return ScanAnswer(attempt.http_status, stored_answer(attempt.id, attempt.response),
-                      replayed=True)
+            f"(scan {scan_id}); use a new key for a new scan")
+    return ScanAnswer(http_status, stored_answer(scan_id, response), replayed=True)
 
 
 def stored_answer(scan_id: int, response: str) -> dict:
@@ -155,13 +159,8 @@ def _understand(ctx: Scanning, req: ScanRequest):
             return 422, _error(code, f"{RETAKE['en']} ({kind})", RETAKE["zh"]), None, []
         return status, _error(code, f"{exc} ({kind})", "不是可用的照片，请重新拍照。"), None, []
     photo_sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
-    with ctx.db.engine.connect() as conn:
-        return _check(ctx, conn, req, photo_sha, decoded)
-
-
-def _check(ctx: Scanning, conn: Connection, req: ScanRequest, photo_sha: str, decoded: list):
-    """Verify and plan a decoded photo, reading the database on one connection."""
-    codes, assets = _verify_codes(ctx, conn, decoded)
+    codes, ids = _verify_codes(ctx, decoded)
+    assets, reused = _registered(ctx.db, ids, photo_sha) if ids else ({}, False)
     if not assets:
         if codes:
             bad = ", ".join(c["text"][:80] for c in codes)
@@ -179,7 +178,7 @@ def _check(ctx: Scanning, conn: Connection, req: ScanRequest, photo_sha: str, de
                            "photograph one bag at a time to weigh it, or leave the weight out",
                            "一个重量对应多次交接：请逐袋称重拍照，或不填重量。",
                            codes=codes), photo_sha, []
-    extra = _evidence(conn, req, photo_sha, [loc for _, loc in assets.values() if loc])
+    extra = _evidence(req, reused, [loc for _, loc in assets.values() if loc])
     drafts = [HandoverDraft(
         source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role, action=req.action,
         device_time=req.client_time, point=req.point, photo_sha256=photo_sha,
@@ -188,8 +187,8 @@ def _check(ctx: Scanning, conn: Connection, req: ScanRequest, photo_sha: str, de
     return 201, {"codes": codes}, photo_sha, drafts
 
 
-def _verify_codes(ctx: Scanning, conn: Connection, decoded: list) -> tuple[list[dict], dict]:
-    """Each decoded text checked: (report per code, {asset id: (kind, registered point)})."""
+def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, dict]]:
+    """Each decoded text checked: (report per code, {asset id: its report} for genuine ones)."""
     codes, ids = [], {}
     for item in decoded:
         entry = {"text": item.text, "engine": item.engine}
@@ -201,20 +200,39 @@ def _verify_codes(ctx: Scanning, conn: Connection, decoded: list) -> tuple[list[
             entry.update(status="ok", asset_id=asset_id)
             ids[asset_id] = entry
         codes.append(entry)
+    return codes, ids
+
+
+def _registered(db: Database, ids: dict[str, dict], photo_sha: str) -> tuple[dict, bool]:
+    """({asset id: (kind, registered point)}, whether a recorded scan used this photo before).
+
+    Each genuine code's report gets its asset's kind, or says it is unknown. The
+    reads go in one round trip on PostgreSQL.
+    """
+    with db.engine.connect() as conn, pipeline(conn):
+        cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
+        earlier_use = _RECORDED_WITH_PHOTO.submit(conn, {"sha": photo_sha})
+        rows = [row for cursor in cursors for row in _rows(cursor)]
+        reused = bool(_rows(earlier_use))
     assets = {}
-    if ids:
-        for row in conn.execute(_REGISTERED, {"ids": list(ids)}):
-            place = Point(from_e7(row.lat_e7), from_e7(row.lon_e7)) if row.lat_e7 else None
-            assets[row.asset_id] = (row.kind, place)
-            ids[row.asset_id]["kind"] = row.kind
+    for asset_id, kind, lat_e7, lon_e7 in rows:
+        assets[asset_id] = (kind, Point(from_e7(lat_e7), from_e7(lon_e7)) if lat_e7 else None)
+        ids[asset_id]["kind"] = kind
     for asset_id, entry in ids.items():
         if asset_id not in assets:
             entry.update(status="UnknownAsset", message=f"no asset {asset_id} is registered")
-    return codes, assets
+    return assets, reused
 
 
-def _evidence(conn: Connection, req: ScanRequest, photo_sha: str, places: list[Point]
-              ) -> tuple[str, ...]:
+def _rows(cursor) -> list[tuple]:
+    """Every row of a submitted statement, closing its cursor."""
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _evidence(req: ScanRequest, reused: bool, places: list[Point]) -> tuple[str, ...]:
     """Flags from the photo's EXIF and from its earlier use as evidence."""
     try:
         meta = scanners.read_photo_metadata(req.photo)
@@ -228,7 +246,7 @@ def _evidence(conn: Connection, req: ScanRequest, photo_sha: str, places: list[P
     flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
                                claimed_time=req.client_time, claimed_point=req.point,
                                registered=places))
-    if conn.execute(_RECORDED_WITH_PHOTO, {"sha": photo_sha}).first() is not None:
+    if reused:
         flags.add("reused_photo")
     return tuple(sorted(flags))
 
