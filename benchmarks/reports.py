@@ -44,7 +44,7 @@ import maps  # noqa: E402
 from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Asset, DailyRollup, Handover  # noqa: E402
-from custody.services import demo, map_view, rollups  # noqa: E402
+from custody.services import demo, map_view, rollups, tonnage  # noqa: E402
 
 
 def latency(fn: Callable[[], object], repeat: int) -> tuple[float, float, int]:
@@ -120,18 +120,18 @@ def measure(db: Database, repeat: int, rebuild: bool) -> list[tuple[str, str, st
     rows = [(kind, f"the year: {handovers:,} handovers, {assets:,} assets, {cells:,} rollup "
              f"cells, {first} to {last}", "", "")]
     queries = {
-        "tonnage, 1 day, district": lambda: rollups.daily_tonnage(db, day, day, "district"),
-        "tonnage, 1 day, every village": lambda: rollups.daily_tonnage(db, day, day, "village"),
-        "tonnage, 1 day, every booth": lambda: rollups.daily_tonnage(db, day, day, "booth"),
-        "tonnage, year, district": lambda: rollups.daily_tonnage(db, first, last, "district"),
-        "tonnage, year, every village": lambda: rollups.daily_tonnage(db, first, last,
+        "tonnage, 1 day, district": lambda: tonnage.daily_tonnage(db, day, day, "district"),
+        "tonnage, 1 day, every village": lambda: tonnage.daily_tonnage(db, day, day, "village"),
+        "tonnage, 1 day, every booth": lambda: tonnage.daily_tonnage(db, day, day, "booth"),
+        "tonnage, year, district": lambda: tonnage.daily_tonnage(db, first, last, "district"),
+        "tonnage, year, every village": lambda: tonnage.daily_tonnage(db, first, last,
                                                                       "village"),
-        "tonnage, year, one village": lambda: rollups.daily_tonnage(db, first, last, "village",
+        "tonnage, year, one village": lambda: tonnage.daily_tonnage(db, first, last, "village",
                                                                     village),
-        "tonnage, year, one booth": lambda: rollups.daily_tonnage(db, first, last, "booth",
+        "tonnage, year, one booth": lambda: tonnage.daily_tonnage(db, first, last, "booth",
                                                                   booth),
-        "mass balance, 1 day, every room": lambda: rollups.mass_balance(db, day, day),
-        "mass balance, year, one room": lambda: rollups.mass_balance(db, first, last, room),
+        "mass balance, 1 day, every room": lambda: tonnage.mass_balance(db, day, day),
+        "mass balance, year, one room": lambda: tonnage.mass_balance(db, first, last, room),
     }
     for name, query in queries.items():
         p50, p95, n = latency(query, repeat)

@@ -429,10 +429,10 @@ _DAY = click.DateTime(["%Y-%m-%d"])
 @pass_ctx
 def rollups_tonnage(ctx: Context, day_from, day_to, level: str, node: str | None) -> None:
     """Daily kg by category at one level, as CSV."""
-    from custody.services import rollups
+    from custody.services import tonnage
 
-    rows = rollups.daily_tonnage(ctx.db, day_from.date(), day_to.date(), level, node)
-    rollups.write_csv(rows, sys.stdout)
+    rows = tonnage.daily_tonnage(ctx.db, day_from.date(), day_to.date(), level, node)
+    tonnage.write_csv(rows, sys.stdout)
 
 
 @rollups_group.command("balance")
@@ -442,11 +442,11 @@ def rollups_tonnage(ctx: Context, day_from, day_to, level: str, node: str | None
 @pass_ctx
 def rollups_balance(ctx: Context, day_from, day_to, room: str | None) -> None:
     """Mass balance (in minus out) per transfer room, day and category, as CSV."""
-    from custody.services import rollups
+    from custody.services import tonnage
 
-    rows = rollups.mass_balance(ctx.db, day_from.date(), day_to.date(), room,
+    rows = tonnage.mass_balance(ctx.db, day_from.date(), day_to.date(), room,
                                 tolerance=ctx.settings.mass_balance_tolerance)
-    rollups.write_csv(rows, sys.stdout)
+    tonnage.write_csv(rows, sys.stdout)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 import maps
 from custody.db.engine import Database
 from custody.db.schema import Asset, Handover, Household, Village
-from custody.services import rollups
+from custody.services import rollups, tonnage
 from custody.services.conversions import from_e7, from_us, to_us
 
 SITE_MEASURE = {"booth": "collected", "transfer_room": "room_in", "facility": "delivered"}
@@ -36,19 +36,19 @@ def day_map_records(db: Database, day: date, *, min_households: int = 10):
 
 def _sites(db: Database, day: date) -> dict[str, maps.Site]:
     """Every registered fixed asset with the day's tonnage at it."""
-    tonnage: dict[str, dict[str, float]] = defaultdict(dict)
+    kg_at: dict[str, dict[str, float]] = defaultdict(dict)
     for level, measure in SITE_MEASURE.items():
-        for row in rollups.daily_tonnage(db, day, day, level):
+        for row in tonnage.daily_tonnage(db, day, day, level):
             kg = row[f"{measure}_kg"]
             if kg:
-                tonnage[row["node"]][row["category"]] = kg
+                kg_at[row["node"]][row["category"]] = kg
     with db.read() as session:
         rows = session.execute(select(Asset.asset_id, Asset.kind, Asset.name, Asset.lat_e7,
                                       Asset.lon_e7)
                                .where(Asset.kind.in_(tuple(SITE_MEASURE)),
                                       Asset.lat_e7.is_not(None))).all()
     return {r.asset_id: maps.Site(r.asset_id, r.kind, r.name or r.asset_id, from_e7(r.lat_e7),
-                                  from_e7(r.lon_e7), tonnage.get(r.asset_id, {}))
+                                  from_e7(r.lon_e7), kg_at.get(r.asset_id, {}))
             for r in rows}
 
 

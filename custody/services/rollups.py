@@ -39,11 +39,9 @@ never disagree with the ledger; ``rebuild`` recomputes them from scratch.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -324,93 +322,3 @@ def _fold_corrections(conn: Connection) -> dict[int, tuple[int | None, str | Non
         in_force[root] = (c.weight_g if c.weight_g is not None else weight_g,
                           c.category or category)
     return in_force
-
-
-_KG_KEYS = tuple(f"{m}_kg" for m in MEASURES)
-_COUNT_KEYS = tuple(f"{m}_count" for m in MEASURES)
-_R = DailyRollup
-_RANGE = (select(_R.day, _R.node_id, _R.category,
-                 *[func.sum(c).filter(_R.measure == m) for c in (_R.grams, _R.count)
-                   for m in MEASURES])
-          .where(_R.level == bindparam("level"), _R.day >= bindparam("day_from"),
-                 _R.day <= bindparam("day_to")))
-# Read on the raw cursor: a year of a node is thousands of rows, and SQLAlchemy's
-# per-row result processing would cost more than the query itself.
-_TONNAGE = {False: Prepared(_RANGE.group_by(_R.day, _R.node_id, _R.category)
-                            .order_by(_R.day, _R.node_id, _R.category)),
-            True: Prepared(_RANGE.where(_R.node_id == bindparam("node"))
-                           .group_by(_R.day, _R.node_id, _R.category)
-                           .order_by(_R.day, _R.node_id, _R.category))}
-
-
-def daily_tonnage(db: Database, day_from: date, day_to: date, level: str,
-                  node: str | None = None) -> list[dict]:
-    """Per day, node and category: kg and records of every measure, read from the rollups."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    as_text = db.is_sqlite  # SQLite keeps dates as ISO text
-    params = {"level": level, "node": node,
-              "day_from": day_from.isoformat() if as_text else day_from,
-              "day_to": day_to.isoformat() if as_text else day_to}
-    with db.engine.connect() as conn:
-        rows = _TONNAGE[node is not None].execute(conn, params)
-        names = _names(conn, level, {row[1] for row in rows})
-    days: dict = {}
-    found = []
-    for day, node_id, category, *totals in rows:
-        if day not in days:
-            days[day] = date.fromisoformat(day) if as_text else day
-        item = {"day": days[day], "level": level, "node": node_id,
-                "name": names.get(node_id, node_id), "category": category}
-        item.update(zip(_KG_KEYS, [int(g or 0) / 1000 for g in totals[:5]], strict=True))
-        item.update(zip(_COUNT_KEYS, [int(n or 0) for n in totals[5:]], strict=True))
-        found.append(item)
-    return found
-
-
-def _names(conn: Connection, level: str, nodes: set[str]) -> dict[str, str]:
-    """Display names of asset nodes (villages and districts are their own names)."""
-    if level in ("village", "district") or not nodes:
-        return {}
-    found = conn.execute(select(Asset.asset_id, Asset.name)
-                         .where(Asset.asset_id.in_(sorted(nodes)))).all()
-    return {a: n for a, n in found if n}
-
-
-def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = None, *,
-                 tolerance: float = 0.1) -> list[dict]:
-    """Per transfer room, day and category: kg in, kg out, the gap, flagged above tolerance.
-
-    ``flagged`` when |in - out| > tolerance × in, or when waste left a room that
-    received none that day (a room is expected to be cleared daily).
-    """
-    rows = daily_tonnage(db, day_from, day_to, "transfer_room", room)
-    found = []
-    for row in rows:
-        kg_in, kg_out = row["room_in_kg"], row["room_out_kg"]
-        if not (row["room_in_count"] or row["room_out_count"]):
-            continue
-        gap = round(kg_in - kg_out, 3)
-        share = gap / kg_in if kg_in else None
-        found.append({"day": row["day"], "room": row["node"], "name": row["name"],
-                      "category": row["category"], "in_kg": kg_in, "out_kg": kg_out,
-                      "gap_kg": gap, "gap_share": None if share is None else round(share, 4),
-                      "flagged": abs(gap) > tolerance * kg_in if kg_in else kg_out > 0})
-    return found
-
-
-def write_csv(rows: list[dict], out: TextIO) -> None:
-    """Write report rows as CSV with a header (dates as ISO 8601)."""
-    if not rows:
-        return
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
-
-
-def latest_day(db: Database, until: date) -> date | None:
-    """The newest day up to ``until`` that has any tonnage recorded."""
-    with db.engine.connect() as conn:
-        return conn.execute(select(func.max(DailyRollup.day))
-                            .where(DailyRollup.day <= until)).scalar()

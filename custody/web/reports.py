@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 import maps
-from custody.services import map_view, rollups
+from custody.services import map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.errors import error_response
@@ -29,7 +29,7 @@ def today() -> date:
 @bp.get("/map")
 def public_map():
     """The public map of one day (``?day=YYYY-MM-DD``; default the latest day with data)."""
-    day = _day("day", rollups.latest_day(get_db(current_app), today()) or today())
+    day = _day("day", tonnage.latest_day(get_db(current_app), today()) or today())
     settings = get_settings(current_app)
     sites, flows, trips = map_view.day_map_records(get_db(current_app), day,
                                                    min_households=settings.map_min_households)
@@ -56,7 +56,7 @@ def tonnage_csv():
     if isinstance(rows, tuple):
         return rows
     out = io.StringIO()
-    rollups.write_csv(rows, out)
+    tonnage.write_csv(rows, out)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tonnage.csv"})
 
@@ -67,7 +67,7 @@ def mass_balance():
     day_to = _day("to", today())
     day_from = _day("from", day_to - timedelta(days=6))
     settings = get_settings(current_app)
-    rows = rollups.mass_balance(get_db(current_app), day_from, day_to, request.args.get("room"),
+    rows = tonnage.mass_balance(get_db(current_app), day_from, day_to, request.args.get("room"),
                                 tolerance=settings.mass_balance_tolerance)
     return jsonify(rows=[{**r, "day": r["day"].isoformat()} for r in rows])
 
@@ -108,7 +108,7 @@ def _tonnage_rows(default_level: str = "village"):
     if level not in rollups.LEVELS or (level == "booth" and not staff):
         allowed = rollups.LEVELS if staff else PUBLIC_LEVELS
         return error_response(400, "bad_level", f"level must be one of {', '.join(allowed)}")
-    return rollups.daily_tonnage(get_db(current_app), day_from, day_to, level,
+    return tonnage.daily_tonnage(get_db(current_app), day_from, day_to, level,
                                  request.args.get("node"))
 
 

@@ -16,7 +16,7 @@ from custody.cli import cli
 from custody.db import migrate
 from custody.db.engine import Database
 from custody.db.schema import Asset, Handover, Household, LedgerHead, Village
-from custody.services import demo, ledger, rollups
+from custody.services import demo, ledger, rollups, tonnage
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
 
@@ -43,10 +43,10 @@ def test_a_small_demo_builds_a_verifiable_ledger_with_rollups(db):
         assert len(session.scalars(select(Household)).all()) == 20
         kinds = session.scalars(select(Asset.kind).where(Asset.kind != "bag")).all()
     assert sorted(set(kinds)) == ["bin", "booth", "facility", "transfer_room", "vehicle"]
-    (kitchen,) = [r for r in rollups.daily_tonnage(db, SMALL.start, SMALL.start, "district")
+    (kitchen,) = [r for r in tonnage.daily_tonnage(db, SMALL.start, SMALL.start, "district")
                   if r["category"] == "kitchen"]
     assert kitchen["deposited_kg"] > kitchen["collected_kg"] > kitchen["delivered_kg"] > 0
-    assert all(not r["flagged"] for r in rollups.mass_balance(db, SMALL.start, SMALL.start))
+    assert all(not r["flagged"] for r in tonnage.mass_balance(db, SMALL.start, SMALL.start))
 
 
 def test_the_same_seed_gives_the_same_ledger_photos_included(db, settings, tmp_path):
@@ -113,7 +113,7 @@ def test_a_default_week_has_a_real_districts_category_shares(db):
     report = demo.build(db, demo.DemoSpec(), progress=False)
     assert report.handovers > 1000
     kg = Counter()
-    for row in rollups.daily_tonnage(db, date(2026, 1, 1), date(2026, 1, 7), "district"):
+    for row in tonnage.daily_tonnage(db, date(2026, 1, 1), date(2026, 1, 7), "district"):
         kg[row["category"]] += row["collected_kg"]
     share = {c: kg[c] / sum(kg.values()) for c in kg}
     assert 0.50 <= share["kitchen"] <= 0.60
@@ -125,11 +125,11 @@ def test_a_default_week_has_a_real_districts_category_shares(db):
 def test_a_week_rebuilds_to_the_same_rollups(db):
     spec = demo.DemoSpec(villages=2, households=24, days=7, seed=3, link_households=False)
     demo.build(db, spec, progress=False)
-    before = rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth")
+    before = tonnage.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth")
     hazardous = [r for r in before if r["category"] == "hazardous" and r["collected_count"]]
     assert hazardous and {r["day"] for r in hazardous} == {date(2026, 1, 7)}  # weekly
     rollups.rebuild(db)
-    assert rollups.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
+    assert tonnage.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
 
 
 def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):

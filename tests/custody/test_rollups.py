@@ -9,7 +9,7 @@ from sqlalchemy import select
 from custody.config import Settings
 from custody.db.schema import CorrectedWeight, DailyRollup
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.services import assets, handovers, rollups
+from custody.services import assets, handovers, rollups, tonnage
 from custody.services.assets import NewAsset
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT
 
@@ -53,21 +53,21 @@ def walk(db, d, t0, *, kitchen_kg=(1.5, 2.0), bin_kg=3.6, room_out_kg=3.5, plant
 
 def test_each_level_reads_its_measures(db, district, t0):
     walk(db, district, t0)
-    booth = one(rollups.daily_tonnage(db, DAY, DAY, "booth"), category="kitchen")
+    booth = one(tonnage.daily_tonnage(db, DAY, DAY, "booth"), category="kitchen")
     assert (booth["node"], booth["deposited_kg"], booth["deposited_count"]) == (
         district.booth, 3.5, 2)
     assert (booth["collected_kg"], booth["collected_count"], booth["delivered_kg"]) == (3.6, 1, 0)
     assert booth["name"] == "凤桥村 1号亭"
-    room = one(rollups.daily_tonnage(db, DAY, DAY, "transfer_room"), category="kitchen")
+    room = one(tonnage.daily_tonnage(db, DAY, DAY, "transfer_room"), category="kitchen")
     assert (room["node"], room["room_in_kg"], room["room_out_kg"]) == (district.room, 3.6, 3.5)
-    plant = one(rollups.daily_tonnage(db, DAY, DAY, "facility"), category="kitchen")
+    plant = one(tonnage.daily_tonnage(db, DAY, DAY, "facility"), category="kitchen")
     assert (plant["node"], plant["delivered_kg"], plant["collected_kg"]) == (district.plant, 3.4, 0)
-    village = one(rollups.daily_tonnage(db, DAY, DAY, "village", "凤桥村"), category="kitchen")
+    village = one(tonnage.daily_tonnage(db, DAY, DAY, "village", "凤桥村"), category="kitchen")
     assert (village["collected_kg"], village["room_in_kg"], village["delivered_kg"]) == (
         3.6, 3.6, 0)
-    whole = one(rollups.daily_tonnage(db, DAY, DAY, "district"), category="kitchen")
+    whole = one(tonnage.daily_tonnage(db, DAY, DAY, "district"), category="kitchen")
     assert (whole["node"], whole["collected_kg"], whole["delivered_kg"]) == ("南湖区", 3.6, 3.4)
-    assert rollups.daily_tonnage(db, DAY + timedelta(days=1), DAY + timedelta(days=9),
+    assert tonnage.daily_tonnage(db, DAY + timedelta(days=1), DAY + timedelta(days=9),
                                  "district") == []
 
 
@@ -76,7 +76,7 @@ def test_the_day_is_the_local_date_in_shanghai(db, district):
     k1, k2 = bags(db, Category.KITCHEN, 2)
     rec(db, district, k1, district.kitchen_bin, late, weight_kg=1.0)
     rec(db, district, k2, district.kitchen_bin, late + timedelta(seconds=1), weight_kg=2.0)
-    rows = rollups.daily_tonnage(db, date(2026, 11, 1), date(2026, 11, 4), "booth")
+    rows = tonnage.daily_tonnage(db, date(2026, 11, 1), date(2026, 11, 4), "booth")
     assert [(r["day"], r["deposited_kg"]) for r in rows] == [(date(2026, 11, 2), 1.0),
                                                             (date(2026, 11, 3), 2.0)]
 
@@ -86,7 +86,7 @@ def test_without_a_device_time_the_server_time_decides_the_day(db, district):
     draft = HandoverDraft(bag, district.kitchen_bin, district.collector, Role.COLLECTOR,
                           weight_kg=1.0)
     handovers.record(db, draft, now=datetime(2026, 11, 2, 16, 30, tzinfo=UTC))
-    (row,) = rollups.daily_tonnage(db, date(2026, 11, 1), date(2026, 11, 5), "district")
+    (row,) = tonnage.daily_tonnage(db, date(2026, 11, 1), date(2026, 11, 5), "district")
     assert row["day"] == date(2026, 11, 3)
 
 
@@ -95,7 +95,7 @@ def test_a_wrongly_sorted_bag_counts_as_its_own_category_until_the_bin_is_collec
     rec(db, district, district.hazardous_bag, district.kitchen_bin, t0, weight_kg=0.3)
     rec(db, district, district.kitchen_bin, district.cart, t0 + timedelta(minutes=5),
         weight_kg=0.3)
-    rows = rollups.daily_tonnage(db, DAY, DAY, "booth")
+    rows = tonnage.daily_tonnage(db, DAY, DAY, "booth")
     assert one(rows, category="hazardous")["deposited_kg"] == 0.3
     assert one(rows, category="kitchen")["collected_kg"] == 0.3
 
@@ -104,11 +104,11 @@ def test_a_correction_replaces_the_weight_and_category_it_corrects(db, district,
     last = walk(db, district, t0)
     fixed = rec(db, district, district.truck, district.plant, t0 + timedelta(hours=3),
                 at=PLANT_AT, actor=district.driver, weight_kg=3.45, corrects_seq=last.seq)
-    plant = one(rollups.daily_tonnage(db, DAY, DAY, "facility"), category="kitchen")
+    plant = one(tonnage.daily_tonnage(db, DAY, DAY, "facility"), category="kitchen")
     assert (plant["delivered_kg"], plant["delivered_count"]) == (3.45, 1)
     rec(db, district, district.truck, district.plant, t0 + timedelta(hours=4), at=PLANT_AT,
         actor=district.driver, category=Category.OTHER, corrects_seq=fixed.seq)
-    (plant,) = rollups.daily_tonnage(db, DAY, DAY, "facility")
+    (plant,) = tonnage.daily_tonnage(db, DAY, DAY, "facility")
     assert (plant["category"], plant["delivered_kg"], plant["delivered_count"]) == (
         "other", 3.45, 1)
     incremental = snapshot(db)
@@ -145,16 +145,16 @@ def test_rebuilt_equals_incremental_after_a_realistic_mix(db, district, t0, monk
 def test_mass_balance_flags_a_room_that_lost_more_than_the_tolerance(db, district, t0):
     walk(db, district, t0, bin_kg=10.0, room_out_kg=9.5)
     walk(db, district, t0 + timedelta(days=1), bin_kg=10.0, room_out_kg=8.0)
-    rows = rollups.mass_balance(db, DAY, DAY + timedelta(days=1), tolerance=0.1)
+    rows = tonnage.mass_balance(db, DAY, DAY + timedelta(days=1), tolerance=0.1)
     assert [(r["day"], r["in_kg"], r["out_kg"], r["gap_kg"], r["flagged"]) for r in rows] == [
         (DAY, 10.0, 9.5, 0.5, False), (DAY + timedelta(days=1), 10.0, 8.0, 2.0, True)]
-    assert rollups.mass_balance(db, DAY, DAY, district.room, tolerance=0.01)[0]["flagged"]
+    assert tonnage.mass_balance(db, DAY, DAY, district.room, tolerance=0.01)[0]["flagged"]
 
 
 def test_reports_are_written_as_csv(db, district, t0):
     walk(db, district, t0)
     out = io.StringIO()
-    rollups.write_csv(rollups.daily_tonnage(db, DAY, DAY, "district"), out)
+    tonnage.write_csv(tonnage.daily_tonnage(db, DAY, DAY, "district"), out)
     header, line = out.getvalue().splitlines()
     assert header.startswith("day,level,node,name,category,deposited_kg,collected_kg")
     assert line.startswith("2026-11-02,district,南湖区,南湖区,kitchen,3.5,3.6")
