@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from custody.db.engine import Database
+from custody.db.prepared import Prepared
 from custody.db.schema import Actor, Credential, Device
 from custody.domain.errors import DomainError, UnknownActor
 from custody.domain.model import Role
@@ -233,11 +234,12 @@ def revoke_device(db: Database, device_id: int) -> None:
         uow.commit()
 
 
-# The one read a phone's every request makes: Core, so no ORM objects are built for it.
-_TOKEN_HOLDER = (select(Device.token_hash, Device.revoked_at, Device.last_used_at, Actor.id,
-                        Actor.name, Actor.role, Actor.active)
-                 .join(Actor, Actor.id == Device.actor_id)
-                 .where(Device.id == bindparam("device_id")))
+# The one read every phone request makes, run on the raw driver cursor.
+_TOKEN_HOLDER = Prepared(select(Device.token_hash, Device.revoked_at.is_not(None),
+                                Device.last_used_at, Actor.id, Actor.name, Actor.role,
+                                Actor.active)
+                         .join(Actor, Actor.id == Device.actor_id)
+                         .where(Device.id == bindparam("device_id")))
 
 
 def authenticate_token(db: Database, token: str) -> Principal | None:
@@ -247,15 +249,23 @@ def authenticate_token(db: Database, token: str) -> Principal | None:
     if prefix != TOKEN_PREFIX or not device_id.isdigit() or not secret or len(token) > 200:
         return None
     with db.engine.connect() as conn:
-        row = conn.execute(_TOKEN_HOLDER, {"device_id": int(device_id)}).first()
-    if row is None:
+        found = _TOKEN_HOLDER.execute(conn, {"device_id": int(device_id)})
+    if not found:
         return None
-    if not hmac.compare_digest(row.token_hash, _token_hash(token)):
+    ((token_hash, revoked, last_used_at, actor_id, name, role, active),) = found
+    if not hmac.compare_digest(token_hash, _token_hash(token)):
         return None
-    if row.revoked_at is not None or not row.active:
+    if revoked or not active:
         return None
-    _touch(db, int(device_id), row.last_used_at)
-    return Principal(row.id, row.name, row.role, "token")
+    _touch(db, int(device_id), _raw_utc(last_used_at))
+    return Principal(actor_id, name, role, "token")
+
+
+def _raw_utc(value: datetime | str | None) -> datetime | None:
+    """A UTC time column as the driver returns it (SQLite: ISO text), made aware."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _touch(db: Database, device_id: int, last_used_at: datetime | None) -> None:
