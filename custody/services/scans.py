@@ -1,9 +1,9 @@
 """A phone's scan: decode the photo, verify the codes, record the handovers, once per key.
 
 The order keeps evidence whole: the photo is decoded and stored first (no
-lock held), then one write transaction appends every handover it implies and
-inserts the attempt, under its unique (actor, idempotency key), with its
-answer. A retry, even one racing the first upload, finds that attempt (or
+lock held), then one write transaction looks up its assets, appends every
+handover it implies and inserts the attempt, under its unique (actor,
+idempotency key), with its answer. A retry, even one racing the first upload, finds that attempt (or
 fails on its key and then finds it) and gets the same answer; nothing is
 recorded twice. Attempts that fail (no readable code, a forged code, a photo
 that is not an image) are kept too, with their answer. An answer is stored
@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 import labels
@@ -106,8 +106,7 @@ def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
     earlier = _earlier_answer(ctx.db, req, fingerprint)
     if earlier is not None:
         return earlier
-    status, body, photo_sha, drafts = _understand(ctx, req)
-    return _save(ctx, req, fingerprint, status, body, photo_sha, drafts)
+    return _save(ctx, req, fingerprint, _read_photo(ctx, req))
 
 
 # The scan path's reads, run on the raw driver cursor (see custody.db.prepared).
@@ -149,8 +148,19 @@ def _with_scan_id(body: dict, scan_id: int) -> dict:
     return {**body, "scan_id": scan_id}
 
 
-def _understand(ctx: Scanning, req: ScanRequest):
-    """Decode, verify and plan: (status, body, photo sha or None, drafts)."""
+@dataclass
+class _PhotoReading:
+    """What the photo says, found before any lock is taken."""
+
+    sha256: str | None  # None: not stored (it was no usable photo)
+    refusal: tuple[int, dict] | None = None
+    codes: list[dict] = field(default_factory=list)
+    genuine: dict[str, dict] = field(default_factory=dict)  # asset id -> its code's report
+    metadata: scanners.PhotoMetadata = field(default_factory=scanners.PhotoMetadata)
+
+
+def _read_photo(ctx: Scanning, req: ScanRequest) -> _PhotoReading:
+    """Decode the photo, store it, verify its codes and read its EXIF."""
     try:
         decoded = ctx.decode(req.photo)
     except scanners.ScanError as exc:
@@ -158,35 +168,50 @@ def _understand(ctx: Scanning, req: ScanRequest):
         status = 413 if isinstance(exc, scanners.ImageTooLarge) else 422
         code = "unreadable_photo" if isinstance(exc, scanners.DecodeFailed) else "not_a_photo"
         if isinstance(exc, scanners.DecodeFailed):
-            return 422, _error(code, f"{RETAKE['en']} ({kind})", RETAKE["zh"]), None, []
-        return status, _error(code, f"{exc} ({kind})", "不是可用的照片，请重新拍照。"), None, []
-    photo_sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
-    codes, ids = _verify_codes(ctx, decoded)
-    assets, reused = _registered(ctx.db, ids, photo_sha) if ids else ({}, False)
+            return _PhotoReading(None, (422, _error(code, f"{RETAKE['en']} ({kind})",
+                                                    RETAKE["zh"])))
+        return _PhotoReading(None, (status, _error(code, f"{exc} ({kind})",
+                                                   "不是可用的照片，请重新拍照。")))
+    sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
+    codes, genuine = _verify_codes(ctx, decoded)
+    try:
+        metadata = scanners.read_photo_metadata(req.photo)
+    except scanners.ScanError:
+        metadata = scanners.PhotoMetadata()
+    return _PhotoReading(sha, None, codes, genuine, metadata)
+
+
+def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading
+          ) -> tuple[int, dict, list[HandoverDraft]]:
+    """Resolve the assets and plan the handovers: (status, body, drafts)."""
+    codes = photo.codes
+    assets, reused = _registered(conn, photo.genuine, photo.sha256) if photo.genuine \
+        else ({}, False)
     if not assets:
         if codes:
             bad = ", ".join(c["text"][:80] for c in codes)
             return 422, _error("no_valid_code", f"no genuine code of this system in the photo: "
                                                 f"{bad}", "照片中的二维码不是本系统的有效标签。",
-                               codes=codes), photo_sha, []
-        return 422, _error("no_code", RETAKE["en"], RETAKE["zh"]), photo_sha, []
+                               codes=codes), []
+        return 422, _error("no_code", RETAKE["en"], RETAKE["zh"]), []
     try:
         moves = plan_moves(req.action, {a: AssetKind(k) for a, (k, _) in assets.items()})
     except ScanNotUnderstood as exc:
         return 422, _error(exc.code, str(exc), "照片中的标签与所选操作不符，请检查后重新拍照。",
-                           codes=codes), photo_sha, []
+                           codes=codes), []
     if req.weight_kg is not None and len(moves) > 1:
         return 422, _error("ambiguous_weight", f"one weight for {len(moves)} handovers: "
                            "photograph one bag at a time to weigh it, or leave the weight out",
                            "一个重量对应多次交接：请逐袋称重拍照，或不填重量。",
-                           codes=codes), photo_sha, []
-    extra = _evidence(req, reused, [loc for _, loc in assets.values() if loc])
+                           codes=codes), []
+    extra = _evidence(req, photo.metadata, reused,
+                      [loc for _, loc in assets.values() if loc])
     drafts = [HandoverDraft(
         source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role, action=req.action,
-        device_time=req.client_time, point=req.point, photo_sha256=photo_sha,
+        device_time=req.client_time, point=req.point, photo_sha256=photo.sha256,
         weight_kg=req.weight_kg, category=req.category, note=req.note, flags_extra=extra,
     ) for m in moves]
-    return 201, {"codes": codes}, photo_sha, drafts
+    return 201, {"codes": codes}, drafts
 
 
 def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, dict]]:
@@ -205,13 +230,13 @@ def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, d
     return codes, ids
 
 
-def _registered(db: Database, ids: dict[str, dict], photo_sha: str) -> tuple[dict, bool]:
+def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple[dict, bool]:
     """({asset id: (kind, registered point)}, whether a recorded scan used this photo before).
 
     Each genuine code's report gets its asset's kind, or says it is unknown. The
     reads go in one round trip on PostgreSQL.
     """
-    with db.engine.connect() as conn, pipeline(conn):
+    with pipeline(conn):
         cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
         earlier_use = _RECORDED_WITH_PHOTO.submit(conn, {"sha": photo_sha})
         rows = [row for cursor in cursors for row in _rows(cursor)]
@@ -234,12 +259,9 @@ def _rows(cursor) -> list[tuple]:
         cursor.close()
 
 
-def _evidence(req: ScanRequest, reused: bool, places: list[Point]) -> tuple[str, ...]:
+def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
+              places: list[Point]) -> tuple[str, ...]:
     """Flags from the photo's EXIF and from its earlier use as evidence."""
-    try:
-        meta = scanners.read_photo_metadata(req.photo)
-    except scanners.ScanError:
-        meta = scanners.PhotoMetadata()
     taken = meta.taken_at
     if taken is not None and taken.tzinfo is None:
         taken = None  # a camera clock with no zone cannot be compared honestly
@@ -253,11 +275,18 @@ def _evidence(req: ScanRequest, reused: bool, places: list[Point]) -> tuple[str,
     return tuple(sorted(flags))
 
 
-def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, status: int, body: dict,
-          photo_sha: str | None, drafts: list[HandoverDraft]) -> ScanAnswer:
-    """One transaction: the handovers and the attempt (unique per key), or the earlier answer."""
+def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReading,
+          refused: tuple[int, dict] | None = None) -> ScanAnswer:
+    """One transaction: the handovers and the attempt (unique per key), or the earlier answer.
+
+    The assets are looked up inside it, so the whole of a scan's database work
+    after decoding is one connection and one commit.
+    """
+    photo_sha = photo.sha256
     try:
         with ctx.db.write_engine.begin() as conn:
+            refusal = refused or photo.refusal
+            status, body, drafts = (*refusal, []) if refusal else _plan(conn, req, photo)
             if status == 201:
                 try:
                     recorded = [handovers.append(conn, d, max_speed_kmh=ctx.max_speed_kmh)
@@ -275,8 +304,8 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, status: int, body: 
                 "response": json.dumps(body, ensure_ascii=False),
             }).inserted_primary_key[0]
         return ScanAnswer(status, _with_scan_id(body, attempt_id))
-    except _Refused as refused:
-        return _save(ctx, req, fingerprint, refused.status, refused.body, photo_sha, [])
+    except _Refused as refusal:
+        return _save(ctx, req, fingerprint, photo, (refusal.status, refusal.body))
     except IntegrityError:
         earlier = _earlier_answer(ctx.db, req, fingerprint)
         if earlier is None:
