@@ -347,14 +347,15 @@ def checkpoint(ctx: Context, out) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True)
+@click.option("--threads", default=4, show_default=True, help="requests in flight per worker")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn."""
     from custody.web.server import run
 
     migrate.upgrade(ctx.db)
     click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)")
-    run(ctx.settings, host=host, port=port, workers=workers)
+    run(ctx.settings, host=host, port=port, workers=workers, threads=threads)
 
 
 @cli.command()
