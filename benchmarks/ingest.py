@@ -55,7 +55,7 @@ HOST = "CUSTODY.NANHU.JIAXING.CN"
 KEY = secrets.token_bytes(32)
 IDENTITY = labels.IdentityScheme(HOST, {"A": KEY}, "A")
 BINS = 4
-WARMUP = 4
+WARMUP = 16  # photos kept for warming up: at most 4 rounds of 4
 RETRY_EVERY = 4  # every 4th scan is sent twice with the same key
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -78,14 +78,16 @@ def server_cpu(root: int) -> dict[str, float]:
     """
     stats = {int(e.name): found for e in Path("/proc").iterdir()
              if e.name.isdigit() and (found := _stat(e.name))}
-    totals = {"web": 0.0, "decode": 0.0}
-    todo = [(root, "web")]
+    totals = {"web": 0.0, "decode": 0.0, "decoders": 0}
+    todo = [(root, "web", False)]
     while todo:
-        pid, role = todo.pop()
+        pid, role, forked = todo.pop()
         _, cpu, cmdline = stats.get(pid, (0, 0.0, ""))
         role = "decode" if "multiprocessing" in cmdline else role
         totals[role] += cpu
-        todo += [(child, role) for child, (parent, _, _) in stats.items() if parent == pid]
+        totals["decoders"] += forked  # a child of a forkserver is a decoder process
+        todo += [(child, role, "forkserver" in cmdline)
+                 for child, (parent, _, _) in stats.items() if parent == pid]
     return totals
 
 
@@ -321,7 +323,11 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes],
     proc, port = start_gunicorn(url, data_dir, args.threads, tokens[0], args.decoders)
     try:
         warm, rest = photos[:WARMUP], photos[WARMUP:]
-        run_level(port, tokens, warm, 2)  # start the decoder pools of both workers
+        # Each worker starts its decoder processes on its first scan (a second of CPU):
+        # warm up until both have them, or that start-up would count as a level's CPU.
+        while warm and server_cpu(proc.pid)["decoders"] < 2 * args.decoders:
+            run_level(port, tokens, warm[:4], 4)
+            warm = warm[4:]
         for n in levels:
             count = max(args.min_scans, n * args.per_client)
             batch, rest = rest[:count], rest[count:]
@@ -329,7 +335,7 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes],
             row = run_level(port, tokens, batch, n)
             after, backends_after = server_cpu(proc.pid), db_cpu(db)
             per_scan = {role: 1000 * (after[role] - server[role]) / row["scans"]
-                        for role in server}
+                        for role in ("web", "decode")}
             per_scan["db"] = 1000 * sum(cpu - backends.get(pid, 0.0)
                                         for pid, cpu in backends_after.items()) / row["scans"]
             per_scan["client"] = 1000 * row["client_cpu"] / row["scans"]
