@@ -21,8 +21,12 @@ class _Gunicorn(BaseApplication):
 
     def load(self):  # noqa: D102
         from custody.web import create_app
+        from custody.web.scans import scanning
 
-        return create_app({"SETTINGS": self.settings})
+        app = create_app({"SETTINGS": self.settings})
+        with app.app_context():
+            scanning()  # start this worker's decoder processes now, not on its first scan
+        return app
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, threads: int = 4) -> None:
