@@ -59,6 +59,7 @@ class Principal:
     name: str | None
     role: str
     via: str  # 'session' | 'token' | 'anonymous'
+    device_id: int | None = None  # the phone a token request came from
 
     @property
     def is_anonymous(self) -> bool:
@@ -258,7 +259,7 @@ def authenticate_token(db: Database, token: str) -> Principal | None:
     if revoked or not active:
         return None
     _touch(db, int(device_id), _raw_utc(last_used_at))
-    return Principal(actor_id, name, role, "token")
+    return Principal(actor_id, name, role, "token", int(device_id))
 
 
 def _raw_utc(value: datetime | str | None) -> datetime | None:

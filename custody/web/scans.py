@@ -67,7 +67,7 @@ def create_scan():
     try:
         req = scans.ScanRequest(
             actor_id=principal.actor_id, role=Role(principal.role),
-            device_id=getattr(principal, "device_id", None), idempotency_key=key,
+            device_id=principal.device_id, idempotency_key=key,
             action=_choice(Action, "action", required=True), photo=photo.read(),
             weight_kg=_number("weight_kg"), category=_choice(Category, "category"),
             client_time=_time("client_time"), point=_point(), note=request.form.get("note"),

@@ -52,7 +52,7 @@ def test_a_device_token_signs_in_until_revoked(db, fast_passwords):
     device_id, token = accounts.issue_device_token(db, actor_id, "李师傅的手机")
     assert token.startswith(f"cdy_{device_id}_")
     assert accounts.authenticate_token(db, token) == accounts.Principal(
-        actor_id, "li", "driver", "token")
+        actor_id, "li", "driver", "token", device_id)
     [device] = accounts.list_devices(db, actor_id)
     assert device.name == "李师傅的手机" and device.last_used_at is not None
     accounts.revoke_device(db, device_id)

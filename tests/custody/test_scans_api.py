@@ -53,6 +53,9 @@ def test_a_bag_and_bin_photo_records_a_deposit(client, people, district, db):
         db, district.kitchen_bag).history
     assert h["photo_sha256"] == body["photo_sha256"] and h["weight_kg"] == 1.4
     assert ledger.verify(db).ok
+    with db.read() as s:  # the attempt names the phone that sent it
+        assert s.scalars(select(ScanAttempt.device_id)).one() == \
+            people["collector"]["device_id"]
 
 
 def test_two_bags_in_one_shot_are_two_handovers(client, people, district):
