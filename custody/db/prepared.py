@@ -73,19 +73,18 @@ class Prepared:
 
 
 class BulkInsert:
-    """INSERT of many rows into ``table`` (all its columns but ``skip``), per dialect.
+    """INSERT of many rows into every column of ``table``, per dialect.
 
     ``conflict`` receives the dialect's insert statement and returns it with its
     ON CONFLICT clause (both dialects offer ``on_conflict_do_update`` and
     ``excluded``). Rows must not conflict with each other within one call.
     """
 
-    def __init__(self, table: Table, *, skip: Sequence[str] = (),
-                 conflict: Callable[[Any], Any] | None = None):
-        self.names = [c.name for c in table.columns if c.name not in skip]
+    def __init__(self, table: Table, *, conflict: Callable[[Any], Any] | None = None):
+        self.names = [c.name for c in table.columns]
         conflict = conflict or (lambda stmt: stmt)
         arrays = [func.unnest(bindparam(f"a_{c.name}", type_=ARRAY(c.type)))
-                  for c in table.columns if c.name in self.names]
+                  for c in table.columns]
         values = {name: bindparam(name) for name in self.names}
         self._rows = {"postgresql": Prepared(conflict(pg_insert(table).values(values))),
                       "sqlite": Prepared(conflict(sqlite_insert(table).values(values)))}

@@ -10,11 +10,10 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Integer, String, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
 from custody.db.prepared import BulkInsert, Prepared, pipeline
-from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead, Village
+from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
@@ -285,20 +284,16 @@ def _read(readers: dict, conn: Connection, ids: Sequence):
 
 def _assets_with_states(table, table_id, in_list) -> Prepared:
     """The named assets, with their last seen state and their tonnage place."""
-    site = aliased(Asset)
     stmt = select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
                   AssetState.last_seq, AssetState.last_seen_us,
                   AssetState.lat_e7.label("seen_lat"), AssetState.lon_e7.label("seen_lon"),
-                  AssetState.accuracy_cm, AssetState.holding,
-                  Asset.site_id, Village.name, Village.district)
+                  AssetState.accuracy_cm, AssetState.holding, *rollups.PLACE_COLUMNS)
     if in_list is None:
         stmt = stmt.select_from(table).join(Asset, Asset.asset_id == table_id)
     else:
         stmt = stmt.where(Asset.asset_id.in_(in_list))
-    return Prepared(
-        stmt.outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
-        .outerjoin(site, site.asset_id == Asset.site_id)
-        .outerjoin(Village, Village.id == func.coalesce(site.village_id, Asset.village_id)))
+    return Prepared(rollups.join_place(
+        stmt.outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)))
 
 
 def _actors(table, table_id, in_list) -> Prepared:

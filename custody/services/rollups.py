@@ -92,12 +92,19 @@ def measures_of(source_kind: str, dest_kind: str) -> tuple[tuple[str, bool], ...
 _MEASURES = {(s.value, d.value): measures_of(s, d) for s in AssetKind for d in AssetKind}
 _OWN_LEVEL = {_K.BOOTH: "booth", _K.TRANSFER_ROOM: "transfer_room", _K.FACILITY: "facility"}
 
-_SITE = aliased(Asset)
-_PLACE_QUERY = (
-    select(Asset.asset_id, Asset.kind, Asset.site_id, Village.name, Village.district)
-    .outerjoin(_SITE, _SITE.asset_id == Asset.site_id)
-    .outerjoin(Village, Village.id == func.coalesce(_SITE.village_id, Asset.village_id))
-)
+# What an asset's place is read from: its site (a bin's booth), and the village
+# of the site, else its own. Select these columns and join with ``join_place``.
+PLACE_COLUMNS = (Asset.site_id, Village.name, Village.district)
+
+
+def join_place(stmt):
+    """``stmt``, which selects from assets, joined to the site and village of each asset."""
+    site = aliased(Asset)
+    return (stmt.outerjoin(site, site.asset_id == Asset.site_id)
+            .outerjoin(Village, Village.id == func.coalesce(site.village_id, Asset.village_id)))
+
+
+_PLACE_QUERY = join_place(select(Asset.asset_id, Asset.kind, *PLACE_COLUMNS))
 _ONE_PLACE = Prepared(_PLACE_QUERY.where(Asset.asset_id == bindparam("id")))
 
 Place = tuple[tuple[str, str], ...]
@@ -230,7 +237,7 @@ def _rows(delta: Delta) -> list[dict]:
 
 
 def write(conn: Connection, delta: Delta) -> None:
-    """Add a delta to the rollups (one executemany: one round trip in a pipeline)."""
+    """Add a delta to the rollups (one bulk upsert: one round trip in a pipeline)."""
     rows = _rows(delta)
     if not rows:
         return
