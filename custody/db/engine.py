@@ -52,6 +52,19 @@ class Database:
         with self.Session() as session:
             yield session
 
+    def refresh_statistics(self) -> None:
+        """Have the planner look at the tables again, after a bulk load such as the demo.
+
+        PostgreSQL's autovacuum would get there eventually; until it does, the planner
+        sees fresh tables as nearly empty and can pick a scan over an index.
+        """
+        if self.is_sqlite:
+            with self.write_engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        else:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
