@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -28,6 +28,7 @@ from custody.domain.errors import DomainError
 from custody.domain.model import AssetKind, Category, HandoverDraft, Role
 from custody.services import assets
 from custody.services.assets import NewAsset
+from custody.services.handovers import RecordedHandover
 
 VILLAGE_NAMES = (
     "凤桥村", "新丰村", "大桥村", "七星村", "余新村", "竹林村", "联丰村", "永红村", "三星村",
@@ -42,7 +43,8 @@ HOUSEHOLDS_PER_BOOTH = 75
 VILLAGES_PER_TRUCK_ROUTE = 8
 CATEGORIES = tuple(Category)
 
-PhotoHook = Callable[[HandoverDraft], HandoverDraft]
+# Records one draft from a photo at a server time; None when it got no photo.
+PhotoHook = Callable[[HandoverDraft, datetime], RecordedHandover | None]
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,9 @@ def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
             bar.set_postfix(handovers=report.handovers, photos=report.photos,
                             rate=f"{report.rate:,.0f}/s")
             bar.update(1)
+    started = time.perf_counter()
+    db.refresh_statistics()
+    report.simulate_seconds += time.perf_counter() - started
     if settings is not None and spec.labels:
         started = time.perf_counter()
         names = [v.name for v in district.villages]

@@ -95,15 +95,13 @@ def simulate_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: rand
     midnight = datetime.combine(spec.start + timedelta(days=day), time(), REPORT_TZ)
     photographed = _photographed(spec, day, len(events)) if photo_for else set()
     drafts, times = [], []
-    for i, e in enumerate(events):
+    for e in events:
         when = midnight + timedelta(minutes=e.minute)
-        draft = HandoverDraft(e.source, e.dest, e.actor, e.role, device_time=when,
-                              point=_gps(rng, e.at), weight_kg=e.kg, category=e.category)
-        drafts.append(photo_for(draft) if i in photographed else draft)
+        drafts.append(HandoverDraft(e.source, e.dest, e.actor, e.role, device_time=when,
+                                    point=_gps(rng, e.at), weight_kg=e.kg,
+                                    category=e.category))
         times.append(when + timedelta(seconds=rng.uniform(5, 300)))
-    results = _record(db, drafts, times, spec.batch, report)
-    report.photos += sum(1 for draft, result in zip(drafts, results, strict=True)
-                         if draft.photo_sha256 and not isinstance(result, DomainError))
+    results = _record(db, drafts, times, spec.batch, report, photographed, photo_for)
     plants = {plant: key for key, (plant, _) in district.facilities.items()}
     fixes = [replace(draft, actor_id=district.operators[plants[draft.dest]],
                      role=Role.FACILITY_OPERATOR, corrects_seq=result.seq,
@@ -130,12 +128,33 @@ def _photographed(spec: DemoSpec, day: int, count: int) -> set[int]:
     return set(random.Random(f"{spec.seed}-photos-{day}").sample(range(count), wanted))
 
 
-def _record(db: Database, drafts: list, times: list, batch: int, report: DemoReport) -> list:
-    """Append drafts in batches of one transaction each; count records, refusals and flags."""
-    results = []
-    for start in range(0, len(drafts), batch):
-        results += handovers.record_many(db, drafts[start:start + batch],
-                                         times=times[start:start + batch])
+def _record(db: Database, drafts: list, times: list, batch: int, report: DemoReport,
+            photographed: set[int] = frozenset(), photo_for: PhotoHook | None = None) -> list:
+    """Append drafts in order, in batches of one transaction each; count what happened.
+
+    A photographed draft goes through ``photo_for`` between two batches, so each
+    handover still meets the assets in the state the ones before it left them.
+    """
+    results: list = [None] * len(drafts)
+    pending: list[int] = []
+
+    def flush() -> None:
+        for start in range(0, len(pending), batch):
+            part = pending[start:start + batch]
+            for i, result in zip(part, handovers.record_many(
+                    db, [drafts[i] for i in part], times=[times[i] for i in part]), strict=True):
+                results[i] = result
+        pending.clear()
+
+    for i, draft in enumerate(drafts):
+        if photo_for is not None and i in photographed:
+            flush()
+            results[i] = photo_for(draft, times[i])
+            if results[i] is not None:
+                report.photos += 1
+                continue
+        pending.append(i)
+    flush()
     for result in results:
         if isinstance(result, DomainError):
             report.refused += 1

@@ -4,15 +4,14 @@ Sheets come from ``label_sheets.reprint`` (``label_sheets.issue`` registers
 anonymous assets, while the demo's have households, booths and places): one
 PDF per village and kind, one per district-wide kind, under ``<data>/labels``.
 
-A photographed handover follows the phone's path: the two assets' real label
+A photographed handover takes the phone's path: the two assets' real label
 artwork is photographed (perspective, uneven light, grain, EXIF time and GPS,
-JPEG), read back by ``scanners.decode``, each code verified by the identity
-scheme, the move planned by ``domain.scans.plan_moves`` and checked against the
-handover, the camera's EXIF compared with the claim, and the photo stored by
-content like an upload. ``scans.submit`` itself stamps wall-clock server times,
-which would make the demo's ledger differ from run to run, so the demo takes
-these steps itself and records the draft in its batch. Every photo is drawn
-from a generator seeded by its handover: the same seed gives the same bytes.
+JPEG) and uploaded to ``scans.submit``, which decodes it, verifies each code,
+plans the move, compares the EXIF with the claim and the registered places,
+checks for reused photos, stores the photo by content, records the handover
+and keeps the scan attempt, all at the simulated server time. Every photo is
+drawn from a generator seeded by its handover: the same seed gives the same
+bytes, so the same ledger.
 """
 
 from __future__ import annotations
@@ -40,8 +39,9 @@ from custody.db.schema import Asset, Village
 from custody.domain.errors import UnknownAsset
 from custody.domain.model import AssetKind, HandoverDraft, Point
 from custody.domain.rules import expected_action
-from custody.domain.scans import Move, ScanNotUnderstood, evidence_flags, plan_moves
-from custody.services import label_sheets
+from custody.domain.scans import Move, ScanNotUnderstood, plan_moves
+from custody.services import label_sheets, scans
+from custody.services.handovers import RecordedHandover
 from custody.services.photos import PhotoStore
 
 VILLAGE_KINDS = (AssetKind.BOOTH, AssetKind.BIN, AssetKind.TRANSFER_ROOM, AssetKind.BAG)
@@ -91,63 +91,60 @@ def write_sheets(db: Database, settings: Settings, villages: list[str], out_dir:
 
 
 class DemoCamera:
-    """A collector's phone: photographs a handover's two labels and reads them back."""
+    """A collector's phone: photographs a handover's two labels and uploads the photo.
+
+    The upload goes through ``scans.submit`` as a phone's would, at the simulated
+    server time, with an idempotency key made from the handover: a photo the
+    scanner cannot read is kept as a refused scan attempt and retaken.
+    """
 
     def __init__(self, db: Database, settings: Settings, size: tuple[int, int] = PHOTO_SIZE):
         self.db, self.size = db, size
         self.scheme = label_sheets.identity(settings)
-        self.store = PhotoStore(settings.data_dir / "photos")
+        self.scanning = scans.Scanning(db, PhotoStore(settings.data_dir / "photos"),
+                                       scanners.decode, self.scheme)
         self.photos = self.retakes = self.failed = 0
         self.seconds = 0.0
 
-    def __call__(self, draft: HandoverDraft) -> HandoverDraft:
-        """The draft with its photo's hash, action and evidence flags (unchanged if unreadable)."""
+    def __call__(self, draft: HandoverDraft, server_time: datetime) -> RecordedHandover | None:
+        """The handover recorded from its photo, or None when the phone could not get one.
+
+        None also when the photo could not stand for this very handover (a move the
+        scan service would read differently); the caller then records the draft
+        without a photo.
+        """
         started = time.perf_counter()
         try:
+            kinds = {a: AssetKind(labels.split_asset_id(a)[0]) for a in (draft.source, draft.dest)}
+            action = expected_action(kinds[draft.source], kinds[draft.dest])
+            try:
+                if action is None or plan_moves(action, kinds) != [Move(draft.source, draft.dest)]:
+                    return None
+            except ScanNotUnderstood:
+                return None
             found = label_sheets.label_data(self.db, self.scheme, [draft.source, draft.dest])
             artwork = [found[draft.source], found[draft.dest]]
+            scanning = replace(self.scanning, clock=lambda: server_time)
             seed = f"{draft.source}>{draft.dest}@{draft.device_time.isoformat()}"
             for attempt in range(RETAKES):
                 photo = photograph(artwork, random.Random(f"{seed}#{attempt}"),
                                    draft.device_time, draft.point, self.size)
-                read = self._read(photo, draft)
-                if read is not None:
+                answer = scans.submit(scanning, scans.ScanRequest(
+                    actor_id=draft.actor_id, role=draft.role, device_id=None,
+                    idempotency_key=f"demo {seed}#{attempt}", action=action, photo=photo,
+                    weight_kg=draft.weight_kg, category=draft.category,
+                    client_time=draft.device_time, point=draft.point, note=draft.note))
+                if answer.status == 201:
                     self.photos += 1
-                    return read
+                    (recorded,) = answer.body["handovers"]
+                    return RecordedHandover(
+                        recorded["seq"], recorded["hash"], recorded["source"], recorded["dest"],
+                        recorded["action"], tuple(recorded["flags"]), server_time)
                 self.retakes += 1
             self.failed += 1
-            return draft
+            return None
         finally:
             self.seconds += time.perf_counter() - started
-
-    def _read(self, photo: bytes, draft: HandoverDraft) -> HandoverDraft | None:
-        """What the scan service would make of the photo, or None when it must be retaken."""
-        try:
-            decoded = scanners.decode(photo)
-        except scanners.ScanError:
-            return None
-        kinds = {}
-        for item in decoded:
-            try:
-                asset_id = self.scheme.verify(item.text)
-            except labels.CodeError:
-                continue
-            kinds[asset_id] = AssetKind(labels.split_asset_id(asset_id)[0])
-        if set(kinds) != {draft.source, draft.dest}:
-            return None
-        action = expected_action(kinds[draft.source], kinds[draft.dest])
-        try:
-            if action is None or plan_moves(action, kinds) != [Move(draft.source, draft.dest)]:
-                return None
-        except ScanNotUnderstood:
-            return None
-        meta = scanners.read_photo_metadata(photo)
-        flags = evidence_flags(
-            photo_time=meta.taken_at, claimed_time=draft.device_time, claimed_point=draft.point,
-            photo_point=Point(meta.latitude, meta.longitude) if meta.latitude is not None
-            and meta.longitude is not None else None, registered=[])
-        sha = self.store.put(photo)
-        return replace(draft, action=action, photo_sha256=sha, flags_extra=flags)
 
 
 def photograph(artwork: list[labels.LabelData], rng: random.Random, taken: datetime,

@@ -91,13 +91,19 @@ class ScanAnswer:
 
 @dataclass
 class Scanning:
-    """What a scan needs besides the request: where things are and how to read them."""
+    """What a scan needs besides the request: where things are and how to read them.
+
+    ``clock``, when given, is the server time a scan is received and recorded at:
+    the demo replays past days with it. Without it the ledger stamps its own time
+    once it holds the head lock, so server times rise with the sequence.
+    """
 
     db: Database
     photos: PhotoStore
     decode: Callable[[bytes], list]
     identity: labels.IdentityScheme
     max_speed_kmh: float = 120.0
+    clock: Callable[[], datetime] | None = None
 
 
 def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
@@ -283,14 +289,15 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
     after decoding is one connection and one commit.
     """
     photo_sha = photo.sha256
+    now = ctx.clock() if ctx.clock else None
     try:
         with ctx.db.write_engine.begin() as conn:
             refusal = refused or photo.refusal
             status, body, drafts = (*refusal, []) if refusal else _plan(conn, req, photo)
             if status == 201:
                 try:
-                    recorded = [handovers.append(conn, d, max_speed_kmh=ctx.max_speed_kmh)
-                                for d in drafts]
+                    recorded = [handovers.append(conn, d, max_speed_kmh=ctx.max_speed_kmh,
+                                                  now=now) for d in drafts]
                 except DomainError as exc:
                     raise _Refused(422, _error(exc.code, str(exc), "无法记录，请联系主管。",
                                                codes=body.get("codes"))) from exc
@@ -299,7 +306,7 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
             attempt_id = conn.execute(_INSERT_ATTEMPT, {
                 "actor_id": req.actor_id, "device_id": req.device_id,
                 "idempotency_key": req.idempotency_key, "request_hash": fingerprint,
-                "received_at": datetime.now(UTC), "action": req.action.value,
+                "received_at": now or datetime.now(UTC), "action": req.action.value,
                 "photo_sha256": photo_sha, "status": state[:20], "http_status": status,
                 "response": json.dumps(body, ensure_ascii=False),
             }).inserted_primary_key[0]

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -15,9 +15,11 @@ import scanners
 from custody.cli import cli
 from custody.db import migrate
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, Household, LedgerHead, Village
+from custody.db.schema import Asset, Handover, Household, LedgerHead, ScanAttempt, Village
 from custody.services import demo, ledger, rollups, tonnage
+from custody.services.conversions import from_us
 from custody.services.label_sheets import identity
+from custody.services.rollups import REPORT_TZ
 from custody.services.photos import PhotoStore
 
 SMALL = demo.DemoSpec(villages=1, households=20, days=1, seed=1)
@@ -31,10 +33,10 @@ def head(db):
 def test_a_small_demo_builds_a_verifiable_ledger_with_rollups(db):
     seen = []
     report = demo.build(db, SMALL, progress=False,
-                        photo_for=lambda draft: seen.append(draft) or draft)
+                        photo_for=lambda draft, at: seen.append(draft))
     assert report.handovers > 20 and report.refused == 0
     assert len(seen) == SMALL.photos_per_day[0]  # 2 % of a tiny day, but at least a few
-    assert report.photos == 0  # the hook attached none
+    assert report.photos == 0  # the hook recorded none: each draft was recorded plainly
     assert report.flags["category_mismatch"] >= 1
     assert set(report.flags) == {"category_mismatch"}  # the simulated days are otherwise clean
     assert ledger.verify(db).ok
@@ -76,6 +78,18 @@ def test_a_share_of_handovers_goes_through_the_photo_path(db, settings):
         assert read == {source, dest} and action
         assert "photo" not in (flags or "")  # the camera's EXIF time and place agree
         assert scanners.read_photo_metadata(photo).taken_at is not None
+    with db.read() as session:
+        attempts = session.execute(select(ScanAttempt.status, ScanAttempt.received_at,
+                                          ScanAttempt.photo_sha256, Handover.server_time_us)
+                                   .join(Handover, Handover.photo_sha256
+                                         == ScanAttempt.photo_sha256, isouter=True)).all()
+    # Every photo was an upload through the scan service, kept as an attempt with its answer,
+    # at the simulated server time of its handover (a retaken photo leaves a refused attempt).
+    recorded = [a for a in attempts if a.status == "recorded"]
+    assert {a.photo_sha256 for a in recorded} == {sha for *_, sha, _ in shot}
+    assert all(from_us(a.server_time_us) == a.received_at for a in recorded)
+    assert {a.received_at.astimezone(REPORT_TZ).date() for a in attempts} <= {
+        spec.start, spec.start + timedelta(1)}
     assert ledger.verify(db).ok
 
 
