@@ -62,6 +62,25 @@ class Prepared:
         cursor.execute(sql, _args(literals, params or {}, order))
         return cursor
 
+    def stream(self, conn: Connection, params: Mapping[str, Any] | None = None, *,
+               chunk: int = 5000) -> Iterator[list[tuple]]:
+        """Run once; yield the rows ``chunk`` at a time, never holding them all.
+
+        On PostgreSQL the cursor is a server-side one (psycopg's named cursor), so
+        the server keeps the rest of the result until it is fetched; SQLite steps
+        through the result as it is fetched anyway.
+        """
+        sql, order, literals = self._for(conn)
+        raw = conn.connection.driver_connection
+        cursor = (raw.cursor(name=f"stream_{id(self):x}") if conn.dialect.name == "postgresql"
+                  else raw.cursor())
+        try:
+            cursor.execute(sql, _args(literals, params or {}, order))
+            while rows := cursor.fetchmany(chunk):
+                yield rows
+        finally:
+            cursor.close()
+
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per parameter set."""
         sql, order, literals = self._for(conn)

@@ -7,6 +7,9 @@ so no report here ever scans raw handovers.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TextIO
 
@@ -37,35 +40,47 @@ _TONNAGE = {False: Prepared(_RANGE.group_by(_R.day, _R.node_id, _R.category)
 def daily_tonnage(db: Database, day_from: date, day_to: date, level: str,
                   node: str | None = None) -> list[dict]:
     """Per day, node and category: kg and records of every measure, read from the rollups."""
+    return list(iter_daily_tonnage(db, day_from, day_to, level, node))
+
+
+def iter_daily_tonnage(db: Database, day_from: date, day_to: date, level: str,
+                       node: str | None = None, *, chunk: int = 5000) -> Iterator[dict]:
+    """The rows of ``daily_tonnage`` as they are read, ``chunk`` at a time.
+
+    For exports: a year of every booth is about two million rows, which as a
+    list of dicts would take gigabytes.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     as_text = db.is_sqlite  # SQLite keeps dates as ISO text
     params = {"level": level, "node": node,
               "day_from": day_from.isoformat() if as_text else day_from,
               "day_to": day_to.isoformat() if as_text else day_to}
-    with db.engine.connect() as conn:
-        rows = _TONNAGE[node is not None].execute(conn, params)
-        names = _names(conn, level, {row[1] for row in rows})
     days: dict = {}
-    found = []
-    for day, node_id, category, *totals in rows:
-        if day not in days:
-            days[day] = date.fromisoformat(day) if as_text else day
-        item = {"day": days[day], "level": level, "node": node_id,
-                "name": names.get(node_id, node_id), "category": category}
-        item.update(zip(_KG_KEYS, [int(g or 0) / 1000 for g in totals[:5]], strict=True))
-        item.update(zip(_COUNT_KEYS, [int(n or 0) for n in totals[5:]], strict=True))
-        found.append(item)
-    return found
+    names: dict[str, str] = {}
+    with db.engine.connect() as conn:
+        for rows in _TONNAGE[node is not None].stream(conn, params, chunk=chunk):
+            names.update(_names(conn, level, {row[1] for row in rows} - names.keys()))
+            for day, node_id, category, *totals in rows:
+                if day not in days:
+                    days[day] = date.fromisoformat(day) if as_text else day
+                item = {"day": days[day], "level": level, "node": node_id,
+                        "name": names.get(node_id) or node_id, "category": category}
+                item.update(zip(_KG_KEYS, [int(g or 0) / 1000 for g in totals[:5]],
+                                strict=True))
+                item.update(zip(_COUNT_KEYS, [int(n or 0) for n in totals[5:]], strict=True))
+                yield item
 
 
 def _names(conn: Connection, level: str, nodes: set[str]) -> dict[str, str]:
-    """Display names of asset nodes (villages and districts are their own names)."""
+    """Display names of asset nodes ("" for none; villages and districts are their own names)."""
     if level in ("village", "district") or not nodes:
         return {}
-    found = conn.execute(select(Asset.asset_id, Asset.name)
-                         .where(Asset.asset_id.in_(sorted(nodes)))).all()
-    return {a: n for a, n in found if n}
+    found = dict.fromkeys(nodes, "")
+    found.update(conn.execute(select(Asset.asset_id, Asset.name)
+                              .where(Asset.asset_id.in_(sorted(nodes)),
+                                     Asset.name.is_not(None))).all())
+    return found
 
 
 def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = None, *,
@@ -90,14 +105,29 @@ def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = 
     return found
 
 
-def write_csv(rows: list[dict], out: TextIO) -> None:
+def write_csv(rows: Iterable[dict], out: TextIO) -> None:
     """Write report rows as CSV with a header (dates as ISO 8601)."""
-    if not rows:
+    for line in csv_lines(rows):
+        out.write(line)
+
+
+def csv_lines(rows: Iterable[dict], *, per_chunk: int = 1000) -> Iterator[str]:
+    """Report rows as CSV text with a header, a chunk of lines at a time (for streaming)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(first), lineterminator="\n")
     writer.writeheader()
-    for row in rows:
+    for n, row in enumerate(itertools.chain([first], rows), start=1):
         writer.writerow({k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
+        if n % per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def latest_day(db: Database, until: date) -> date | None:

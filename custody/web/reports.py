@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import io
+import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -42,23 +43,34 @@ def public_map():
 
 @bp.get("/api/v1/tonnage")
 def tonnage_json():
-    """Daily tonnage per node and category, from the rollups."""
+    """Daily tonnage per node and category, from the rollups, streamed as it is read."""
     rows = _tonnage_rows()
     if isinstance(rows, tuple):
         return rows
-    return jsonify(rows=[{**r, "day": r["day"].isoformat()} for r in rows])
+    return Response(_json_rows(rows), mimetype="application/json")
 
 
 @bp.get("/api/v1/tonnage.csv")
 def tonnage_csv():
-    """The same rows as CSV."""
+    """The same rows as CSV, streamed."""
     rows = _tonnage_rows()
     if isinstance(rows, tuple):
         return rows
-    out = io.StringIO()
-    tonnage.write_csv(rows, out)
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(tonnage.csv_lines(rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tonnage.csv"})
+
+
+def _json_rows(rows: Iterator[dict], per_chunk: int = 1000) -> Iterator[str]:
+    """``{"rows": [...]}`` a chunk of rows at a time (dates as ISO 8601)."""
+    yield '{"rows": ['
+    chunk: list[str] = []
+    for n, row in enumerate(rows):
+        chunk.append(("," if n else "") + json.dumps({**row, "day": row["day"].isoformat()},
+                                                    ensure_ascii=False))
+        if len(chunk) == per_chunk:
+            yield "".join(chunk)
+            chunk.clear()
+    yield "".join(chunk) + "]}"
 
 
 @bp.get("/api/v1/mass-balance")
@@ -108,8 +120,8 @@ def _tonnage_rows(default_level: str = "village"):
     if level not in rollups.LEVELS or (level == "booth" and not staff):
         allowed = rollups.LEVELS if staff else PUBLIC_LEVELS
         return error_response(400, "bad_level", f"level must be one of {', '.join(allowed)}")
-    return tonnage.daily_tonnage(get_db(current_app), day_from, day_to, level,
-                                 request.args.get("node"))
+    return tonnage.iter_daily_tonnage(get_db(current_app), day_from, day_to, level,
+                                      request.args.get("node"))
 
 
 def _day(name: str, default: date) -> date:

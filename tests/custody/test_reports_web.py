@@ -81,3 +81,17 @@ def test_bad_query_arguments_get_clear_errors(client):
 def test_the_map_opens_on_the_latest_day_with_data(client, day_of_work):
     html = client.get("/map", headers=HTML).get_data(as_text=True)
     assert f'value="{day_of_work}"' in html and "custody-flow-kitchen" in html
+
+
+def test_the_json_export_streams_valid_json_in_chunks():
+    import json
+
+    from custody.web.reports import _json_rows
+
+    rows = [{"day": date(2026, 11, 2) + timedelta(days=n), "name": "凤桥村", "kg": n / 3}
+            for n in range(5)]
+    chunks = list(_json_rows(iter(rows), per_chunk=2))
+    assert len(chunks) == 4  # the opening, two full chunks, the last row with the close
+    assert json.loads("".join(chunks)) == {"rows": [{**r, "day": r["day"].isoformat()}
+                                                     for r in rows]}
+    assert json.loads("".join(_json_rows(iter([])))) == {"rows": []}

@@ -163,3 +163,18 @@ def test_reports_are_written_as_csv(db, district, t0):
 def test_the_mass_balance_tolerance_is_a_setting(tmp_path):
     env = {"CUSTODY_MASS_BALANCE_TOLERANCE": "0.25", "CUSTODY_SECRET_KEY": "k" * 32}
     assert Settings.from_env(env, data_dir=tmp_path).mass_balance_tolerance == 0.25
+
+
+def test_exports_stream_in_chunks_and_give_the_same_rows(db, district, t0):
+    for day in range(3):  # three days of the normal path: 2 levels x 3 days x rows per chunk
+        walk(db, district, t0 + timedelta(days=day))
+    rows = tonnage.daily_tonnage(db, DAY, DAY + timedelta(days=2), "booth")
+    streamed = tonnage.iter_daily_tonnage(db, DAY, DAY + timedelta(days=2), "booth", chunk=2)
+    assert len(rows) > 2 and list(streamed) == rows
+    assert rows[0]["name"] == "凤桥村 1号亭"  # names resolved across chunks
+    out = io.StringIO()
+    tonnage.write_csv(rows, out)
+    chunks = list(tonnage.csv_lines(iter(rows), per_chunk=2))
+    assert len(chunks) > 1 and "".join(chunks) == out.getvalue()
+    assert out.getvalue().count("\n") == len(rows) + 1
+    assert list(tonnage.csv_lines([])) == []
