@@ -376,7 +376,7 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=4)
     parser.add_argument("--min-scans", type=int, default=60)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
-    parser.add_argument("--decoders", type=int, default=1,
+    parser.add_argument("--decoders", type=int, default=2,
                         help="decoder processes per gunicorn worker (CUSTODY_SCAN_WORKERS)")
     args = parser.parse_args()
     args.levels = [int(n) for n in args.levels.split(",")]

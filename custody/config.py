@@ -34,7 +34,7 @@ class Settings:
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     map_min_households: int = 10  # booths serving fewer are merged into their village
-    scan_workers: int = 1  # decoder processes per web worker
+    scan_workers: int = 2  # decoder processes per web worker (about 100 MB each)
     scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
 

@@ -33,9 +33,12 @@ def run(settings: Settings, *, host: str, port: int, workers: int, threads: int 
     """Serve until interrupted.
 
     Threaded workers: while one upload waits for its decoder process or for the
-    disk, the worker takes the next, so 2 workers (each with one decoder
-    process, ``CUSTODY_SCAN_WORKERS``) keep 2 cores busy; a plain sync worker
-    would sit idle through every decode. ``benchmarks/ingest.py`` runs the same.
+    disk, the worker takes the next, so 2 workers keep 2 cores busy; a plain
+    sync worker would sit idle through every decode. Each worker has two decoder
+    processes (``CUSTODY_SCAN_WORKERS``): with one, two uploads that land on the
+    same worker decode one after the other while the other core may be idle
+    (4-16 phones: 48-54 % of the decode ceiling with one, 54-59 % with two).
+    ``benchmarks/ingest.py`` runs the same.
     """
     _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers,
                          "worker_class": "gthread", "threads": threads, "timeout": 60,
