@@ -25,7 +25,14 @@ def sqlite_url(data_dir: Path) -> str:
 
 
 class Database:
-    """One database: a reader engine and, for SQLite, a writer that begins IMMEDIATE."""
+    """One database: a reader engine, a writer engine and a lookup engine.
+
+    ``lookup_engine`` serves the one-statement reads on the scan path (the device
+    token, the idempotency key). On PostgreSQL it is autocommit and skips the
+    pre-ping, so such a read is one round trip instead of four (ping, BEGIN, the
+    query, ROLLBACK); a connection the server dropped fails that one request. On
+    SQLite there are no round trips and it is the reader engine.
+    """
 
     def __init__(self, url: str, *, echo: bool = False):
         self.url = make_url(url)
@@ -35,6 +42,7 @@ class Database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(url, echo, immediate=False)
             self.write_engine = _sqlite_engine(url, echo, immediate=True)
+            self.lookup_engine = self.engine
         else:
             self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10,
                                         max_overflow=20)
@@ -43,6 +51,8 @@ class Database:
             # that one transaction, which SQLAlchemy then discards with the whole pool.
             self.write_engine = create_engine(url, echo=echo, pool_size=4, max_overflow=8,
                                               pool_recycle=1800)
+            self.lookup_engine = create_engine(url, echo=echo, pool_size=4, max_overflow=8,
+                                               pool_recycle=1800, isolation_level="AUTOCOMMIT")
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -68,8 +78,9 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-        if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+        for other in (self.write_engine, self.lookup_engine):
+            if other is not self.engine:
+                other.dispose()
 
 
 def _sqlite_engine(url: str, echo: bool, *, immediate: bool) -> Engine:

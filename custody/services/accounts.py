@@ -249,7 +249,7 @@ def authenticate_token(db: Database, token: str) -> Principal | None:
     device_id, _, secret = rest.partition("_")
     if prefix != TOKEN_PREFIX or not device_id.isdigit() or not secret or len(token) > 200:
         return None
-    with db.engine.connect() as conn:
+    with db.lookup_engine.connect() as conn:
         found = _TOKEN_HOLDER.execute(conn, {"device_id": int(device_id)})
     if not found:
         return None

@@ -130,7 +130,7 @@ _RECORDED_WITH_PHOTO = Prepared(select(ScanAttempt.id).where(
 
 def _earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
     """The answer already given for this key, if any (422 if the body differs)."""
-    with db.engine.connect() as conn:
+    with db.lookup_engine.connect() as conn:
         found = _EARLIER.execute(conn, {"actor_id": req.actor_id, "key": req.idempotency_key})
     if not found:
         return None
