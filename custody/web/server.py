@@ -37,7 +37,8 @@ def run(settings: Settings, *, host: str, port: int, workers: int, threads: int 
     sync worker would sit idle through every decode. Each worker has two decoder
     processes (``CUSTODY_SCAN_WORKERS``): with one, two uploads that land on the
     same worker decode one after the other while the other core may be idle
-    (4-16 phones: 48-54 % of the decode ceiling with one, 54-59 % with two).
+    (SQLite, 4-16 phones, quiet 2-core machine: 112-129 scans/s with one,
+    129-138 with two).
     ``benchmarks/ingest.py`` runs the same.
     """
     _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers,
