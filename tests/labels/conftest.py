@@ -1,11 +1,27 @@
-"""Fixtures for label tests that need the CJK font scripts/setup.sh installs."""
+"""Shared pieces of the label tests: one identity scheme, a label maker, the CJK font."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from labels import cjk_font_path
+from labels import IdentityScheme, LabelData, asset_id, cjk_font_path
 from labels._truetype import open_face
+
+SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
+
+
+def make_label(kind: str, serial: int, category: str | None,
+               site: str | None = "凤桥镇联丰村") -> LabelData:
+    """A label for a fresh asset."""
+    ident = asset_id(kind, serial)
+    return LabelData(SCHEME.make_code(ident), ident, kind, category, site)
+
+
+def pdf_tool(*args: str) -> str:
+    """What a poppler tool (pdftotext, pdffonts, ...) prints."""
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="session")

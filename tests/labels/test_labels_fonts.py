@@ -14,15 +14,12 @@ from PIL import Image, ImageFont
 from labels import (
     CATEGORIES,
     KINDS,
-    IdentityScheme,
-    LabelData,
     _fonts,
-    asset_id,
     png_label,
 )
 from labels._truetype import open_face
+from tests.labels.conftest import make_label
 
-SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CHINESE = "".join(
     dict.fromkeys(
@@ -44,8 +41,7 @@ def lookup(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 
 def site_line(site: str) -> np.ndarray:
     """Ink (dark pixels) of the site line of a 50 x 30 mm bag label rendered at 300 dpi."""
-    ident = asset_id("bag", 1)
-    label = LabelData(SCHEME.make_code(ident), ident, "bag", "kitchen", site)
+    label = make_label("bag", 1, "kitchen", site)
     pixels = np.asarray(Image.open(io.BytesIO(png_label(label, dpi=300))).convert("L"))
     return pixels[262:306, 354:591] < 128
 

@@ -11,20 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labels import IdentityScheme, LabelData, _pdffont, asset_id, write_sheet
+from labels import LabelData, _pdffont, write_sheet
+from tests.labels.conftest import make_label, pdf_tool
 
-SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
 SITES = ["凤桥镇联丰村", "七星街道湘东村", "新丰镇竹林村"]
 
 
 def bag(serial: int, site: str, category: str = "kitchen") -> LabelData:
     """A bag label for a site."""
-    ident = asset_id("bag", serial)
-    return LabelData(SCHEME.make_code(ident), ident, "bag", category, site)
-
-
-def pdf_tool(*args: str) -> str:
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return make_label("bag", serial, category, site)
 
 
 def fonts(pdf: Path) -> list[list[str]]:

@@ -14,21 +14,13 @@ from labels import (
     CATEGORIES,
     KINDS,
     NEUTRAL_COLOUR,
-    IdentityScheme,
     LabelData,
-    asset_id,
     png_label,
     svg_label,
 )
+from tests.labels.conftest import SCHEME, make_label
 
-SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def make_label(kind: str, serial: int, category: str | None, site: str | None = "凤桥镇联丰村"):
-    """A label for a fresh asset."""
-    ident = asset_id(kind, serial)
-    return LabelData(SCHEME.make_code(ident), ident, kind, category, site)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

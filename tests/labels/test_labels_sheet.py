@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from labels import CATEGORIES, KINDS, IdentityScheme, LabelData, asset_id, write_sheet
+from labels import CATEGORIES, KINDS, LabelData, asset_id, write_sheet
+from tests.labels.conftest import make_label, pdf_tool
 
-SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
 MIXED = [
     ("bag", "kitchen"),
     ("bag", "recyclable"),
@@ -29,12 +28,7 @@ def labels(count: int, site: str = "凤桥镇联丰村") -> Iterator[LabelData]:
     """A lazy stream of labels cycling through kinds and categories."""
     for i in range(count):
         kind, category = MIXED[i % len(MIXED)]
-        ident = asset_id(kind, i)
-        yield LabelData(SCHEME.make_code(ident), ident, kind, category, site)
-
-
-def pdf_tool(*args: str) -> str:
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        yield make_label(kind, i, category, site)
 
 
 def test_a4_sheet_text_has_chinese_and_english_names_and_every_id(tmp_path: Path) -> None:
