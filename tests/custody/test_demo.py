@@ -19,8 +19,8 @@ from custody.db.schema import Asset, Handover, Household, LedgerHead, ScanAttemp
 from custody.services import demo, ledger, rollups, tonnage
 from custody.services.conversions import from_us
 from custody.services.label_sheets import identity
-from custody.services.rollups import REPORT_TZ
 from custody.services.photos import PhotoStore
+from custody.services.rollups import REPORT_TZ
 
 SMALL = demo.DemoSpec(villages=1, households=20, days=1, seed=1)
 
