@@ -106,7 +106,10 @@ def _headers(block: bytes) -> Headers:
     for line in block.split(b"\r\n") if block else ():
         if line[:1] in (b" ", b"\t") or b":" not in line:
             raise NotPlainMultipart("a folded or malformed part header")
-        name, _, value = line.decode().partition(":")
+        try:
+            name, _, value = line.decode().partition(":")
+        except UnicodeDecodeError:
+            raise NotPlainMultipart("a part header that is not UTF-8") from None
         headers.add(name.strip(" \t"), value.strip(" \t"))
     return headers
 

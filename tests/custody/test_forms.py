@@ -41,6 +41,8 @@ CASES = {
     "no Content-Disposition": b"--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--\r\n",
     "never closed": b"--XyZ\r\n" + part("action", b"deposit"),
     "not multipart at all": b"action=deposit",
+    "latin-1 filename": body(b'Content-Disposition: form-data; name="photo"; '
+                             b'filename="caf\xe9.jpg"\r\n\r\n' + PHOTO),
 }
 
 
