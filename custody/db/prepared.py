@@ -56,7 +56,7 @@ class Prepared:
             cursor.close()
 
     def submit(self, conn: Connection, params: Mapping[str, Any] | None = None):
-        """Send without waiting for the answer (inside ``pipeline``); fetch from the cursor."""
+        """Send without waiting for the answer (inside ``pipeline``); read it with ``fetch_all``."""
         sql, order, literals = self._for(conn)
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute(sql, _args(literals, params or {}, order))
@@ -119,6 +119,14 @@ class BulkInsert:
                                         for name in self.names})
         else:
             self._rows[conn.dialect.name].execute_many(conn, rows)
+
+
+def fetch_all(cursor) -> list[tuple]:
+    """Every row of a statement sent with ``Prepared.submit``, closing its cursor."""
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 # From this many rows on, PostgreSQL gets column arrays: for a row or two a plain

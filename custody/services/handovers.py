@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Integer, String, bindparam, func, select, upd
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from custody.db.engine import Database
-from custody.db.prepared import BulkInsert, Prepared, pipeline
+from custody.db.prepared import BulkInsert, Prepared, fetch_all, pipeline
 from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
 from custody.domain import model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
@@ -121,8 +121,8 @@ class _Appender:
             head = _LOCK_HEAD.submit(conn)
             found_assets = _read(_ASSETS_WITH_STATES, conn, asset_ids)
             found_actors = _read(_ACTORS, conn, actor_ids)
-            (self.head,) = _fetch_all(head)
-            asset_rows, actor_rows = _fetch_all(found_assets), _fetch_all(found_actors)
+            (self.head,) = fetch_all(head)
+            asset_rows, actor_rows = fetch_all(found_assets), fetch_all(found_actors)
         self.actors.update((actor_id, bool(active)) for actor_id, active in actor_rows)
         for row in asset_rows:
             self.known[row[0]] = _known(_AssetRow(*row))
@@ -345,11 +345,3 @@ _UPSERT_STATE = BulkInsert(AssetState.__table__, conflict=lambda stmt: stmt.on_c
     index_elements=[AssetState.asset_id],
     set_={c: stmt.excluded[c] for c in ("last_seq", "last_seen_us", "lat_e7", "lon_e7",
                                         "accuracy_cm", "holding")}))
-
-
-def _fetch_all(cursor) -> list[tuple]:
-    """Every row of a submitted statement, closing its cursor."""
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()

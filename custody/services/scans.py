@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 import labels
 import scanners
 from custody.db.engine import Database
-from custody.db.prepared import Prepared, pipeline
+from custody.db.prepared import Prepared, fetch_all, pipeline
 from custody.db.schema import Asset, ScanAttempt
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
@@ -245,8 +245,8 @@ def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple
     with pipeline(conn):
         cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
         earlier_use = _RECORDED_WITH_PHOTO.submit(conn, {"sha": photo_sha})
-        rows = [row for cursor in cursors for row in _rows(cursor)]
-        reused = bool(_rows(earlier_use))
+        rows = [row for cursor in cursors for row in fetch_all(cursor)]
+        reused = bool(fetch_all(earlier_use))
     assets = {}
     for asset_id, kind, lat_e7, lon_e7 in rows:
         assets[asset_id] = (kind, Point(from_e7(lat_e7), from_e7(lon_e7)) if lat_e7 else None)
@@ -255,14 +255,6 @@ def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple
         if asset_id not in assets:
             entry.update(status="UnknownAsset", message=f"no asset {asset_id} is registered")
     return assets, reused
-
-
-def _rows(cursor) -> list[tuple]:
-    """Every row of a submitted statement, closing its cursor."""
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
