@@ -1,12 +1,13 @@
 """Photo bytes -> the QR codes in it: a library with no Flask and no database.
 
 ``decode(photo)`` returns every code in a photo, cheap engines and paths first;
+``read_photo(photo)`` returns the codes and the EXIF metadata from one parse;
 ``IsolatedScanner`` does the same in worker processes that may crash or hang
 without taking the caller down; ``read_photo_metadata`` reads EXIF time, GPS
 and camera. All errors derive from ``ScanError``.
 """
 
-from ._decode import decode
+from ._decode import PhotoContents, decode, read_photo
 from ._engines import (
     Decoded,
     Engine,
@@ -46,6 +47,7 @@ __all__ = [
     "IsolatedScanner",
     "NotAnImage",
     "OpenCVEngine",
+    "PhotoContents",
     "PhotoMetadata",
     "Reading",
     "ScanError",
@@ -54,5 +56,6 @@ __all__ = [
     "ZxingEngine",
     "decode",
     "default_engines",
+    "read_photo",
     "read_photo_metadata",
 ]

@@ -18,14 +18,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from ._engines import Decoded, Engine, default_engines
 from ._image import DEFAULT_MAX_PIXELS, Photo, open_photo
+from ._metadata import PhotoMetadata
 
-__all__ = ["decode", "stages"]
+__all__ = ["PhotoContents", "decode", "read_photo", "stages"]
 
 log = logging.getLogger("scanners")
 
@@ -170,6 +172,14 @@ def _shared_engines() -> tuple[Engine, ...]:
     return tuple(default_engines())
 
 
+def _engines(engines: Sequence[Engine] | None) -> list[Engine]:
+    """The engines asked for, else the shared default ones."""
+    chosen = list(engines) if engines is not None else list(_shared_engines())
+    if not chosen:
+        raise RuntimeError("no QR decoder engine could be loaded")
+    return chosen
+
+
 def decode(
     image: bytes | np.ndarray,
     *,
@@ -181,7 +191,27 @@ def decode(
         photo = Photo.from_array(image)
     else:
         photo = open_photo(bytes(image), max_pixels)
-    engines = list(engines) if engines is not None else list(_shared_engines())
-    if not engines:
-        raise RuntimeError("no QR decoder engine could be loaded")
-    return run_cascade(photo, engines)[0]
+    return run_cascade(photo, _engines(engines))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoContents:
+    """What a photo file holds: its QR codes and what its EXIF says."""
+
+    codes: list[Decoded]
+    metadata: PhotoMetadata
+
+
+def read_photo(
+    image: bytes,
+    *,
+    engines: Sequence[Engine] | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> PhotoContents:
+    """The codes in a photo file and its EXIF metadata, from one reading of its header.
+
+    A scan needs both; reading them together spares a second parse of the file.
+    """
+    photo = open_photo(bytes(image), max_pixels)
+    codes = run_cascade(photo, _engines(engines))[0]
+    return PhotoContents(codes, photo.metadata)

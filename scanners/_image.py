@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ._exceptions import EmptyImage, ImageTooLarge, NotAnImage, TruncatedImage
+
+if TYPE_CHECKING:
+    from ._metadata import PhotoMetadata
 
 __all__ = ["DEFAULT_MAX_PIXELS", "Photo", "open_photo"]
 
@@ -74,13 +78,22 @@ def _jpeg_is_complete(data: bytes) -> bool:
 class Photo:
     """A photo whose grayscale pixels are decoded lazily, at the reduction a stage asks for."""
 
-    def __init__(self, data: bytes | None, fmt: str, size: tuple[int, int], orientation: int):
+    def __init__(self, data: bytes | None, fmt: str, size: tuple[int, int], orientation: int,
+                 exif: Image.Exif | None = None):
         self.data = data
+        self._exif = exif
         self.format = fmt
         self.orientation = orientation
         w, h = size
         self.size = (h, w) if orientation in (5, 6, 7, 8) else (w, h)  # as displayed
         self._cache: dict[int, np.ndarray] = {}
+
+    @property
+    def metadata(self) -> PhotoMetadata:
+        """Capture time, GPS and camera from the EXIF read with the header (empty if none)."""
+        from ._metadata import PhotoMetadata, metadata_from_exif
+
+        return metadata_from_exif(self._exif) if self._exif is not None else PhotoMetadata()
 
     @classmethod
     def from_array(cls, array: np.ndarray) -> Photo:
@@ -158,7 +171,8 @@ def open_photo(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Photo:
     if fmt in ("JPEG", "MPO") and not _jpeg_is_complete(data):
         raise TruncatedImage(f"JPEG file is truncated ({len(data)} bytes, no end-of-image marker)")
     try:
-        orientation = int(img.getexif().get(0x0112, 1) or 1)
+        exif = img.getexif()
+        orientation = int(exif.get(0x0112, 1) or 1)
     except Exception:  # a malformed EXIF block must not refuse a readable photo
-        orientation = 1
-    return Photo(data, fmt, (w, h), orientation if 1 <= orientation <= 8 else 1)
+        exif, orientation = None, 1
+    return Photo(data, fmt, (w, h), orientation if 1 <= orientation <= 8 else 1, exif)

@@ -11,8 +11,10 @@ Workers come from a forkserver, so a threaded web process is never forked.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
+import pickle
 import queue
 import resource
 import threading
@@ -20,9 +22,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._decode import PhotoContents
 from ._engines import Decoded, Engine
 from ._exceptions import DecoderCrashed, DecodeTimeout, ScanError
 from ._image import DEFAULT_MAX_PIXELS
+from ._metadata import PhotoMetadata
 
 __all__ = ["IsolatedScanner"]
 
@@ -51,8 +55,17 @@ def _reuse_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, _KEEP_FREED_BYTES)
 
 
+# A request is two messages: its kind, then the photo file's bytes as they are
+# (no pickling, no copy) or, for an array, the pickled array.
+_READ, _DECODE, _DECODE_ARRAY = b"read", b"decode", b"array"
+
+
 def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
-    """Worker loop: receive photos, send back ("ok", codes) or ("error", ScanError)."""
+    """Worker loop: receive requests, send back ("ok", result) or ("error", ScanError).
+
+    Results cross as plain tuples: pickling slotted dataclasses runs Python code
+    for every object, on both sides of the pipe.
+    """
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -62,16 +75,23 @@ def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
     _reuse_freed_memory()
     import cv2
 
-    from ._decode import decode
+    from ._decode import decode, read_photo
 
     cv2.setNumThreads(1)  # the pool is the parallelism
     while True:
         try:
-            image = conn.recv()
+            kind, payload = conn.recv_bytes(), conn.recv_bytes()
         except EOFError:
             return
         try:
-            conn.send(("ok", decode(image, engines=engines, max_pixels=max_pixels)))
+            if kind == _READ:
+                contents = read_photo(payload, engines=engines, max_pixels=max_pixels)
+                meta = contents.metadata
+                result = (_plain(contents.codes), tuple(getattr(meta, f) for f in _META_FIELDS))
+            else:
+                image = pickle.loads(payload) if kind == _DECODE_ARRAY else payload
+                result = _plain(decode(image, engines=engines, max_pixels=max_pixels))
+            conn.send(("ok", result))
         except ScanError as exc:
             conn.send(("error", exc))
         except MemoryError:
@@ -79,6 +99,19 @@ def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
             return  # a worker that hit its limit is not trusted with the next photo
         except Exception as exc:
             conn.send(("error", DecoderCrashed(f"decoder failed: {exc!r}")))
+
+
+_META_FIELDS = tuple(f.name for f in dataclasses.fields(PhotoMetadata))
+
+
+def _plain(codes: list[Decoded]) -> list[tuple]:
+    """Codes as tuples, cheap to pickle."""
+    return [(d.text, d.points, d.engine) for d in codes]
+
+
+def _codes(plain: list[tuple]) -> list[Decoded]:
+    """Codes back from tuples."""
+    return [Decoded(*t) for t in plain]
 
 
 class _Worker:
@@ -137,6 +170,17 @@ class IsolatedScanner:
 
     def decode(self, image: bytes | np.ndarray) -> list[Decoded]:
         """Decode one photo in a worker; raise DecoderCrashed or DecodeTimeout for this photo."""
+        if isinstance(image, np.ndarray):
+            return _codes(self._ask(_DECODE_ARRAY, pickle.dumps(image, protocol=5)))
+        return _codes(self._ask(_DECODE, image))
+
+    def read(self, image: bytes) -> PhotoContents:
+        """Codes and EXIF metadata of one photo file, read in a worker (see ``read_photo``)."""
+        codes, meta = self._ask(_READ, image)
+        return PhotoContents(_codes(codes), PhotoMetadata(*meta))
+
+    def _ask(self, kind: bytes, payload: bytes):
+        """Send one request to an idle worker and wait for its result."""
         if self._closed:
             raise RuntimeError("IsolatedScanner is closed")
         worker = self._idle.get()
@@ -144,7 +188,8 @@ class IsolatedScanner:
             self._replace(worker)
             worker = self._idle.get()
         try:
-            worker.conn.send(image)
+            worker.conn.send_bytes(kind)
+            worker.conn.send_bytes(payload)
             if not worker.conn.poll(self.timeout):
                 self._replace(worker)
                 raise DecodeTimeout(f"decoding took longer than {self.timeout:g} s; worker killed")

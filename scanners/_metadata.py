@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from ._exceptions import EmptyImage, NotAnImage
 from ._image import _register_heif
 
-__all__ = ["PhotoMetadata", "read_photo_metadata"]
+__all__ = ["PhotoMetadata", "metadata_from_exif", "read_photo_metadata"]
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME, _DATETIME_ORIGINAL, _OFFSET_ORIGINAL = 0x0132, 0x9003, 0x9011
@@ -101,17 +101,25 @@ def read_photo_metadata(data: bytes) -> PhotoMetadata:
         return PhotoMetadata()
     try:
         base = img.getexif()
-        exif_ifd, gps = base.get_ifd(_EXIF_IFD), base.get_ifd(_GPS_IFD)
     except Exception:  # malformed EXIF is the same as no EXIF
         return PhotoMetadata()
-    lat, lon, alt = _gps(gps)
-    orientation = base.get(_ORIENTATION)
-    return PhotoMetadata(
-        taken_at=_taken_at(exif_ifd, base),
-        latitude=lat,
-        longitude=lon,
-        altitude=alt,
-        orientation=int(orientation) if isinstance(orientation, int) else None,
-        make=_text(base.get(_MAKE)),
-        model=_text(base.get(_MODEL)),
-    )
+    return metadata_from_exif(base)
+
+
+def metadata_from_exif(base: Image.Exif) -> PhotoMetadata:
+    """The metadata in an image's EXIF block, as Pillow's ``getexif()`` gives it."""
+    try:
+        exif_ifd, gps = base.get_ifd(_EXIF_IFD), base.get_ifd(_GPS_IFD)
+        lat, lon, alt = _gps(gps)
+        orientation = base.get(_ORIENTATION)
+        return PhotoMetadata(
+            taken_at=_taken_at(exif_ifd, base),
+            latitude=lat,
+            longitude=lon,
+            altitude=alt,
+            orientation=int(orientation) if isinstance(orientation, int) else None,
+            make=_text(base.get(_MAKE)),
+            model=_text(base.get(_MODEL)),
+        )
+    except Exception:  # malformed EXIF is the same as no EXIF
+        return PhotoMetadata()

@@ -102,7 +102,7 @@ class DemoCamera:
         self.db, self.size = db, size
         self.scheme = label_sheets.identity(settings)
         self.scanning = scans.Scanning(db, PhotoStore(settings.data_dir / "photos"),
-                                       scanners.decode, self.scheme)
+                                       scanners.read_photo, self.scheme)
         self.photos = self.retakes = self.failed = 0
         self.seconds = 0.0
 

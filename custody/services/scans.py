@@ -100,7 +100,7 @@ class Scanning:
 
     db: Database
     photos: PhotoStore
-    decode: Callable[[bytes], list]
+    read: Callable[[bytes], scanners.PhotoContents]  # codes and EXIF of a photo file
     identity: labels.IdentityScheme
     max_speed_kmh: float = 120.0
     clock: Callable[[], datetime] | None = None
@@ -166,9 +166,9 @@ class _PhotoReading:
 
 
 def _read_photo(ctx: Scanning, req: ScanRequest) -> _PhotoReading:
-    """Decode the photo, store it, verify its codes and read its EXIF."""
+    """Decode the photo and read its EXIF, store it, verify its codes."""
     try:
-        decoded = ctx.decode(req.photo)
+        contents = ctx.read(req.photo)
     except scanners.ScanError as exc:
         kind = type(exc).__name__
         status = 413 if isinstance(exc, scanners.ImageTooLarge) else 422
@@ -179,12 +179,8 @@ def _read_photo(ctx: Scanning, req: ScanRequest) -> _PhotoReading:
         return _PhotoReading(None, (status, _error(code, f"{exc} ({kind})",
                                                    "不是可用的照片，请重新拍照。")))
     sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
-    codes, genuine = _verify_codes(ctx, decoded)
-    try:
-        metadata = scanners.read_photo_metadata(req.photo)
-    except scanners.ScanError:
-        metadata = scanners.PhotoMetadata()
-    return _PhotoReading(sha, None, codes, genuine, metadata)
+    codes, genuine = _verify_codes(ctx, contents.codes)
+    return _PhotoReading(sha, None, codes, genuine, contents.metadata)
 
 
 def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading

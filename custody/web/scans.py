@@ -36,7 +36,7 @@ def scanning() -> scans.Scanning:
                     workers=settings.scan_workers, timeout=settings.scan_timeout_s)
                 ctx = scans.Scanning(
                     db=get_db(app), photos=photo_store(),
-                    decode=decoder.decode,
+                    read=decoder.read,
                     identity=identity(settings),
                     max_speed_kmh=settings.max_speed_kmh)
                 app.extensions["custody.scanning"] = ctx

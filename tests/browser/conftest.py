@@ -66,7 +66,7 @@ def app(settings, db):
     from custody.web import create_app
 
     return create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
-                       "SCANNER": SimpleNamespace(decode=scanners.decode)})
+                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
 
 
 @pytest.fixture

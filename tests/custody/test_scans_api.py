@@ -21,7 +21,7 @@ def app(settings, db):
     from custody.web import create_app
 
     return create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
-                       "SCANNER": SimpleNamespace(decode=scanners.decode)})
+                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
 
 
 def post(client, auth, photo, key=None, **fields):
@@ -216,6 +216,6 @@ def test_the_production_path_decodes_in_isolated_worker_processes(settings, db, 
     photo = phone_photo(district.kitchen_bag, district.kitchen_bin)
     response = post(app.test_client(), people["collector"]["auth"], photo)
     assert response.status_code == 201, response.get_json()
-    decoder = app.extensions["custody.scanning"].decode.__self__
+    decoder = app.extensions["custody.scanning"].read.__self__
     assert isinstance(decoder, scanners.IsolatedScanner)
     decoder.close()

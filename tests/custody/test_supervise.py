@@ -18,7 +18,7 @@ def app(settings, db):
     from custody.web import create_app
 
     return create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
-                       "SCANNER": SimpleNamespace(decode=scanners.decode)})
+                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
 
 
 def scan(client, who, photo, action="deposit"):

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import scanners
 
@@ -58,3 +59,15 @@ def test_a_worker_killed_while_idle_is_replaced(photos):
         worker.process.kill()
         worker.process.join()
         assert [c.text for c in pool.decode(good)] == ["OK"]
+
+
+def test_read_in_a_worker_equals_read_in_process(kit):
+    exif = Image.Exif()
+    exif[0x0132], exif[0x0110] = "2026:05:01 07:00:00", "Redmi 12C"
+    data = kit.encode(kit.scene([kit.TEXT_BAG, kit.TEXT_BIN]), exif=exif)
+    with scanners.IsolatedScanner(workers=1, timeout=30) as pool:
+        isolated = pool.read(data)
+        with pytest.raises(scanners.NotAnImage):
+            pool.read(b"not an image")
+    assert isolated == scanners.read_photo(data)
+    assert isolated.metadata.model == "Redmi 12C" and len(isolated.codes) == 2

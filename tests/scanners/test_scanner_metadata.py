@@ -74,3 +74,22 @@ def test_metadata_of_a_non_image_is_refused():
         scanners.read_photo_metadata(b"plain text")
     with pytest.raises(scanners.EmptyImage):
         scanners.read_photo_metadata(b"")
+
+
+def test_read_photo_gives_the_codes_and_the_same_metadata_from_one_parse(kit):
+    exif = Image.Exif()
+    exif[0x0132], exif[0x010F] = "2026:05:01 07:00:00", "Xiaomi"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (_rational(30), _rational(45), _rational(36.0))
+    gps[3], gps[4] = "E", (_rational(120), _rational(45), _rational(18.0))
+    data = kit.encode(kit.scene([kit.TEXT_BAG]), exif=exif)
+    contents = scanners.read_photo(data)
+    assert [c.text for c in contents.codes] == [kit.TEXT_BAG]
+    assert contents.metadata == scanners.read_photo_metadata(data)
+    assert contents.metadata.make == "Xiaomi" and contents.metadata.latitude is not None
+
+
+def test_read_photo_of_a_photo_without_exif_has_empty_metadata(kit):
+    contents = scanners.read_photo(kit.encode(kit.scene([kit.TEXT_BIN]), "PNG"))
+    assert [c.text for c in contents.codes] == [kit.TEXT_BIN]
+    assert contents.metadata == scanners.PhotoMetadata()
