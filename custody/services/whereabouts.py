@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 
 from custody.db.engine import Database
+from custody.db.prepared import Prepared
 from custody.db.schema import Asset, Handover
 from custody.domain.errors import UnknownAsset
 from custody.domain.model import Action, AssetKind, RecordKind
@@ -16,15 +17,15 @@ from custody.services.conversions import from_cm, from_e7, from_us
 # A bag's waste is followed from container to container at most this far.
 MAX_CUSTODY_HOPS = 32
 
-_NEXT_OUT = (
+# Run on the raw cursor (custody.db.prepared): every scan of a bag seen before walks this.
+_NEXT_OUT = Prepared(
     select(Handover.seq, Handover.dest_id, Asset.kind)
     .join(Asset, Asset.asset_id == Handover.dest_id)
     .where(Handover.source_id == bindparam("asset"),
            Handover.seq > bindparam("after"),
            Handover.record_kind == RecordKind.HANDOVER.value,
            Handover.action.is_distinct_from(Action.INSPECT.value))
-    .order_by(Handover.seq).limit(1)
-)
+    .order_by(Handover.seq).limit(1))
 
 
 def custody_hops(conn: Connection, asset_id: str) -> list[tuple[int, str, str]]:
@@ -35,12 +36,13 @@ def custody_hops(conn: Connection, asset_id: str) -> list[tuple[int, str, str]]:
     hops: list[tuple[int, str, str]] = []
     current, after = asset_id, -1
     for _ in range(MAX_CUSTODY_HOPS):
-        row = conn.execute(_NEXT_OUT, {"asset": current, "after": after}).first()
-        if row is None:
+        found = _NEXT_OUT.execute(conn, {"asset": current, "after": after})
+        if not found:
             break
-        hops.append((row.seq, row.dest_id, row.kind))
-        current, after = row.dest_id, row.seq
-        if row.kind == AssetKind.FACILITY.value:
+        ((seq, dest_id, kind),) = found
+        hops.append((seq, dest_id, kind))
+        current, after = dest_id, seq
+        if kind == AssetKind.FACILITY.value:
             break
     return hops
 
