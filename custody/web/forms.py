@@ -36,7 +36,7 @@ class WholeBodyFormParser(FormDataParser):
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:
             raise ValueError("Missing boundary")
-        body = stream.read()
+        body = _read_whole(stream, content_length)
         try:
             fields, files = split_multipart(body, boundary, max_parts=self.max_form_parts,
                                             max_field_bytes=self.max_form_memory_size)
@@ -49,6 +49,24 @@ class CustodyRequest(Request):
     """Flask's request, with the one-pass multipart parser."""
 
     form_data_parser_class = WholeBodyFormParser
+
+
+def _read_whole(stream, length: int | None) -> bytes:
+    """The whole body: asked for in one read when its length is known.
+
+    werkzeug's ``readall`` asks 64 KB at a time, and gunicorn's reader then
+    copies what it has buffered once per call.
+    """
+    if not length:
+        return stream.read()
+    chunks, left = [], length
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def split_multipart(body: bytes, boundary: bytes, *, max_parts: int | None = None,

@@ -74,3 +74,29 @@ def test_too_many_parts_or_too_long_a_field_is_too_large():
         parse(WholeBodyFormParser, long_note, max_form_memory_size=100)
     assert parse(WholeBodyFormParser, body(part("photo", b"x" * 101, "p.jpg")),
                  max_form_memory_size=100)[1][0][3] == b"x" * 101  # files may be larger
+
+
+class _Trickle(io.RawIOBase):
+    """A socket-like body that gives at most 7 bytes per read, as a slow upload would."""
+
+    def __init__(self, data: bytes):
+        self.data, self.reads = data, 0
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        self.reads += 1
+        chunk, self.data = self.data[:7], self.data[7:]
+        return chunk
+
+
+def test_a_body_that_arrives_in_pieces_is_read_whole():
+    from custody.web.forms import _read_whole
+
+    data = CASES["scan"]
+    stream = _Trickle(data)
+    assert _read_whole(stream, len(data)) == data
+    assert stream.reads >= len(data) // 7
+    assert _read_whole(_Trickle(data[:20]), len(data)) == data[:20]  # the client gave up
+    assert _read_whole(io.BytesIO(data), None) == data
