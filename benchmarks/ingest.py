@@ -5,10 +5,14 @@ registers a mini-district and device tokens, starts gunicorn (2 workers) on loop
 runs N = 1, 4, 8, 16 concurrent clients, each posting 1600x1200 JPEGs of a different bag
 with a fresh Idempotency-Key, a share of them retried with the same key. It prints scans/s,
 latency percentiles, errors and handovers recorded per key (must be exactly 1), next to the
-decode-bound ceiling: cores / the scanner's median CPU time per photo, measured in-process
-(before the run and after each database; the fastest median counts),
+decode-bound ceiling: cores / the scanner's median CPU time per photo, measured in-process,
 and the CPU each scan cost the web workers, the decoders, PostgreSQL and the clients
 themselves (the clients share the cores, so they are kept as cheap as possible).
+
+Two ceilings, because this virtual machine's speed drifts by up to a fifth within a
+minute: "level" divides by the median measured just before and just after that level
+(the mean of the two), "run" by the fastest median of the whole run (before it and after
+each database), the strictest figure.
 
     python benchmarks/ingest.py                     # SQLite
     python benchmarks/ingest.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -59,6 +63,7 @@ IDENTITY = labels.IdentityScheme(HOST, {"A": KEY}, "A")
 BINS = 4
 WARMUP = 16  # photos kept for warming up: at most 4 rounds of 4
 RETRY_EVERY = 4  # every 4th scan is sent twice with the same key
+CEILING_PHOTOS = 40  # the photos whose median decode sets the ceiling
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -332,9 +337,12 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes])
         for n in levels:
             count = max(args.min_scans, n * args.per_client)
             batch, rest = rest[:count], rest[count:]
+            before_median = decode_median(photos[:CEILING_PHOTOS])[0]
             server, backends = server_cpu(proc.pid), db_cpu(db)
             row = run_level(port, tokens, batch, n)
             after, backends_after = server_cpu(proc.pid), db_cpu(db)
+            row["decode_median"] = statistics.mean(
+                [before_median, decode_median(photos[:CEILING_PHOTOS])[0]])
             per_scan = {role: 1000 * (after[role] - server[role]) / row["scans"]
                         for role in ("web", "decode")}
             per_scan["db"] = 1000 * sum(cpu - backends.get(pid, 0.0)
@@ -359,15 +367,16 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes])
 def print_rows(results: list, ceiling: float) -> None:
     """The table: one row per database and level."""
     cores = os.cpu_count() or 1
-    print(f"{'':<47}{'latency':^24} {'':<15} {'CPU ms per scan':^27}")
+    print(f"{'':<47}{'% of ceiling':^15}{'latency':^24} {'':<15} {'CPU ms per scan':^27}")
     print(f"{'database':<10} {'N':>3} {'scans':>6} {'retries':>7} {'wall s':>7} {'scans/s':>7} "
-          f"{'ceil':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
+          f"{'level':>7} {'run':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
           f"{'rec/key':>8} {'web':>6} {'decode':>6} {'db':>6} {'client':>6} {'cap/s':>6}")
     for backend, n, row, per_scan, low, high, is_sqlite in results:
         rate = row["scans"] / row["wall"]
         db_ms = "-" if is_sqlite else f"{per_scan['db']:.1f}"
         print(f"{backend:<10} {n:>3} {row['scans']:>6} {row['retries']:>7} "
-              f"{row['wall']:>7.1f} {rate:>7.2f} {100 * rate / ceiling:>6.0f}% "
+              f"{row['wall']:>7.1f} {rate:>7.2f} "
+              f"{100 * rate * row['decode_median'] / cores:>6.0f}% {100 * rate / ceiling:>6.0f}% "
               f"{1000 * row['p50']:>7.0f} {1000 * row['p95']:>7.0f} "
               f"{1000 * row['p99']:>7.0f} {row['errors']:>6} "
               f"{low if low == high else f'{low}-{high}':>8} {per_scan['web']:>6.1f} "
@@ -426,7 +435,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {cores} cores "
           "(other work on the machine lowers every rate below)")
-    medians = [decode_median(photos[:40])]
+    medians = [decode_median(photos[:CEILING_PHOTOS])]
     results: list = []
     name = f"ingest_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="custody-ingest-") as tmp:
@@ -438,13 +447,14 @@ def main() -> None:
                 db.dispose()
                 if backend == "postgresql":
                     drop_database(args.pg, name)
-            medians.append(decode_median(photos[:40]))
+            medians.append(decode_median(photos[:CEILING_PHOTOS]))
     median, wall = min(medians)
     ceiling = cores / median
     print(f"decode: median {1000 * median:.1f} ms CPU/photo in-process ({1000 * wall:.1f} ms "
           f"wall; medians measured: {', '.join(f'{1000 * m:.1f}' for m, _ in medians)} ms); "
           f"ceiling = {cores} cores / median = {ceiling:.1f} scans/s; "
-          f"goal >= 70% = {0.7 * ceiling:.1f} scans/s")
+          f"goal >= 70% = {0.7 * ceiling:.1f} scans/s. "
+          "Each level is also set against the median measured around it ('level').")
     print_rows(results, ceiling)
 
 
