@@ -9,9 +9,10 @@ current transaction. Only plain values go in (ints, strings, None, bools) and
 plain tuples come out.
 
 ``BulkInsert`` writes many rows (optionally upserting): on PostgreSQL as one
-statement over one array per column (``INSERT .. SELECT unnest(..), ..``),
-which costs the client a few microseconds a row where executemany costs tens;
-on SQLite, in process, as executemany.
+statement, over one array per column (``INSERT .. SELECT unnest(..), ..``) for
+many rows, which costs the client a few microseconds a row where executemany
+costs tens, or as one multi-row VALUES for a few; on SQLite, in process, as
+executemany.
 """
 
 from __future__ import annotations
@@ -100,8 +101,10 @@ class BulkInsert:
     """
 
     def __init__(self, table: Table, *, conflict: Callable[[Any], Any] | None = None):
+        self.table = table
         self.names = [c.name for c in table.columns]
-        conflict = conflict or (lambda stmt: stmt)
+        self._conflict = conflict = conflict or (lambda stmt: stmt)
+        self._values: dict[int, Prepared] = {}
         arrays = [func.unnest(bindparam(f"a_{c.name}", type_=ARRAY(c.type)))
                   for c in table.columns]
         values = {name: bindparam(name) for name in self.names}
@@ -114,11 +117,27 @@ class BulkInsert:
         """Write the rows (nothing when there are none)."""
         if not rows:
             return
-        if conn.dialect.name == "postgresql" and len(rows) >= ARRAYS_FROM:
+        if conn.dialect.name != "postgresql" or len(rows) == 1:
+            self._rows[conn.dialect.name].execute_many(conn, rows)
+        elif len(rows) >= ARRAYS_FROM:
             self._arrays.execute(conn, {f"a_{name}": [row[name] for row in rows]
                                         for name in self.names})
         else:
-            self._rows[conn.dialect.name].execute_many(conn, rows)
+            self._many_values(len(rows)).execute(
+                conn, {f"{name}_{i}": row[name] for i, row in enumerate(rows)
+                       for name in self.names})
+
+    def _many_values(self, n: int) -> Prepared:
+        """One PostgreSQL statement of ``n`` VALUES rows, made on first use.
+
+        executemany sends one statement per row, each parsed, planned and answered
+        on its own; a scan upserts two asset states and three rollup cells.
+        """
+        found = self._values.get(n)
+        if found is None:
+            rows = [{name: bindparam(f"{name}_{i}") for name in self.names} for i in range(n)]
+            found = self._values[n] = Prepared(self._conflict(pg_insert(self.table).values(rows)))
+        return found
 
 
 def fetch_all(cursor) -> list[tuple]:
