@@ -5,7 +5,8 @@ same code reads 20-30 % apart from one minute to the next, which hides any chang
 web path smaller than that. This script runs only the web path: the Flask app, called in
 process through WSGI on one thread, with a real database and photo folder, and with the
 decoder replaced by the answers the real scanner gave for each photo beforehand (so no
-decoding and no decoder processes). It prints the CPU milliseconds per scan, and with
+decoding and no decoder processes). It prints the CPU milliseconds per scan (and those of
+the PostgreSQL backends serving it), and with
 ``--callgrind`` the instructions per scan counted by valgrind, which repeat exactly.
 
     python benchmarks/scan_path.py                 # CPU ms per scan, SQLite
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _common import drop_database, fresh_database  # noqa: E402
-from ingest import HOST, KEY, _photo, prepare, scan_request  # noqa: E402
+from ingest import HOST, KEY, _photo, db_cpu, prepare, scan_request  # noqa: E402
 
 import scanners  # noqa: E402
 from custody.web import create_app  # noqa: E402
@@ -79,8 +80,8 @@ def environ(raw: bytes) -> dict:
 
 
 def run(scans: int, pg: str | None, photos: list[bytes], answers: Answers,
-        key: bytes = KEY) -> float:
-    """Post WARMUP + ``scans`` deposits; the CPU seconds per scan of the measured ones."""
+        key: bytes = KEY) -> tuple[float, float]:
+    """Post WARMUP + ``scans`` deposits; CPU seconds per measured scan: (app, PostgreSQL)."""
     total = WARMUP + scans
     photos = photos[:total]
     backend = "postgresql" if pg else "sqlite"
@@ -104,17 +105,19 @@ def run(scans: int, pg: str | None, photos: list[bytes], answers: Answers,
 
             for env in requests[:WARMUP]:
                 post(env)
-            started = time.process_time()
+            backends, started = db_cpu(db) if pg else {}, time.process_time()
             for env in requests[WARMUP:]:
                 post(env)
             per_scan = (time.process_time() - started) / scans
+            after = db_cpu(db) if pg else {}
+            db_per_scan = sum(cpu - backends.get(pid, 0.0) for pid, cpu in after.items()) / scans
         finally:
             db.dispose()
             if pg:
                 drop_database(pg, name)
     if set(statuses) != {"201 CREATED"}:
         raise SystemExit(f"not every scan was recorded: {sorted(set(statuses))}")
-    return per_scan
+    return per_scan, db_per_scan
 
 
 def callgrind(low: int, high: int, pg: str | None) -> None:
@@ -159,11 +162,13 @@ def main() -> None:
     else:
         photos = [_photo(i) for i in range(1, WARMUP + args.scans + 1)]
         answers = Answers(photos)
-        results = [1000 * run(args.scans, args.pg, photos, answers)
-                   for _ in range(args.repeat)]
-        print(f"{'database':<11} {'scans':>6} {'CPU ms per scan, each run':>27} {'best':>6}")
+        results = [run(args.scans, args.pg, photos, answers) for _ in range(args.repeat)]
+        app = [1000 * r[0] for r in results]
+        print(f"{'database':<11} {'scans':>6} {'app CPU ms per scan, each run':>31} {'best':>6}"
+              + (f"  {'PostgreSQL CPU ms per scan':>27}" if args.pg else ""))
         print(f"{'postgresql' if args.pg else 'sqlite':<11} {args.scans:>6} "
-              f"{', '.join(f'{r:.2f}' for r in results):>27} {min(results):>6.2f}")
+              f"{', '.join(f'{r:.2f}' for r in app):>31} {min(app):>6.2f}"
+              + (f"  {', '.join(f'{1000 * r[1]:.2f}' for r in results):>27}" if args.pg else ""))
 
 
 if __name__ == "__main__":
