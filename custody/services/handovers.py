@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Integer, String, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -21,6 +21,8 @@ from custody.domain.model import Action, AssetKind, HandoverDraft, RecordKind
 from custody.services import rollups
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
 from custody.services.whereabouts import reached_facility
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,26 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
     This is the hot path of the whole system: on PostgreSQL it costs two round
     trips (the reads, then the writes) before the caller's commit.
     """
+    return append_all(conn, [draft], max_speed_kmh=max_speed_kmh, now=now)[0][0]
+
+
+def append_all(conn: Connection, drafts: Sequence[HandoverDraft], *,
+               max_speed_kmh: float = 120.0, now: datetime | None = None,
+               alongside: Callable[[list[RecordedHandover]], T] | None = None
+               ) -> tuple[list[RecordedHandover], T | None]:
+    """Append drafts in order inside an open write transaction; the first refusal raises.
+
+    Every draft is checked and sealed before anything is written, then all are
+    written together: two round trips on PostgreSQL however many drafts. Given
+    the records, ``alongside`` sends the caller's own statements in the round
+    trip that writes them (a scan's attempt row goes there); what it returns is
+    returned with the records.
+    """
     appender = _Appender(conn, max_speed_kmh)
-    appender.load((draft,))
-    recorded = appender.add(draft, now)
-    appender.flush()
-    return recorded
+    appender.load(drafts)
+    recorded = [appender.add(draft, now) for draft in drafts]
+    extra = appender.flush(alongside=(lambda: alongside(recorded)) if alongside else None)
+    return recorded, extra
 
 
 @dataclass
@@ -187,17 +204,23 @@ class _Appender:
         return RecordedHandover(values["seq"], digest, draft.source, draft.dest,
                                 values["action"], flags, server_time)
 
-    def flush(self) -> None:
-        """Write the kept records, the head, the asset states and the rollup amounts."""
-        if not self.rows:
-            return
+    def flush(self, alongside: Callable[[], T] | None = None) -> T | None:
+        """Write the kept records, the head, the asset states and the rollup amounts.
+
+        ``alongside`` sends more statements in the same round trip; its result is returned.
+        """
+        if not self.rows and alongside is None:
+            return None
         conn = self.conn
         with pipeline(conn):  # one round trip on PostgreSQL
-            _INSERT_HANDOVER.execute(conn, self.rows)
-            _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
-            _UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
-            rollups.write(conn, self.delta)
+            if self.rows:
+                _INSERT_HANDOVER.execute(conn, self.rows)
+                _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
+                _UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
+                rollups.write(conn, self.delta)
+            extra = alongside() if alongside else None
         self.rows, self.changed, self.delta = [], set(), rollups.new_delta()
+        return extra
 
     def _asset(self, asset_id: str) -> _Known:
         found = self.known.get(asset_id)

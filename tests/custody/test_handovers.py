@@ -114,3 +114,25 @@ def test_every_field_is_kept_exactly(db, district, t0):
     assert h["device_time"] == "2026-11-02T07:00:00Z"
     assert h["note"] == "南湖 | note with a separator" and h["photo_sha256"] == "ab" * 32
     assert ledger.verify(db).ok
+
+
+def test_append_all_writes_the_callers_statement_with_the_records_in_one_transaction(
+        db, district, t0):
+    d = district
+    drafts = [HandoverDraft(d.kitchen_bag, d.kitchen_bin, d.collector, Role.COLLECTOR,
+                            device_time=t0, point=Point(*BOOTH_AT, 10)),
+              HandoverDraft(d.hazardous_bag, d.other_bin, d.collector, Role.COLLECTOR,
+                            device_time=t0, point=Point(*BOOTH_AT, 10))]
+    seen = []
+    with db.write_engine.begin() as conn:
+        recorded, extra = handovers.append_all(
+            conn, drafts, now=t0, alongside=lambda records: seen.append(records) or "sent")
+    assert extra == "sent" and seen == [recorded] and [r.seq for r in recorded] == [1, 2]
+    assert count(db) == 2 and ledger.verify(db).ok
+
+    def fail(records):
+        raise RuntimeError("the caller's statement failed")
+
+    with pytest.raises(RuntimeError), db.write_engine.begin() as conn:
+        handovers.append_all(conn, drafts, now=t0 + timedelta(minutes=1), alongside=fail)
+    assert count(db) == 2 and ledger.verify(db).ok  # the records went with it
