@@ -332,7 +332,7 @@ def _submit_attempt(conn: Connection, req: ScanRequest, fingerprint: str,
     })
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)  # a few engines' dialects; tests make many, keep none long
 def _bind_processor(column, dialect):
     """The column type's conversion of a value for this dialect's driver (None: as it is)."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
