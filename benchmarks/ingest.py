@@ -14,8 +14,18 @@ minute: "level" divides by the median measured just before and just after that l
 (the mean of the two), "run" by the fastest median of the whole run (before it and after
 each database), the strictest figure.
 
+It also runs as many processes as there are cores doing nothing but decode, one photo
+after another: what the cores really give when no server runs at all (the ceiling assumes
+they decode together as fast as one does alone).
+
+With ``--floor`` it first runs the same clients against ``floor_app.py``, a bare WSGI
+app under the same gunicorn that only reads the upload, decodes it in the same isolated
+decoder pool and stores the photo: no Flask, no accounts, no database. Its rate is the
+most any app built this way can reach on this machine, so the gap between its rows and
+the real app's is what the app itself costs.
+
     python benchmarks/ingest.py                     # SQLite
-    python benchmarks/ingest.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python benchmarks/ingest.py --floor --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -98,9 +108,9 @@ def server_cpu(root: int) -> dict[str, float]:
     return totals
 
 
-def db_cpu(db: Database) -> dict[int, float]:
+def db_cpu(db: Database | None) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend serving the benchmark's database."""
-    if db.is_sqlite:
+    if db is None or db.is_sqlite:
         return {}  # in process: counted in the workers' CPU
     with db.engine.connect() as conn:
         pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = "
@@ -259,8 +269,13 @@ def run_level(port: int, tokens: list[str], photos: list[bytes], n: int) -> dict
             "statuses": sorted({status for status, _ in results})}
 
 
-def records_per_key(db: Database, photos: dict[str, bytes]) -> tuple[int, int]:
-    """(min, max) over keys of handovers recorded from the key's photo, attempts counted too."""
+def records_per_key(db: Database | None, photos: dict[str, bytes]) -> tuple[int, int] | None:
+    """(min, max) over keys of handovers recorded from the key's photo, attempts counted too.
+
+    None for the floor app, which records nothing.
+    """
+    if db is None:
+        return None
     shas = {hashlib.sha256(p).hexdigest() for p in photos.values()}
     with db.read() as session:
         per_sha = dict(session.execute(select(Handover.photo_sha256, func.count())
@@ -286,8 +301,17 @@ def _ours(port: int, token: str) -> bool:
         return r.status == 200
 
 
-def start_gunicorn(url: str, data_dir: Path, threads: int, token: str, decoders: int
-                   ) -> tuple[subprocess.Popen, int]:
+APP = "custody.web:create_app()"
+FLOOR_APP = "floor_app:app"  # benchmarks/floor_app.py
+
+
+def _pythonpath(app: str) -> list[str]:
+    """The floor app is found in this folder; the real app must not see it (labels.py here)."""
+    return ["--pythonpath", str(Path(__file__).resolve().parent)] if app == FLOOR_APP else []
+
+
+def start_gunicorn(url: str, data_dir: Path, threads: int, token: str, decoders: int,
+                   app: str = APP) -> tuple[subprocess.Popen, int]:
     """gunicorn with 2 workers on loopback, ready to serve (a new port if one was taken)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CUSTODY_DATA_DIR": str(data_dir), "CUSTODY_DATABASE_URL": url,
@@ -297,7 +321,7 @@ def start_gunicorn(url: str, data_dir: Path, threads: int, token: str, decoders:
         port = free_port()
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--timeout", "120", "custody.web:create_app()"],
+             "-b", f"127.0.0.1:{port}", "--timeout", "120", *_pythonpath(app), app],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
             stderr=(data_dir / "gunicorn.log").open("ab"))
         for _ in range(120):
@@ -313,8 +337,9 @@ def start_gunicorn(url: str, data_dir: Path, threads: int, token: str, decoders:
     raise SystemExit("gunicorn did not start serving in 3 attempts")
 
 
-def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes]) -> list:
-    """Run every level against one database; its rows for ``print_rows``.
+def bench(backend: str, db: Database | None, data_dir: Path, args, photos: list[bytes]
+          ) -> list:
+    """Run every level against one database (None: the floor app); its rows for ``print_rows``.
 
     The CPU columns are milliseconds per new scan (retries included) of the
     gunicorn master and workers (``web``), of their decoder processes
@@ -324,9 +349,12 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes])
     """
     levels = args.levels
     results: list = []
-    tokens = prepare(db, len(photos), max(levels))
-    url = db.url.render_as_string(hide_password=False)
-    proc, port = start_gunicorn(url, data_dir, args.threads, tokens[0], args.decoders)
+    if db is None:
+        tokens, url, app = ["floor"] * max(levels), "sqlite://", FLOOR_APP
+    else:
+        tokens, url, app = (prepare(db, len(photos), max(levels)),
+                            db.url.render_as_string(hide_password=False), APP)
+    proc, port = start_gunicorn(url, data_dir, args.threads, tokens[0], args.decoders, app)
     try:
         warm, rest = photos[:WARMUP], photos[WARMUP:]
         # Each worker starts its decoder processes on its first scan (a second of CPU):
@@ -348,8 +376,8 @@ def bench(backend: str, db: Database, data_dir: Path, args, photos: list[bytes])
             per_scan["db"] = 1000 * sum(cpu - backends.get(pid, 0.0)
                                         for pid, cpu in backends_after.items()) / row["scans"]
             per_scan["client"] = 1000 * row["client_cpu"] / row["scans"]
-            low, high = records_per_key(db, row["keys"])
-            results.append((backend, n, row, per_scan, low, high, db.is_sqlite))
+            results.append((backend, n, row, per_scan, records_per_key(db, row["keys"]),
+                            db is None or db.is_sqlite))
             print(f"  {backend} N={n}: {row['scans'] / row['wall']:.1f} scans/s", flush=True)
     finally:
         log = (data_dir / "gunicorn.log").read_text(errors="replace").splitlines()
@@ -371,9 +399,10 @@ def print_rows(results: list, ceiling: float) -> None:
     print(f"{'database':<10} {'N':>3} {'scans':>6} {'retries':>7} {'wall s':>7} {'scans/s':>7} "
           f"{'level':>7} {'run':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
           f"{'rec/key':>8} {'web':>6} {'decode':>6} {'db':>6} {'client':>6} {'cap/s':>6}")
-    for backend, n, row, per_scan, low, high, is_sqlite in results:
+    for backend, n, row, per_scan, records, no_db_cpu in results:
         rate = row["scans"] / row["wall"]
-        db_ms = "-" if is_sqlite else f"{per_scan['db']:.1f}"
+        db_ms = "-" if no_db_cpu else f"{per_scan['db']:.1f}"
+        low, high = records or ("-", "-")
         print(f"{backend:<10} {n:>3} {row['scans']:>6} {row['retries']:>7} "
               f"{row['wall']:>7.1f} {rate:>7.2f} "
               f"{100 * rate * row['decode_median'] / cores:>6.0f}% {100 * rate / ceiling:>6.0f}% "
@@ -405,6 +434,38 @@ def decode_median(photos: list[bytes]) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
+def _decode_all(photos: list[bytes], barrier, times) -> None:
+    """One of ``parallel_decode_rate``'s processes: decode every photo once, note when."""
+    from scanners._isolation import _reuse_freed_memory
+
+    _reuse_freed_memory()
+    cv2.setNumThreads(1)
+    scanners.decode(photos[0])  # warm: engines loaded, buffers allocated
+    barrier.wait()
+    started = time.perf_counter()
+    for photo in photos:
+        scanners.decode(photo)
+    times.put((started, time.perf_counter()))
+
+
+def parallel_decode_rate(photos: list[bytes], processes: int) -> float:
+    """Photos/s of ``processes`` processes doing nothing but decode, one photo after another.
+
+    The ceiling assumes the cores decode as fast together as one does alone, with
+    nothing else running; this is what they really give, with no server at all.
+    """
+    ctx = multiprocessing.get_context("fork")
+    barrier, times = ctx.Barrier(processes), ctx.Queue()
+    workers = [ctx.Process(target=_decode_all, args=(photos, barrier, times))
+               for _ in range(processes)]
+    for w in workers:
+        w.start()
+    spans = [times.get() for _ in workers]
+    for w in workers:
+        w.join()
+    return processes * len(photos) / (max(e for _, e in spans) - min(s for s, _ in spans))
+
+
 def _photo(i: int) -> bytes:
     """The i-th benchmark photo: bag i (numbered as a fresh database numbers them) in a bin."""
     return phone_photo(f"B{i:08d}", f"N{i % BINS + 1:08d}", seed=i)
@@ -420,6 +481,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--decoders", type=int, default=2,
                         help="decoder processes per gunicorn worker (CUSTODY_SCAN_WORKERS)")
+    parser.add_argument("--floor", action="store_true",
+                        help="first run the bare floor app (benchmarks/floor_app.py)")
     args = parser.parse_args()
     args.levels = [int(n) for n in args.levels.split(",")]
     total = WARMUP + sum(max(args.min_scans, n * args.per_client) for n in args.levels)
@@ -439,6 +502,9 @@ def main() -> None:
     results: list = []
     name = f"ingest_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="custody-ingest-") as tmp:
+        if args.floor:
+            results += bench("floor", None, Path(tmp) / "floor", args, photos)
+            medians.append(decode_median(photos[:CEILING_PHOTOS]))
         for backend in ["sqlite"] + (["postgresql"] if args.pg else []):
             db = fresh_database(backend, args.pg, Path(tmp), name)
             try:
@@ -450,11 +516,17 @@ def main() -> None:
             medians.append(decode_median(photos[:CEILING_PHOTOS]))
     median, wall = min(medians)
     ceiling = cores / median
+    now_median = decode_median(photos[:CEILING_PHOTOS])[0]
+    decode_only = parallel_decode_rate(photos[:2 * CEILING_PHOTOS], cores)
     print(f"decode: median {1000 * median:.1f} ms CPU/photo in-process ({1000 * wall:.1f} ms "
           f"wall; medians measured: {', '.join(f'{1000 * m:.1f}' for m, _ in medians)} ms); "
           f"ceiling = {cores} cores / median = {ceiling:.1f} scans/s; "
           f"goal >= 70% = {0.7 * ceiling:.1f} scans/s. "
           "Each level is also set against the median measured around it ('level').")
+    print(f"decode only: {cores} processes decoding one photo after another, with no server, "
+          f"give {decode_only:.1f} photos/s: {100 * decode_only / ceiling:.0f}% of that ceiling, "
+          f"{100 * decode_only * now_median / cores:.0f}% of the one set by the median measured "
+          f"just before ({1000 * now_median:.1f} ms).")
     print_rows(results, ceiling)
 
 
