@@ -38,6 +38,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         errors,
         health,
         label_pages,
+        local_time,
         openapi,
         phone,
         public,
@@ -48,6 +49,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
 
     errors.init_app(app)
     access.init_app(app)
+    local_time.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)

@@ -2,13 +2,15 @@
 
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 import scanners
-from custody.services import accounts
+from custody.services import accounts, scan_reads
 from custody.web import supervise
+from custody.web.local_time import local_time
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
 
@@ -54,6 +56,34 @@ def test_flags_and_failed_scans_are_listed_for_review(client, people, district):
     text = page(client, "/supervise/flags")
     assert "分类不符" in text and "category_mismatch" in text
     assert "no_code" in text and "重新拍照" in text
+
+
+def test_staff_pages_show_times_in_beijing_time(client, people, district, db):
+    scan(client, people["collector"]["auth"],
+         phone_photo(district.hazardous_bag, district.kitchen_bin))
+    scan(client, people["collector"]["auth"], phone_photo())
+    (handover,) = scan_reads.recent_handovers(db, limit=1)
+    (failed,) = scan_reads.failed_attempts(db, limit=1)
+    sign_in(client, people["supervisor"])
+    for url, stored in [("/supervise", handover["server_time"]),
+                        ("/supervise/flags", handover["server_time"]),
+                        ("/supervise/flags", failed["received_at"])]:
+        moment = datetime.fromisoformat(stored)
+        text = page(client, url)
+        assert "北京时间" in text and "UTC+8" in text
+        assert (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S") in text, url
+        assert moment.strftime("%Y-%m-%d %H:%M:%S") not in text, url  # not the UTC reading
+    text = page(client, "/supervise/users")
+    for device in accounts.list_devices(db):
+        assert (device.created_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in text
+
+
+def test_local_time_refuses_a_time_without_a_zone():
+    assert local_time("2026-11-22T23:30:00Z") == "2026-11-23 07:30:00"
+    assert local_time(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "%H:%M") == "07:30"
+    assert local_time(None) == ""
+    with pytest.raises(ValueError, match="without a zone"):
+        local_time(datetime(2026, 11, 22, 23, 30))
 
 
 def test_assets_are_paged(client, people, district, monkeypatch):
