@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, redirect, render_template, send_from_direc
 
 from custody.domain.model import CATEGORY_NAMES_ZH, Category, Role
 from custody.web.access import csrf_token, current_principal
+from custody.web.public import ACTION_NAMES
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -97,7 +98,7 @@ def _render(page: str):
     return render_template("phone/scan.html", page=page, title_zh=title_zh, title_en=title_en,
                            tasks=[TASKS[t] for t in task_ids], categories=CATEGORIES,
                            config={"tasks": {t: asdict(TASKS[t]) for t in task_ids},
-                                   "flags": FLAG_TEXT,
+                                   "flags": FLAG_TEXT, "actions": ACTION_NAMES,
                                    "user": current_principal().name,
                                    "sessionUrl": url_for("phone.session_info"),
                                    "scanUrl": url_for("scans.create_scan"),

@@ -11,6 +11,7 @@ from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.phone import FLAG_TEXT
+from custody.web.public import ACTION_NAMES
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -23,8 +24,9 @@ def _int_arg(name: str) -> int | None:
 
 
 def _render(template: str, **context):
-    """A supervisor page with the shared flag wording."""
-    return render_template(f"supervise/{template}", flag_text=FLAG_TEXT, **context)
+    """A supervisor page with the shared flag and action wording."""
+    return render_template(f"supervise/{template}", flag_text=FLAG_TEXT,
+                           action_text=ACTION_NAMES, **context)
 
 
 @bp.get("")

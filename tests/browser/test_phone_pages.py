@@ -60,8 +60,9 @@ def test_a_collector_photographs_a_deposit_and_sees_it_recorded(
     page.wait_for_selector("#result-screen:not([hidden])")
     assert "已记录" in page.inner_text("#result-title")
     assert "Recorded" in page.inner_text("#result-title")
-    assert f"{district.kitchen_bag} → {district.kitchen_bin}" in page.inner_text(
-        "#result-handovers")
+    recorded = page.inner_text("#result-handovers")
+    assert f"{district.kitchen_bag} → {district.kitchen_bin}" in recorded
+    assert "投放到垃圾桶" in recorded and "deposited in a bin" in recorded
     page.screenshot(path=str(artifacts / "phone-result-360.png"))
     (record,) = handovers(db)
     assert (record.source_id, record.dest_id, record.action) == (

@@ -44,6 +44,7 @@ def test_recent_handovers_show_their_photo(client, people, district):
     text = page(client, "/supervise")
     assert text.index("最近的交接") < text.index("Recent handovers")
     assert f"{district.kitchen_bag} → {district.kitchen_bin}" in text
+    assert "投放到垃圾桶" in text and "deposited in a bin" in text  # the action, in both
     assert f'src="/photos/{body["photo_sha256"]}.jpg"' in text
     assert f'href="/photos/{body["photo_sha256"]}/original"' in text
 
@@ -56,6 +57,7 @@ def test_flags_and_failed_scans_are_listed_for_review(client, people, district):
     text = page(client, "/supervise/flags")
     assert "分类不符" in text and "category_mismatch" in text
     assert "no_code" in text and "重新拍照" in text
+    assert text.count("投放到垃圾桶") == 2  # the flagged deposit and the failed one
 
 
 def test_staff_pages_show_times_in_beijing_time(client, people, district, db):

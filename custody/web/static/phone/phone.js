@@ -159,7 +159,10 @@
       title.append("已记录", bilingual("Recorded"));
       msg.append(body.message.zh, bilingual(body.message.en));
       msg.className = body.flags.length ? "alert" : "note";
-      for (const h of body.handovers) line($("result-handovers"), `${h.source} → ${h.dest}`, `${h.action} · #${h.seq}`);
+      for (const h of body.handovers) {
+        const [zh, en] = (config.actions || {})[h.action] || [h.action, h.action];  // an older cached page has no names
+        line($("result-handovers"), `${zh}：${h.source} → ${h.dest}`, `${en} · #${h.seq}`);
+      }
       for (const f of body.flags) {
         const [zh, en] = config.flags[f] || [f, f];
         line($("result-flags"), zh, en);
