@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+import labels
 from custody.domain.errors import DomainError, UnknownActor
-from custody.domain.model import AssetKind
+from custody.domain.model import AssetKind, Role
 from custody.services import accounts, scan_reads
 from custody.services.accounts import UnknownDevice
 from custody.web import get_db
@@ -17,6 +18,18 @@ bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
 PAGE = 50
 
+# What the pages call each stored identifier, Chinese first (the label catalogue's words).
+KIND_TEXT = {k.id: (k.name_zh, k.name_en) for k in labels.KINDS.values()}
+CATEGORY_TEXT = {c.id: (c.name_zh, c.name_en) for c in labels.CATEGORIES.values()}
+ROLE_TEXT = {
+    Role.COLLECTOR: ("收集员", "Collector"),
+    Role.BOOTH_KEEPER: ("亭长", "Booth keeper"),
+    Role.DRIVER: ("清运员", "Driver"),
+    Role.FACILITY_OPERATOR: ("处理厂过磅员", "Facility operator"),
+    Role.SUPERVISOR: ("主管", "Supervisor"),
+    Role.ADMIN: ("管理员", "Administrator"),
+}
+
 
 def _int_arg(name: str) -> int | None:
     """An optional integer query argument."""
@@ -24,9 +37,10 @@ def _int_arg(name: str) -> int | None:
 
 
 def _render(template: str, **context):
-    """A supervisor page with the shared flag and action wording."""
+    """A supervisor page with the shared wording of flags, actions, kinds, categories, roles."""
     return render_template(f"supervise/{template}", flag_text=FLAG_TEXT,
-                           action_text=ACTION_NAMES, **context)
+                           action_text=ACTION_NAMES, kind_text=KIND_TEXT,
+                           category_text=CATEGORY_TEXT, role_text=ROLE_TEXT, **context)
 
 
 @bp.get("")

@@ -45,6 +45,7 @@ def test_recent_handovers_show_their_photo(client, people, district):
     assert text.index("最近的交接") < text.index("Recent handovers")
     assert f"{district.kitchen_bag} → {district.kitchen_bin}" in text
     assert "投放到垃圾桶" in text and "deposited in a bin" in text  # the action, in both
+    assert "收集员 · Collector" in text  # who did it
     assert f'src="/photos/{body["photo_sha256"]}.jpg"' in text
     assert f'href="/photos/{body["photo_sha256"]}/original"' in text
 
@@ -98,12 +99,15 @@ def test_assets_are_paged(client, people, district, monkeypatch):
     assert district.kitchen_bin in second and district.plant not in second
     bins = page(client, "/supervise/assets?kind=bin")
     assert district.kitchen_bin in bins and district.cart not in bins
+    assert "厨余垃圾" in bins and "Kitchen waste" in bins and "桶" in bins
+    assert "中转房 · Transfer room" in bins  # the kind filter's choices
 
 
 def test_a_phone_is_enrolled_and_revoked_from_the_users_page(client, people, db):
     csrf = sign_in(client, people["supervisor"])
     text = page(client, "/supervise/users")
     assert people["collector"]["name"] in text
+    assert "清运员" in text and "Driver" in text and "处理厂过磅员" in text
     response = client.post("/supervise/devices", headers=HTML, data={
         "user": people["collector"]["name"], "name": "备用手机", "csrf_token": csrf})
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
