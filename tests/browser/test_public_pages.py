@@ -66,3 +66,20 @@ def test_the_trace_page_of_a_demo_bag_shows_its_full_path(offline_page, demo_day
     assert actions == ["deposit", "collect", "unload", "load", "deliver"]
     assert page.locator("[data-status=delivered]").count() == 1
     page.screenshot(path=str(artifacts / "trace-page.png"), full_page=True)
+
+
+def _luminance(css_colour: str) -> float:
+    """Relative luminance (WCAG 2) of an ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in css_colour[css_colour.index("(") + 1:-1].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_the_english_line_of_a_button_is_readable(offline_page):
+    page, _ = offline_page
+    page.goto("/tonnage")
+    english = page.locator("button .en").first
+    fg = english.evaluate("e => getComputedStyle(e).color")
+    bg = english.evaluate("e => getComputedStyle(e.closest('button')).backgroundColor")
+    light, dark = sorted([_luminance(fg), _luminance(bg)], reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, (fg, bg)  # WCAG AA for normal text
