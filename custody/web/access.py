@@ -12,14 +12,14 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
 from custody.domain.model import Role
 from custody.services import accounts
 from custody.services.accounts import ANONYMOUS, ANONYMOUS_ROLE, Principal
 from custody.web import get_db
-from custody.web.errors import error_response
+from custody.web.errors import error_reply, error_response, wants_json
 
 ANYONE = frozenset({ANONYMOUS_ROLE})
 SIGNED_IN = frozenset(role.value for role in Role)
@@ -83,14 +83,6 @@ def current_principal() -> Principal:
     return g.get("principal", ANONYMOUS)
 
 
-def wants_json() -> bool:
-    """Whether to answer in JSON: API paths, and clients that do not prefer HTML."""
-    if request.path.startswith("/api/"):
-        return True
-    accept = request.accept_mimetypes
-    return accept["application/json"] >= accept["text/html"]
-
-
 def csrf_token() -> str:
     """This browser session's CSRF token, made on first use."""
     if CSRF_FIELD not in session:
@@ -141,13 +133,6 @@ def _csrf_ok() -> bool:
     return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
 
 
-def _refuse(status: int, code: str, message: str):
-    """An error in the client's language of choice: JSON, or a small bilingual page."""
-    if wants_json():
-        return error_response(status, code, message)
-    return render_template("error.html", status=status, code=code, message=message), status
-
-
 def _guard():
     """Before every request: resolve the principal, check the table, then CSRF."""
     if request.endpoint is None:
@@ -161,14 +146,14 @@ def _guard():
     g.principal = principal
     if not is_allowed(request.endpoint, principal.role):
         if not principal.is_anonymous:
-            return _refuse(403, "forbidden", f"a {principal.role} may not do this")
+            return error_reply(403, "forbidden", f"a {principal.role} may not do this")
         if wants_json():
             body, status = error_response(401, "unauthorized", "sign in or send a device token")
             body.headers["WWW-Authenticate"] = "Bearer"
             return body, status
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE_METHODS and principal.via != "token" and not _csrf_ok():
-        return _refuse(400, "csrf_failed", "missing or wrong CSRF token: reload the page and "
+        return error_reply(400, "csrf_failed", "missing or wrong CSRF token: reload the page and "
                                            "try again (表单已过期，请刷新页面后重试)")
     return None
 
