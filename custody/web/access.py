@@ -153,8 +153,8 @@ def _guard():
             return body, status
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE_METHODS and principal.via != "token" and not _csrf_ok():
-        return error_reply(400, "csrf_failed", "missing or wrong CSRF token: reload the page and "
-                                           "try again (表单已过期，请刷新页面后重试)")
+        return error_reply(400, "csrf_failed", "missing or wrong CSRF token: reload the page "
+                                               "and try again (表单已过期，请刷新页面后重试)")
     return None
 
 
