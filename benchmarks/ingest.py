@@ -362,15 +362,16 @@ def bench(backend: str, db: Database | None, data_dir: Path, args, photos: list[
         while warm and server_cpu(proc.pid)["decoders"] < 2 * args.decoders:
             run_level(port, tokens, warm[:4], 4)
             warm = warm[4:]
+        before_median = decode_median(photos[:CEILING_PHOTOS])[0]
         for n in levels:
             count = max(args.min_scans, n * args.per_client)
             batch, rest = rest[:count], rest[count:]
-            before_median = decode_median(photos[:CEILING_PHOTOS])[0]
             server, backends = server_cpu(proc.pid), db_cpu(db)
             row = run_level(port, tokens, batch, n)
             after, backends_after = server_cpu(proc.pid), db_cpu(db)
-            row["decode_median"] = statistics.mean(
-                [before_median, decode_median(photos[:CEILING_PHOTOS])[0]])
+            after_median = decode_median(photos[:CEILING_PHOTOS])[0]  # and the next's before
+            row["decode_median"] = statistics.mean([before_median, after_median])
+            before_median = after_median
             per_scan = {role: 1000 * (after[role] - server[role]) / row["scans"]
                         for role in ("web", "decode")}
             per_scan["db"] = 1000 * sum(cpu - backends.get(pid, 0.0)
@@ -414,6 +415,14 @@ def print_rows(results: list, ceiling: float) -> None:
               + (f"  statuses {row['statuses']}" if row["errors"] else ""))
 
 
+def _as_in_a_decoder() -> None:
+    """Decode in this process as a decoder process does: its allocator settings, one thread."""
+    from scanners._isolation import _reuse_freed_memory
+
+    _reuse_freed_memory()
+    cv2.setNumThreads(1)
+
+
 def decode_median(photos: list[bytes]) -> tuple[float, float]:
     """Median CPU and wall seconds of one decode on one thread, as in a decoder process.
 
@@ -421,10 +430,7 @@ def decode_median(photos: list[bytes]) -> tuple[float, float]:
     photo's buffers are mapped afresh, which adds up to 3 ms of page faults a photo
     and would lower the ceiling below what the decoders really do.
     """
-    from scanners._isolation import _reuse_freed_memory
-
-    _reuse_freed_memory()
-    cv2.setNumThreads(1)
+    _as_in_a_decoder()
     wall, cpu = [], []
     for photo in photos:
         t, c = time.perf_counter(), time.thread_time()
@@ -436,10 +442,7 @@ def decode_median(photos: list[bytes]) -> tuple[float, float]:
 
 def _decode_all(photos: list[bytes], barrier, times) -> None:
     """One of ``parallel_decode_rate``'s processes: decode every photo once, note when."""
-    from scanners._isolation import _reuse_freed_memory
-
-    _reuse_freed_memory()
-    cv2.setNumThreads(1)
+    _as_in_a_decoder()
     scanners.decode(photos[0])  # warm: engines loaded, buffers allocated
     barrier.wait()
     started = time.perf_counter()
