@@ -11,7 +11,7 @@ from custody.services import accounts, scan_reads
 from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
-from custody.web.phone import FLAG_TEXT
+from custody.web.phone import FLAG_TEXT, PAGES
 from custody.web.public import ACTION_NAMES
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
@@ -21,14 +21,12 @@ PAGE = 50
 # What the pages call each stored identifier, Chinese first (the label catalogue's words).
 KIND_TEXT = {k.id: (k.name_zh, k.name_en) for k in labels.KINDS.values()}
 CATEGORY_TEXT = {c.id: (c.name_zh, c.name_en) for c in labels.CATEGORIES.values()}
-ROLE_TEXT = {
-    Role.COLLECTOR: ("收集员", "Collector"),
-    Role.BOOTH_KEEPER: ("亭长", "Booth keeper"),
-    Role.DRIVER: ("清运员", "Driver"),
-    Role.FACILITY_OPERATOR: ("处理厂过磅员", "Facility operator"),
+# Field roles are named as their phone pages title them; the PC roles have no phone page.
+ROLE_TEXT = {role: (zh, en) for roles, zh, en, _ in PAGES.values() for role in roles} | {
     Role.SUPERVISOR: ("主管", "Supervisor"),
     Role.ADMIN: ("管理员", "Administrator"),
 }
+assert set(ROLE_TEXT) == set(Role), "every role needs a name"
 
 
 def _int_arg(name: str) -> int | None:
