@@ -1,4 +1,4 @@
-"""folium plumbing shared by the maps: the page, batched layers, labels and number formats.
+"""folium plumbing shared by the maps: the page, batched layers and number formats.
 
 folium emits a few hundred bytes of script per object and renders one template each, too
 slow and too big for a day of Nanhu (hundreds of markers and lines). The batched layers
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from html import escape
 from typing import Any
 
 import folium
@@ -141,22 +140,9 @@ def check_lang(lang: str) -> None:
         raise MapsError(f"unknown lang {lang!r}; expected one of {LANGS}")
 
 
-def bilingual(labels: tuple[str, str], lang: str) -> str:
-    """'中文 English' with the page language first, HTML-escaped."""
-    zh, en = labels
-    first, second = (zh, en) if lang == "zh" else (en, zh)
-    return f'{escape(first)} <span class="custody-alt">{escape(second)}</span>'
-
-
-def plain_bilingual(labels: tuple[str, str], lang: str) -> str:
-    """'中文 English' with the page language first, as plain text."""
-    zh, en = labels
-    return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
-
-
-def format_kg(kg: float) -> str:
+def format_kg(kg: float, unit: str = "kg") -> str:
     """A weight for people: '1,234.5 kg'."""
-    return f"{kg:,.1f} kg"
+    return f"{kg:,.1f} {unit}"
 
 
 def rounded(lat: float, lon: float) -> list[float]:
