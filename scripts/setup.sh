@@ -35,3 +35,6 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
     .venv/bin/pip install -q -e '.[dev]'
     touch "$stamp"
 fi
+
+# The message catalogs are compiled here (the .mo files are build products, not in git).
+.venv/bin/python scripts/catalogs.py compile

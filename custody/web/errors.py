@@ -1,7 +1,9 @@
-"""One JSON error shape for every failure: ``{"error": {"code", "message"}}``.
+"""One error shape for every failure: ``{"error": {"code", "message", ...}}``.
 
-A browser that asks for a page gets the same error as a small bilingual page instead
-(the API's paths always answer JSON).
+``message`` is in the request's language, looked up by ``code`` in
+``custody.web.messages``; a more technical English explanation, when there is
+one, goes in ``detail``. A browser that asks for a page gets the same error as a
+small page in its language instead (the API's paths always answer JSON).
 """
 
 from __future__ import annotations
@@ -10,14 +12,24 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from custody.domain.errors import DomainError, UnknownActor, UnknownAsset
+from custody.web.messages import ERRORS, message_for
 
 STATUS_OF = {UnknownAsset: 404, UnknownActor: 404}
 
 
-def error_response(status: int, code: str, message: str, **extra):
-    """The one error body, with its status."""
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
+def error_body(code: str, detail: str | None = None, params: dict | None = None,
+               **extra) -> dict:
+    """The one error body: the code, its message in the request's language, and extras."""
+    message = message_for(code, detail, **(params or {}))
+    error = {"code": code, "message": message, **extra}
+    if detail and detail != message and code in ERRORS:
+        error.setdefault("detail", detail)
+    return {"error": error}
+
+
+def error_response(status: int, code: str, detail: str | None = None, **extra):
+    """The one error body as JSON, with its status."""
+    return jsonify(error_body(code, detail, **extra)), status
 
 
 def wants_json() -> bool:
@@ -28,20 +40,23 @@ def wants_json() -> bool:
     return accept["application/json"] >= accept["text/html"]
 
 
-def error_reply(status: int, code: str, message: str):
-    """The error in the client's language of choice: the JSON shape, or a bilingual page."""
+def error_reply(status: int, code: str, detail: str | None = None, **extra):
+    """The error as the client prefers it: the JSON shape, or a page in its language."""
     if wants_json():
-        return error_response(status, code, message)
-    return render_template("error.html", status=status, code=code, message=message), status
+        return error_response(status, code, detail, **extra)
+    body = error_body(code, detail, **extra)["error"]
+    return render_template("error.html", status=status, code=code,
+                           message=body["message"], problems=body.get("problems", [])), status
 
 
 def init_app(app: Flask) -> None:
-    """Route HTTP and domain errors through ``error_reply``."""
+    """Route HTTP and domain errors through ``error_reply``; pages may name error codes."""
+    app.jinja_env.globals["error_text"] = message_for
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_reply(exc.code or 500, code, exc.description or exc.name)
+        return error_reply(exc.code or 500, code, exc.description)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
