@@ -134,6 +134,23 @@ class PagePanel(MacroElement):
         self.markup = markup
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (China does not use miles and feet)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        """A scale control for the map it is added to."""
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def check_lang(lang: str) -> None:
     """Raise MapsError unless lang is 'zh' or 'en'."""
     if lang not in LANGS:
@@ -160,7 +177,8 @@ def new_map(
 ) -> folium.Map:
     """A folium map on its own page, with local assets and the configured tile layer only."""
     check_lang(lang)
-    folium_map = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, control_scale=True)
+    folium_map = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None)
+    MetricScale().add_to(folium_map)
     _Page(title=title, lang=lang).add_child(folium_map)
     use_local_assets(folium_map, asset_base_url)
     if tiles_url:

@@ -67,35 +67,35 @@ def _params(code: str, err: dict) -> dict:
     return {}
 
 
-def check(model: type[BaseModel], data) -> BaseModel:
-    """``data`` checked against ``model`` (forms of the HTML pages); RequestInvalid if bad."""
+def check(model: type[BaseModel], form: dict) -> BaseModel:
+    """An HTML page's form checked against ``model`` (blank fields are not given)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(schemas.without_blanks(form))
     except ValidationError as exc:
         raise RequestInvalid(exc.errors(include_url=False, include_context=False)) from None
-
-
-def _raise_invalid(req, resp, error, instance, model_adapter=None) -> None:
-    """SpecTree's hook after checking a request: a bad one becomes RequestInvalid."""
-    if error is not None:
-        raise RequestInvalid(error.errors(include_url=False, include_context=False))
 
 
 class CustodyFlaskPlugin(FlaskPlugin):
     """SpecTree's Flask plugin, checking forms always and answers only when asked."""
 
     def request_validation(self, request, query, json, form, headers, cookies):
-        """Check the parts that have a model; missing parts are checked as empty."""
-        adapter = self.model_adapter
+        """Check the parts that have a model (a missing part is checked as empty).
+
+        A bad request raises RequestInvalid at once: SpecTree's own error answer
+        would echo the request's values, photos included.
+        """
+        check = self.model_adapter.validate_obj
         has_data = request.method not in ("GET", "DELETE")
-        request.context = Context(
-            adapter.validate_obj(query, request.args.to_dict()) if query else None,
-            adapter.validate_obj(json, request.get_json(silent=True)) if json and has_data
-            else None,
-            adapter.validate_obj(form, self.fill_form(request)) if form else None,
-            adapter.validate_obj(headers, dict(request.headers)) if headers else None,
-            None,
-        )
+        try:
+            request.context = Context(
+                check(query, request.args.to_dict()) if query else None,
+                check(json, request.get_json(silent=True)) if json and has_data else None,
+                check(form, self.fill_form(request)) if form else None,
+                check(headers, dict(request.headers)) if headers else None,
+                None,
+            )
+        except ValidationError as exc:
+            raise RequestInvalid(exc.errors(include_url=False, include_context=False)) from None
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         """The view's answer as it is; checked against its model under CUSTODY_CHECK_ANSWERS."""
@@ -123,7 +123,7 @@ spec = SpecTree(
                 "request's `Accept-Language` (zh, en) or the `lang` cookie.",
     validation_error_status=400, validation_error_model=schemas.ErrorBody,
     naming_strategy=lambda model: model.__name__,
-    nested_naming_strategy=lambda _parent, child: child, before=_raise_invalid,
+    nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name="deviceToken", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer"))],
     security={"deviceToken": []},

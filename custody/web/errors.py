@@ -56,7 +56,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_reply(exc.code or 500, code, exc.description)
+        response = app.make_response(error_reply(exc.code or 500, code, exc.description))
+        for name, value in exc.get_headers():  # e.g. Allow on 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):

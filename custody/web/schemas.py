@@ -57,22 +57,15 @@ Day = Annotated[date, BeforeValidator(_day)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
 
-def _blank_to_none(data: Any) -> Any:
-    """Empty form and query fields count as not sent."""
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-    return data
+def without_blanks(data: dict) -> dict:
+    """An HTML form's fields without the blank ones (a field left empty was not given)."""
+    return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
 
 
 class _Input(BaseModel):
-    """A request part: blank fields are absent; unknown fields are ignored."""
+    """A request part; unknown fields are ignored."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data: Any) -> Any:
-        return _blank_to_none(data)
 
 
 class DayRange(_Input):

@@ -26,8 +26,8 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 # English that may stand on a Chinese page: units, formats, codes and names of things.
-ALLOWED_EN = {"kg", "PDF", "CSV", "GPS", "QR", "HTTP", "Idempotency", "Key", "custody", "init",
-              "English"}
+ALLOWED_EN = {"kg", "km", "PDF", "CSV", "GPS", "QR", "HTTP", "Idempotency", "Key", "custody",
+              "init", "Leaflet", "OpenStreetMap", "English"}
 ALLOWED_CJK = {"中文"}  # the language switch names each language in itself
 # Data the pages show as it was registered: names, not words of the interface.
 DATA = ["试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集", "李清运",
@@ -161,7 +161,8 @@ def chinese_district(db, fast_passwords):
         actor = accounts.create_user(db, name, role, f"{role.value}-password")
         people[role.value] = {"name": name, "password": f"{role.value}-password", "id": actor}
     _, token = accounts.issue_device_token(db, people["collector"]["id"], "王的手机")
-    return SimpleNamespace(booth=booth, bin=ids[0], bag=ids[1], people=people, token=token)
+    return SimpleNamespace(booth=booth, bin=ids[0], bag=ids[1], cart=ids[2], room=ids[3],
+                           truck=ids[4], plant=ids[5], people=people, token=token)
 
 
 def sign_in(client, who: dict) -> None:

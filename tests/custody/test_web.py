@@ -53,3 +53,9 @@ def test_the_openapi_document_is_generated_for_every_api_route_and_method(client
                 if status.startswith("4"):
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+
+
+def test_a_wrong_method_names_the_allowed_ones(client):
+    response = client.delete("/api/v1/tonnage")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
