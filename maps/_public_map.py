@@ -134,9 +134,14 @@ def _panel(day: date, text: MapText) -> PagePanel:
     )
     notice = (f'<p class="custody-notice" role="alert">{escape(text.notice)}</p>'
               if text.notice else "")
+    languages = "".join(
+        f'<a href="{escape(url)}" data-lang="{escape(code)}"'
+        f'{" aria-current=" + chr(34) + "true" + chr(34) if current else ""}>{escape(name)}</a>'
+        for code, name, url, current in text.languages)
+    switch = f'<nav class="custody-langs langs">{languages}</nav>' if languages else ""
     return PagePanel(
         '<div class="custody-panel">'
-        f"<h1>{escape(text.title)}</h1>{notice}"
+        f"{switch}<h1>{escape(text.title)}</h1>{notice}"
         '<form class="custody-day-form" method="get">'
         f'<label for="custody-day">{escape(text.day)}</label> '
         f'<input id="custody-day" type="date" name="day" value="{day.isoformat()}" required '

@@ -39,6 +39,8 @@ class MapText:
     places: str = "Places seen"
     kg_unit: str = "kg"
     notice: str = ""  # a message to show above the day picker (e.g. a refused day)
+    # The language switch: (code, name, url, is the page's language) for each language.
+    languages: tuple[tuple[str, str, str, bool], ...] = ()
     categories: Mapping[str, str] = field(
         default_factory=lambda: _names(vocabulary.CATEGORIES, CATEGORIES, "en"))
     site_kinds: Mapping[str, str] = field(

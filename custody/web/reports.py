@@ -20,7 +20,7 @@ from custody.services import map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
-from custody.web.i18n import lang
+from custody.web.i18n import lang, switch_links
 from custody.web.schemas import (
     MapQuery,
     MassBalanceQuery,
@@ -43,7 +43,8 @@ def map_text(notice: str = "") -> maps.MapText:
         lang(), title=_("Where sorted waste went"), day=_("Date"), show=_("Show"),
         total=_("Total"), trips=_("Truck trips"), flows=_("flows"), vehicle=_("Vehicle"),
         legend=_("Legend"), trace_title=_("Where it went"), path=_("Path"),
-        places=_("Places seen"), kg_unit=_("kg"), notice=notice)
+        places=_("Places seen"), kg_unit=_("kg"), notice=notice,
+        languages=tuple(switch_links()))
 
 
 @bp.get("/map")

@@ -19,6 +19,7 @@ from custody.domain.model import AssetKind, Category, Role
 from custody.services import accounts, assets
 from custody.services.assets import NewAsset
 from tests.custody.photos import IDENTITY, phone_photo
+from tests.custody.test_phone import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "custody" / "translations"
@@ -163,16 +164,6 @@ def chinese_district(db, fast_passwords):
     _, token = accounts.issue_device_token(db, people["collector"]["id"], "王的手机")
     return SimpleNamespace(booth=booth, bin=ids[0], bag=ids[1], cart=ids[2], room=ids[3],
                            truck=ids[4], plant=ids[5], people=people, token=token)
-
-
-def sign_in(client, who: dict) -> None:
-    """Sign in through the login form."""
-    client.get("/login")
-    with client.session_transaction() as session:
-        csrf = session["csrf_token"]
-    response = client.post("/login", data={"name": who["name"], "password": who["password"],
-                                           "csrf_token": csrf})
-    assert response.status_code == 303
 
 
 def scan(client, token: str, photo: bytes) -> None:

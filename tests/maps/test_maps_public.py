@@ -177,3 +177,11 @@ def test_legend_does_not_reuse_the_countable_marker_classes(small_day, map_optio
     markup = html.split("<body>")[1].split("<script>")[0]
     assert "custody-legend" in markup
     assert "custody-site" not in markup and "custody-flow" not in markup
+
+
+def test_the_language_switch_is_on_the_panel(small_day, map_options):
+    text = vocabulary_text("en", languages=(("zh", "中文", "/lang/zh?next=/map", False),
+                                            ("en", "English", "/lang/en?next=/map", True)))
+    html = _render(small_day, map_options, text=text)
+    assert '<a href="/lang/zh?next=/map" data-lang="zh">中文</a>' in html
+    assert '<a href="/lang/en?next=/map" data-lang="en" aria-current="true">English</a>' in html
