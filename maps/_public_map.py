@@ -134,7 +134,7 @@ def _panel(day: date, text: MapText) -> PagePanel:
     )
     notice = (f'<p class="custody-notice" role="alert">{escape(text.notice)}</p>'
               if text.notice else "")
-    languages = "".join(
+    languages = " ".join(
         f'<a href="{escape(url)}" data-lang="{escape(code)}"'
         f'{" aria-current=" + chr(34) + "true" + chr(34) if current else ""}>{escape(name)}</a>'
         for code, name, url, current in text.languages)

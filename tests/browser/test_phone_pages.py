@@ -143,7 +143,8 @@ def test_a_queued_scan_the_server_refuses_leaves_the_queue_and_is_listed_as_fail
 
 def test_the_supervisor_sees_the_handover_with_its_photo(
         browser, live_url, people, district, artifacts, tmp_path):
-    collector = browser.new_context(base_url=live_url, viewport={"width": 360, "height": 740})
+    collector = browser.new_context(base_url=live_url, viewport={"width": 360, "height": 740},
+                                    locale="zh-CN")
     page = collector.new_page()
     sign_in(page, people["collector"])
     page.set_input_files("#photo", photo_file(tmp_path, "d.jpg", district.hazardous_bag,
@@ -151,7 +152,8 @@ def test_the_supervisor_sees_the_handover_with_its_photo(
     page.wait_for_selector("#result-screen:not([hidden])")
     assert "分类不符" in page.inner_text("#result-flags")
     collector.close()
-    pc = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 800})
+    pc = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 800},
+                             locale="zh-CN")
     page = pc.new_page()
     page.goto("/supervise/flags")
     page.fill("#name", people["supervisor"]["name"])

@@ -44,7 +44,9 @@ async function page(request) {
     }
     return response;
   } catch (err) {
-    return (await cache.match(request, { ignoreSearch: true })) || (await cache.match(LAST_PAGE))
+    // Pages vary by language (Accept-Language, the lang cookie): offline, the last copy will do.
+    const any = { ignoreSearch: true, ignoreVary: true };
+    return (await cache.match(request, any)) || (await cache.match(LAST_PAGE, any))
       || new Response(OFFLINE[(self.navigator.language || "zh").slice(0, 2)] || OFFLINE.zh,
                       { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
@@ -52,7 +54,7 @@ async function page(request) {
 
 async function asset(event) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(event.request, { ignoreSearch: true });
+  const cached = await cache.match(event.request, { ignoreSearch: true, ignoreVary: true });
   const fresh = fetch(event.request).then((response) => {
     if (response.ok) cache.put(event.request, response.clone());
     return response;
