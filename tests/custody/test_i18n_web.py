@@ -88,7 +88,7 @@ def foreign_words(texts: list[str], lang: str) -> list[str]:
     """What in these texts is not in ``lang``."""
     if lang == "zh":
         return [w for t in texts for w in WORD.findall(t) if w not in ALLOWED_EN]
-    return [t for t in texts if CJK.search(t) and t not in ALLOWED_CJK]
+    return [t for t in texts if CJK.search(re.sub("|".join(ALLOWED_CJK), "", t))]
 
 
 # --- the catalogs ------------------------------------------------------------------------
