@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-import numpy as np
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData
-from ._qr import QUIET_ZONE, qr_matrix
+from ._qr import QUIET_ZONE, Matrix, qr_matrix
 
 THERMAL_SIZE_MM = (50.0, 30.0)
 _PAD = 1.2
@@ -45,7 +44,7 @@ class Layout:
     qr_x: float
     qr_y: float
     module: float
-    matrix: np.ndarray
+    matrix: Matrix
     band: tuple[float, float, float, float]
     colour: str
     texts: list[Text] = field(default_factory=list)
@@ -112,7 +111,7 @@ def layout_label(label: LabelData, width: float, height: float,
                  catalog: Catalog = DEFAULT_CATALOG) -> Layout:
     """Lay out one label in a ``width`` x ``height`` mm box, in the words of ``catalog``."""
     matrix = qr_matrix(label.code)
-    module = height / (matrix.shape[0] + 2 * QUIET_ZONE)
+    module = height / (len(matrix) + 2 * QUIET_ZONE)
     x, panel_w = height, width - height - _PAD
     band = (x - _PAD, 0.0, width - x + _PAD, 0.36 * height)
     static, colour = _static_texts(catalog, label.kind, label.category, width, height)
@@ -124,14 +123,3 @@ def layout_label(label: LabelData, width: float, height: float,
         line_y = 0.84 * height if label.category else 0.69 * height
         out.texts.append(Text(x, line_y, size, text, role="site"))
     return out
-
-
-def qr_runs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Horizontal runs of dark modules as (row, start column, length) arrays, row-major."""
-    rows, cols = matrix.shape
-    padded = np.zeros((rows, cols + 2), np.int8)
-    padded[:, 1:-1] = matrix
-    # Edges alternate run start, run end in row-major order.
-    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])
-    row, col = np.divmod(edges, cols + 1)
-    return row[0::2], col[0::2], col[1::2] - col[0::2]

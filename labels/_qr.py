@@ -11,12 +11,15 @@ is systematically worse. Every symbol is still a standard one that any reader de
 
 from __future__ import annotations
 
-import numpy as np
+import re
+
 import segno
 
 QUIET_ZONE = 4  # modules of light margin around the symbol (ISO/IEC 18004)
 LABEL_MASK = 0
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+_DARK_RUN = re.compile(b"\x01+")
+Matrix = tuple[bytearray, ...]  # rows of modules, 1 = dark, quiet zone not included
 
 
 def qr_code(text: str) -> segno.QRCode:
@@ -25,6 +28,15 @@ def qr_code(text: str) -> segno.QRCode:
     return segno.make_qr(text, error="q", boost_error=False, mode=mode, mask=LABEL_MASK)
 
 
-def qr_matrix(text: str) -> np.ndarray:
-    """The module matrix of ``text`` (uint8, 1 = dark, quiet zone not included)."""
-    return np.array(qr_code(text).matrix, np.uint8)
+def qr_matrix(text: str) -> Matrix:
+    """The module matrix of ``text``."""
+    return qr_code(text).matrix
+
+
+def qr_runs(matrix: Matrix) -> list[tuple[int, int, int]]:
+    """Horizontal runs of dark modules as (row, start column, length), row by row."""
+    return [
+        (r, run.start(), run.end() - run.start())
+        for r, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(row)
+    ]

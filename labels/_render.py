@@ -15,9 +15,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._fonts import cjk_font_path
-from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_runs, text_runs, text_width
-from ._qr import QUIET_ZONE
+from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs, text_width
+from ._qr import QUIET_ZONE, qr_runs
 
+_MODULE_GREY = bytes([255, 0]) + bytes(254)  # byte translation: light 0 -> white, dark 1 -> black
 SVG_FONT_FAMILY = "Helvetica, Arial, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
 
 
@@ -27,10 +28,8 @@ def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM,
     lay = layout_label(label, *size_mm, catalog)
     w, h = lay.width, lay.height
     bx, by, bw, bh = lay.band
-    rows, starts, lengths = qr_runs(lay.matrix)
     m = lay.module
-    runs = zip(rows.tolist(), starts.tolist(), lengths.tolist(), strict=True)
-    path = "".join(f"M{c} {r}h{n}v1h-{n}z" for r, c, n in runs)
+    path = "".join(f"M{c} {r}h{n}v1h-{n}z" for r, c, n in qr_runs(lay.matrix))
     q = QUIET_ZONE * m
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -94,10 +93,12 @@ def _raster(lay: Layout, px_per_mm: float) -> Image.Image:
     draw = ImageDraw.Draw(img)
     bx, by, bw, bh = (v * px_per_mm for v in lay.band)
     draw.rectangle([bx, by, bx + bw - 1, by + bh - 1], fill=hex_to_rgb(lay.colour))
-    modules = lay.matrix.shape[0] + 2 * QUIET_ZONE
+    n = len(lay.matrix)
+    modules = n + 2 * QUIET_ZONE
     side = round(lay.module * modules * px_per_mm)
     qr = Image.new("L", (modules, modules), 255)
-    qr.paste(Image.fromarray((1 - lay.matrix) * 255).convert("L"), (QUIET_ZONE,) * 2)
+    grey = b"".join(lay.matrix).translate(_MODULE_GREY)
+    qr.paste(Image.frombytes("L", (n, n), grey), (QUIET_ZONE,) * 2)
     corner = (round(lay.qr_x * px_per_mm), round(lay.qr_y * px_per_mm))
     img.paste(qr.resize((side, side), Image.NEAREST), corner)
     for t in lay.texts:

@@ -26,9 +26,9 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
-from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_runs, text_runs
+from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs
 from ._pdffont import CjkFont, cjk_font
-from ._qr import QUIET_ZONE
+from ._qr import QUIET_ZONE, qr_runs
 
 K = 72 / 25.4  # points per millimetre
 Encode = Callable[[str], bytes]  # text -> string operand in the sheet's CJK font
@@ -127,10 +127,8 @@ def _label_ops(lay: Layout, x: float, y: float, template: Name, encode: Encode) 
         ([0], _OP["g"]),
         ([m, 0, 0, -m, _pt(lay.qr_x + quiet), _pt(lay.height - lay.qr_y - quiet)], _OP["cm"]),
     ]
-    rows, starts, lengths = qr_runs(lay.matrix)
     re = _OP["re"]
-    ops += [([c, r, n, 1], re) for r, c, n in zip(rows.tolist(), starts.tolist(),
-                                                  lengths.tolist(), strict=True)]
+    ops += [([c, r, n, 1], re) for r, c, n in qr_runs(lay.matrix)]
     ops += [([], _OP["f"]), ([], _OP["Q"])]
     for t in lay.texts:
         if not t.static:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from labels._qr import qr_code, qr_matrix
+from labels._qr import qr_code, qr_matrix, qr_runs
 
 ALPHABET = string.ascii_uppercase + string.digits + ".-"
 
@@ -21,9 +21,10 @@ def random_code(rng: random.Random) -> str:
     return f"HTTPS://{host}/T/B{rng.randrange(10**8):08d}A{tag}"
 
 
-def decoded(matrix: np.ndarray) -> list[tuple[str, str]]:
+def decoded(matrix: tuple[bytearray, ...]) -> list[tuple[str, str]]:
     """What zxing-cpp reads in the symbol drawn at 5 px a module with its quiet zone."""
-    image = np.kron(np.pad(1 - matrix, 4, constant_values=1), np.ones((5, 5), np.uint8))
+    modules = np.array(matrix, np.uint8)
+    image = np.kron(np.pad(1 - modules, 4, constant_values=1), np.ones((5, 5), np.uint8))
     found = zxingcpp.read_barcodes((image * 255).astype(np.uint8))
     return [(r.text, r.symbology_identifier) for r in found]
 
@@ -44,3 +45,12 @@ def test_label_codes_are_alphanumeric_level_q() -> None:
 def test_other_text_still_encodes_and_decodes() -> None:
     assert qr_code("https://lower.case/t/x").mode == "byte"
     assert decoded(qr_matrix("https://lower.case/t/x")) == [("https://lower.case/t/x", "]Q1")]
+
+
+def test_runs_cover_exactly_the_dark_modules() -> None:
+    matrix = qr_matrix(random_code(random.Random(2)))
+    drawn = np.zeros((len(matrix), len(matrix)), np.uint8)
+    for row, start, length in qr_runs(matrix):
+        assert not drawn[row, start : start + length].any()
+        drawn[row, start : start + length] = 1
+    assert np.array_equal(drawn, np.array(matrix, np.uint8))
