@@ -37,27 +37,21 @@ def open_font(path: str) -> TTFont:
     return TTFont(path, fontNumber=0, lazy=True, recalcTimestamp=False)
 
 
-def _readable(path: str) -> TTFont | None:
-    """The font at ``path``, or None if it is missing or damaged."""
-    try:
-        font = open_font(path)
-        font.getBestCmap()
-        return font
-    except Exception:  # noqa: BLE001 - fontTools raises many error types on a damaged file
-        return None
-
-
 def has_cjk_glyphs(path: str) -> bool:
     """Whether the font's first face maps every sample character to a glyph other than .notdef."""
-    font = _readable(path)
-    cmap = (font.getBestCmap() or {}) if font is not None else {}
+    try:
+        cmap = open_font(path).getBestCmap() or {}
+    except Exception:  # noqa: BLE001 - fontTools raises many error types on a damaged file
+        return False
     return all(cmap.get(ord(ch), ".notdef") != ".notdef" for ch in CJK_SAMPLE)
 
 
 def is_truetype(path: str) -> bool:
     """Whether the font has TrueType (glyf) outlines, the kind a PDF embeds as FontFile2."""
-    font = _readable(path)
-    return font is not None and "glyf" in font
+    try:
+        return "glyf" in open_font(path)  # the table directory only: cheap
+    except Exception:  # noqa: BLE001 - fontTools raises many error types on a damaged file
+        return False
 
 
 @cache

@@ -11,14 +11,11 @@ is systematically worse. Every symbol is still a standard one that any reader de
 
 from __future__ import annotations
 
-import re
-
 import segno
 
 QUIET_ZONE = 4  # modules of light margin around the symbol (ISO/IEC 18004)
 LABEL_MASK = 0
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
-_DARK_RUN = re.compile(b"\x01+")
 Matrix = tuple[bytearray, ...]  # rows of modules, 1 = dark, quiet zone not included
 
 
@@ -35,8 +32,11 @@ def qr_matrix(text: str) -> Matrix:
 
 def qr_runs(matrix: Matrix) -> list[tuple[int, int, int]]:
     """Horizontal runs of dark modules as (row, start column, length), row by row."""
-    return [
-        (r, run.start(), run.end() - run.start())
-        for r, row in enumerate(matrix)
-        for run in _DARK_RUN.finditer(row)
-    ]
+    runs = []
+    for r, row in enumerate(matrix):
+        column = 0
+        for dark in row.split(b"\0"):  # the runs between light modules
+            if dark:
+                runs.append((r, column, len(dark)))
+            column += len(dark) + 1
+    return runs

@@ -20,6 +20,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 import pikepdf
@@ -115,11 +116,22 @@ def _template_ops(lay: Layout, encode: Encode) -> Ops:
     return ops
 
 
-def _label_ops(lay: Layout, x: float, y: float, template: Name, encode: Encode) -> Ops:
-    """One label whose bottom-left corner is at (x, y) pt on the page; the QR in module units."""
+@lru_cache(maxsize=1 << 16)
+def _run_op(row: int, column: int, length: int) -> bytes:
+    """The ``re`` operator of one run of dark modules (runs repeat across labels: cached)."""
+    return pikepdf.unparse_content_stream([([column, row, length, 1], _OP["re"])])
+
+
+def _qr_path(lay: Layout) -> bytes:
+    """The QR's module runs as one path, in module units."""
+    return b"\n".join([_run_op(*run) for run in qr_runs(lay.matrix)])
+
+
+def _label_content(lay: Layout, x: float, y: float, template: Name, encode: Encode) -> bytes:
+    """One label whose bottom-left corner is at (x, y) pt on the page: template, QR, texts."""
     m = round(lay.module * K, 4)
     quiet = QUIET_ZONE * lay.module
-    ops: Ops = [
+    head: Ops = [
         ([], _OP["q"]),
         ([1, 0, 0, 1, x, y], _OP["cm"]),
         ([template], _OP["Do"]),
@@ -127,13 +139,13 @@ def _label_ops(lay: Layout, x: float, y: float, template: Name, encode: Encode) 
         ([0], _OP["g"]),
         ([m, 0, 0, -m, _pt(lay.qr_x + quiet), _pt(lay.height - lay.qr_y - quiet)], _OP["cm"]),
     ]
-    re = _OP["re"]
-    ops += [([c, r, n, 1], re) for r, c, n in qr_runs(lay.matrix)]
-    ops += [([], _OP["f"]), ([], _OP["Q"])]
+    tail: Ops = [([], _OP["f"]), ([], _OP["Q"])]
     for t in lay.texts:
         if not t.static:
-            ops += _text_ops(t, lay.height, encode)
-    return ops + [([], _OP["Q"])]
+            tail += _text_ops(t, lay.height, encode)
+    tail.append(([], _OP["Q"]))
+    unparse = pikepdf.unparse_content_stream
+    return b"\n".join([unparse(head), _qr_path(lay), unparse(tail)])
 
 
 class _SheetPdf:
@@ -239,8 +251,7 @@ def write_sheet(
         lay = layout_label(label, sheet.label_w, sheet.label_h, catalog)
         x, y = sheet.slots[slot]
         corner = _pt(x), _pt(sheet.page_h - y - sheet.label_h)
-        ops = _label_ops(lay, *corner, doc.template(label, lay), encode)
-        page.append(pikepdf.unparse_content_stream(ops))
+        page.append(_label_content(lay, *corner, doc.template(label, lay), encode))
         count += 1
         if slot == per_page - 1:
             doc.add_page(b"\n".join(page))
