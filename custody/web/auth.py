@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -19,10 +20,21 @@ MAX_PAGE = 500
 
 
 def _safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host), else None."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    """The path (and query) of ``target`` if it stays on this site, else None.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash,
+    so ``/%09/evil.example/`` and ``/\\evil.example`` lead off site: any control
+    character or backslash refuses the target, and the redirect is rebuilt from
+    the parsed path, never from the text as given.
+    """
+    if not target or len(target) > 2000 or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
