@@ -17,6 +17,7 @@ from custody.domain.checkpoint import CheckpointError
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
 from custody.services import accounts, assets, handovers, ledger, whereabouts
+from custody.services.csv_export import write_csv
 
 
 class Context:
@@ -433,7 +434,7 @@ def rollups_tonnage(ctx: Context, day_from, day_to, level: str, node: str | None
     from custody.services import tonnage
 
     rows = tonnage.daily_tonnage(ctx.db, day_from.date(), day_to.date(), level, node)
-    tonnage.write_csv(rows, sys.stdout)
+    write_csv(rows, sys.stdout)
 
 
 @rollups_group.command("balance")
@@ -447,7 +448,7 @@ def rollups_balance(ctx: Context, day_from, day_to, room: str | None) -> None:
 
     rows = tonnage.mass_balance(ctx.db, day_from.date(), day_to.date(), room,
                                 tolerance=ctx.settings.mass_balance_tolerance)
-    tonnage.write_csv(rows, sys.stdout)
+    write_csv(rows, sys.stdout)
 
 
 def main() -> None:
