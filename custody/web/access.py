@@ -37,7 +37,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.revoke_device": MANAGERS,
     "scans.create_scan": SIGNED_IN,
     "scans.get_scan": SIGNED_IN,
-    "scans.original_photo": SIGNED_IN,
+    "scans.original_photo": MANAGERS,  # EXIF GPS: where a collector stood, and when
     "scans.public_photo": ANYONE,
     "phone.home": SIGNED_IN,
     "phone.collector": frozenset({Role.COLLECTOR.value}) | MANAGERS,
