@@ -24,7 +24,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
 LEDGER_TABLES = ["daily_rollups", "corrected_weights",
                  "handovers", "asset_states", "assets", "asset_serials", "households",
-                 "villages", "scan_attempts", "devices", "credentials", "actors"]
+                 "villages", "scan_attempts", "browser_sessions", "checkpoints", "devices",
+                 "credentials", "actors"]
 
 
 @pytest.fixture(scope="session")

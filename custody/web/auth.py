@@ -48,7 +48,7 @@ def login():
     principal = accounts.authenticate_password(db, name, request.form.get("password", ""))
     if principal is None:
         return render_template("login.html", next_url=next_url, failed=True, name=name), 200
-    sign_in(principal, accounts.session_stamp(db, principal.actor_id))
+    sign_in(principal)
     return redirect(next_url or url_for("phone.home"), code=303)
 
 
