@@ -37,6 +37,8 @@ class Settings:
     scan_workers: int = 2  # decoder processes per web worker (about 100 MB each)
     scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
+    ratelimit_storage_uri: str = "redis://127.0.0.1:6379/0"  # failed sign-in/token counters
+    proxy_hops: int = 0  # proxies in front that set X-Forwarded-For (nginx: 1)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -76,6 +78,10 @@ class Settings:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
         if "CUSTODY_MASS_BALANCE_TOLERANCE" in env:
             values["mass_balance_tolerance"] = float(env["CUSTODY_MASS_BALANCE_TOLERANCE"])
+        if "CUSTODY_RATELIMIT_STORAGE_URI" in env:
+            values["ratelimit_storage_uri"] = env["CUSTODY_RATELIMIT_STORAGE_URI"]
+        if "CUSTODY_PROXY_HOPS" in env:
+            values["proxy_hops"] = int(env["CUSTODY_PROXY_HOPS"])
         if env.get("CUSTODY_SECRET_KEY"):
             values["secret_key"] = env["CUSTODY_SECRET_KEY"]
         values.update(overrides)

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from custody.domain.model import Role
 from custody.services import accounts, browser_sessions
 from custody.services.accounts import ANONYMOUS, ANONYMOUS_ROLE, Principal
-from custody.web import get_db
+from custody.web import get_db, throttle
 from custody.web.errors import error_reply, error_response, wants_json
 
 ANYONE = frozenset({ANONYMOUS_ROLE})
@@ -148,6 +148,9 @@ def _guard():
         return None  # no such route or method: Flask answers 404/405 itself
     principal = _resolve()
     if principal is None:
+        refused = throttle.token_failed()
+        if refused is not None:
+            return refused
         body, status = error_response(401, "invalid_token",
                                       "the device token is invalid or revoked; enrol again")
         body.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from custody.domain.errors import UnknownActor
 from custody.services import accounts
 from custody.services.accounts import DeviceInfo, UnknownDevice
-from custody.web import get_db
+from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in, sign_out
 from custody.web.errors import error_response
 
@@ -47,6 +47,7 @@ def login():
     db = get_db(current_app)
     principal = accounts.authenticate_password(db, name, request.form.get("password", ""))
     if principal is None:
+        throttle.sign_in_failed()
         return render_template("login.html", next_url=next_url, failed=True, name=name), 200
     sign_in(principal)
     return redirect(next_url or url_for("phone.home"), code=303)
