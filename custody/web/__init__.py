@@ -39,6 +39,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         errors,
         health,
         label_pages,
+        ledger_pages,
         local_time,
         openapi,
         phone,
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(supervise.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(label_pages.bp)
+    app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
     throttle.init_app(app, settings.ratelimit_storage_uri)

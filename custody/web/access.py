@@ -62,6 +62,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "reports.mass_balance": MANAGERS,
     "public.trace_map": ANYONE,
     "public.map_asset": ANYONE,
+    "ledger_pages.checkpoint": ANYONE,
+    "ledger_pages.verifier_key": ANYONE,
     "label_pages.form": MANAGERS,
     "label_pages.issue": MANAGERS,
     "label_pages.reprint": MANAGERS,
