@@ -19,7 +19,7 @@ from custody.domain.errors import DomainError, UnknownActor, UnknownAsset
 STATUS_OF = {UnknownAsset: 404, UnknownActor: 404}
 STORAGE_ERRORS = (OSError, DBAPIError, sqlite3.Error, psycopg.Error)
 STORAGE_FULL_RETRY_S = 300
-STORAGE_FULL_EN = ("the server's storage is full: nothing was saved this time and nothing saved "
+STORAGE_FULL_EN = ("The server's storage is full: nothing was saved this time and nothing saved "
                    "before is lost; try again later (a phone keeps its photos and resends them "
                    "itself)")
 STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录不受影响；"

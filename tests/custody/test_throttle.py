@@ -43,7 +43,7 @@ def test_sixty_wrong_passwords_get_429_with_retry_after(app, client, people):
     refused = answers[-1]
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     page = refused.get_data(as_text=True)
-    assert "尝试失败次数过多" in page and "too many failed attempts" in page
+    assert "尝试失败次数过多" in page and "Too many failed attempts" in page
     # the counters are in Redis, under this app's prefix
     prefix = app.extensions["custody.limiter_prefix"]
     assert redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
@@ -62,7 +62,8 @@ def test_an_api_client_gets_the_429_as_json(client, people):
                                                "csrf_token": csrf(client)},
                                headers={"Accept": "application/json"})
     assert response.status_code == 429 and "Retry-After" in response.headers
-    assert response.get_json()["error"]["code"] == "too_many_attempts"
+    error = response.get_json()["error"]
+    assert error["code"] == "too_many_attempts" and "分钟后再试" in error["message_zh"]
 
 
 def test_right_passwords_are_never_counted(client, people):
