@@ -62,6 +62,16 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> 
     raise TimeoutError(f"nothing listens on {port}")
 
 
+def stop_group(process: subprocess.Popen, sig: int) -> None:
+    """Stop a server and its children: ``sig``, then SIGKILL if it is slow (a loaded machine)."""
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
 @pytest.fixture
 def tls(tmp_path) -> tuple[Path, Path]:
     """A self-signed certificate for localhost: (certificate, key) PEM files."""
@@ -116,8 +126,7 @@ def gunicorn(site):
         wait_for_port(port, process)
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGQUIT)  # gunicorn's quick shutdown
-        process.wait(30)
+        stop_group(process, signal.SIGQUIT)  # gunicorn's quick shutdown
 
 
 @pytest.fixture
@@ -142,17 +151,12 @@ def nginx(tmp_path, gunicorn, tls):
     command = [NGINX, "-p", str(prefix), "-c", str(main_conf), "-e", str(prefix / "error.log")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for_port(https_port, process)
         yield https_port, http_port
     finally:
-        process.send_signal(signal.SIGTERM)  # nginx's fast shutdown
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_group(process, signal.SIGTERM)  # nginx's fast shutdown
 
 
 def client_tls(tls) -> ssl.SSLContext:
