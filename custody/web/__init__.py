@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from custody.config import Settings, load_or_create_secret_key
 from custody.db.engine import Database
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         errors,
         health,
         label_pages,
+        ledger_pages,
         local_time,
         openapi,
         phone,
@@ -45,6 +47,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         reports,
         scans,
         supervise,
+        throttle,
     )
 
     errors.init_app(app)
@@ -57,8 +60,14 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(supervise.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(label_pages.bp)
+    app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
+    throttle.init_app(app, settings.ratelimit_storage_uri)
+    if settings.proxy_hops:
+        # The client's address as the trusted proxies saw it (throttling counts by it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops)
     return app
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 import maps
-from custody.services import map_view, rollups, tonnage
+from custody.services import csv_export, map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.errors import error_response
@@ -56,7 +56,7 @@ def tonnage_csv():
     rows = _tonnage_rows()
     if isinstance(rows, tuple):
         return rows
-    return Response(tonnage.csv_lines(rows), mimetype="text/csv",
+    return Response(csv_export.csv_lines(rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tonnage.csv"})
 
 
