@@ -1,29 +1,36 @@
 """The cascade: zxing-cpp on the full photo first, then fallbacks only while they can pay.
 
-Stages, in order, and why each is there (the real-photo gains are those
-measured on a held-out set of real phone photos, issue 18; the generated-class
-gains are from ``benchmarks/scan.py`` on ``sample_images/large/holdout``):
+Stages, in order, and why each is there (real-photo gains are those measured
+on a held-out set of real phone photos, issue 18; generated-class gains are
+from ``benchmarks/scan.py`` on ``sample_images/large/holdout``, see README):
 
 1. ``full``: zxing-cpp on the full-resolution grey image with its own
    downscaled passes. Alone it reads 80 % of real photos; starting from a
    1000 px image read 60 %, so nothing here reduces the photo first.
 2. ``crops``: each symbol zxing saw but could not decode, cut out with its
    quiet zone, enlarged and read again by zxing, then by zbar on an adaptive
-   threshold: +1 to +2 points on real photos for a few ms (small and far codes).
-3. ``whole``: the other engines on the full image -- OpenCV's WeChat CNN
+   threshold: +1 to +2 points on real photos for a few ms; here it is most of
+   the gain on blurred, small and crowded (lots) photos.
+3. ``whole``: the other engines on the whole photo -- OpenCV's WeChat CNN
    detector with super-resolution: +5 to +10 points on real photos, mostly
-   blur, glare, curvature and damage.
-4. ``clahe``: local contrast equalisation of the half-size image, read by
-   zxing: +3 to +4 points (shadows, glare, low contrast) at a quarter of the
-   cost of a full-size pass.
-5. ``gamma``: a brightening lookup of the half-size image, only when the photo
-   is dark: +3 to +4 points on very dark exposures next to bright spots.
+   the hard classes.
+4. ``gamma``: a brightening lookup of the half-size image, for dark photos
+   only (median grey below 60): +3 to +4 points on very dark exposures.
+5. ``clahe``: local contrast equalisation of the half-size image: +3 to +4
+   points on real photos (shadows, glare, washed-out print).
 
-Every stage after the first runs only while nothing is read or while zxing
-reports symbols at places no read code covers: stopping at the first read
-loses the second and third code of a photo (a bag and its bin), running every
-stage costs three times as much. A photo without any code pays stages 1, 3, 4
-(and 5 if dark): at most about three full zxing calls.
+Stages after the first run only while nothing is read or while zxing reports
+symbols at places no read code covers: stopping at the first read loses the
+second code of a photo (a bag and its bin: 23 % instead of ~100 % on real
+many-code photos), running every stage costs three times as much.
+
+Time budget, in CPU time (another process's load does not eat it) and in
+units of the photo's own full pass: a fallback starts only if it fits in 3
+full passes where nothing was seen at all, 6 where a symbol was seen. The
+WeChat CNN costs about the same on any photo (its input is ~400 x 400 px; the
+engine measures it when it loads), so it runs on large photos and wherever a
+symbol was seen, but not on a 2048 px upload where zxing saw nothing: there it
+costs 2 to 4 full passes by itself. Decoding the file is outside the budget.
 
 Left out on purpose: GlobalHistogram binarisation at half scale and
 LocalAverage at quarter scale returned a wrong text for a real photo;
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +62,11 @@ log = logging.getLogger("scanners")
 MAX_CROPS = 8  # undecoded symbols retried per photo; more is noise, not codes
 CROP_TARGET = 400  # px: a crop is enlarged until its long side is about this
 DARK_MEDIAN = 60  # a half-size image darker than this (median grey) gets the gamma stage
+BUDGET_NONE = 3.0  # CPU for a photo where nothing is seen, in full zxing passes
+BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
+MIN_FULL_S = 0.002  # a tiny photo's budget is figured on at least this full pass
+HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage's CPU, in full passes (measured)
+_clock = time.process_time  # CPU time: another process's load does not eat the budget
 _GAMMA = (255 * (np.arange(256) / 255) ** 0.45).astype(np.uint8)
 
 
@@ -67,6 +80,7 @@ class _Scan:
     broken: set[int] = field(default_factory=set)
     stages: list[str] = field(default_factory=list)
     read_by: list[str] = field(default_factory=list)  # the stage that read each code
+    skipped: list[str] = field(default_factory=list)  # stages the time budget left out
 
     @property
     def stage(self) -> str:
@@ -177,24 +191,43 @@ def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
     primary, others = engines[0], engines[1:]
     whole = [e for e in others if not isinstance(e, ZbarEngine)]
     return ([("full", primary), ("crops", None)] + [("whole", e) for e in whole]
-            + [("clahe", primary), ("gamma", primary)])
+            + [("gamma", primary), ("clahe", primary)])
+
+
+def _affordable(scan: _Scan, name: str, engine: Engine | None, spent: float, full: float
+                ) -> bool:
+    """True if a fallback stage fits the photo's time budget (in CPU seconds)."""
+    if name == "crops":
+        return True  # a few small crops, only where a symbol was seen
+    seen = bool(scan.codes or scan.unread)
+    full = max(full, MIN_FULL_S)
+    cost = HALF_COST[name] * full if name in HALF_COST else getattr(engine, "cost_s", 0.0)
+    return spent + cost <= (BUDGET_SEEN if seen else BUDGET_NONE) * full
 
 
 def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
-    """Run the stages until done; the scan holds the codes, stages run and who read what."""
+    """Run the stages until done or out of budget; the scan says what was read and how."""
     scan = _Scan(photo)
     zbars = [e for e in engines[1:] if isinstance(e, ZbarEngine)]
+    photo.gray(1)  # decoding the file is not the scanner's to budget
+    start = _clock()
+    full = 0.0
     for name, engine in plan(engines):
-        if scan.stages and scan.done():
-            break
-        if name == "crops" and not scan.uncovered():
-            continue
+        if scan.stages:
+            if scan.done():
+                break
+            if name == "crops" and not scan.uncovered():
+                continue
+            if not _affordable(scan, name, engine, _clock() - start, full):
+                scan.skipped.append(name)
+                continue
         half = photo.gray(2) if name in ("clahe", "gamma") else None
         if name == "gamma" and np.median(half[::4, ::4]) >= DARK_MEDIAN:
             continue
         scan.stages.append(name)
         if name in ("full", "whole"):
             _read(scan, engine, photo.gray(1))
+            full = full or _clock() - start
         elif name == "crops":
             _crops(scan, engines[0], zbars)
         elif name == "clahe":

@@ -46,9 +46,14 @@ class Reading(list):
 
 
 class Engine:
-    """Base class of a decoder engine: override ``read``."""
+    """Base class of a decoder engine: override ``read``.
+
+    ``cost_s`` is what one whole-photo call costs in CPU seconds when that does
+    not depend on the photo's size (a CNN at a fixed input size); 0 if unknown.
+    """
 
     name = "engine"
+    cost_s = 0.0
 
     def read(self, gray: np.ndarray) -> list[Decoded]:
         """Return every QR code found in a 2-D uint8 grayscale image."""

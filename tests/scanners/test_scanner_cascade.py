@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import scanners
 from scanners import _decode, _image
 
 LEFT, RIGHT = (0.05, 0.1, 0.4, 0.6), (0.6, 0.1, 0.95, 0.6)
+
+
+@pytest.fixture(autouse=True)
+def stopped_clock(monkeypatch):
+    """No CPU time passes unless a test's fake engines say so: every stage fits the budget."""
+    monkeypatch.setattr(_decode, "_clock", lambda: 0.0)
 
 
 class WholePhotoOnly(scanners.FakeEngine):
@@ -35,7 +42,7 @@ def test_a_photo_without_a_code_pays_full_other_engines_and_half_size_clahe_only
 def test_a_dark_photo_without_a_code_also_gets_the_gamma_stage():
     first = scanners.FakeEngine()
     texts, stages = _run(np.full((600, 800), 20, np.uint8), first)
-    assert texts == [] and stages == ["full", "clahe", "gamma"]
+    assert texts == [] and stages == ["full", "gamma", "clahe"]
     assert first.shapes == [(600, 800), (300, 400), (300, 400)]
 
 
@@ -78,3 +85,39 @@ def test_an_eci_utf8_payload_is_read_as_written(kit):
                                                                   border=4)
     gray = np.asarray(Image.open(buf).convert("L"))
     assert [c.text for c in scanners.decode(kit.encode(gray))] == [text]
+
+
+class Slow(scanners.FakeEngine):
+    """A fake that costs ``seconds`` of CPU per call on the cascade's (fake) clock."""
+
+    def __init__(self, seconds: float, clock: list[float], **kw) -> None:
+        super().__init__(**kw)
+        self.seconds, self.clock = seconds, clock
+
+    def read(self, gray):
+        """Advance the clock, then read."""
+        self.clock[0] += self.seconds
+        return super().read(gray)
+
+
+def test_an_expensive_fallback_is_left_out_when_nothing_was_seen(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(_decode, "_clock", lambda: clock[0])
+    first = Slow(0.1, clock)
+    cnn = Slow(0.25, clock, texts=("A",))
+    cnn.cost_s = 0.25  # full 0.1 + 0.25 > 3 x 0.1
+    scan = _decode.cascade(_image.Photo.from_array(np.full((600, 800), 150, np.uint8)),
+                           [first, cnn])
+    assert scan.codes == [] and scan.skipped == ["whole"] and scan.stages == ["full", "clahe"]
+    assert cnn.calls == 0 and first.calls == 2  # the cheaper half-size pass still fits
+
+
+def test_an_expensive_fallback_runs_where_a_symbol_was_seen_but_not_read(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(_decode, "_clock", lambda: clock[0])
+    first = Slow(0.1, clock, unread=(RIGHT,))
+    cnn = Slow(0.25, clock, texts=("B",), box=RIGHT)
+    cnn.cost_s = 0.25  # fits 6 x 0.1 once a symbol is seen
+    scan = _decode.cascade(_image.Photo.from_array(np.full((600, 800), 150, np.uint8)),
+                           [first, cnn])
+    assert [c.text for c in scan.codes] == ["B"] and scan.read_by == ["whole"]
