@@ -62,11 +62,12 @@ def jpeg(rgb: np.ndarray, quality: int, rs: random.Random) -> tuple[bytes, int]:
     return out.getvalue(), orientation
 
 
-def photograph(cls: str, index: int, seed: int) -> tuple[bytes, dict]:
-    """Render one photo of class ``cls``; return JPEG bytes and its manifest entry."""
+def photograph(cls: str, index: int, seed: int, texts: list[str] | None = None
+               ) -> tuple[bytes, dict]:
+    """Render one photo of class ``cls`` (of ``texts`` if given): JPEG bytes, manifest entry."""
     rs = random.Random(f"{seed}-{cls}-{index}")
     frame = frame_for(cls, index)
-    rgb, texts, quality = shoot(cls, rs, frame)
+    rgb, texts, quality = shoot(cls, rs, frame, texts)
     if frame == SHRUNK:  # the camera's JPEG first, then phone.js's canvas at q85
         first = cv2.imdecode(np.frombuffer(cv2.imencode(".jpg", rgb, [
             cv2.IMWRITE_JPEG_QUALITY, quality])[1], np.uint8), cv2.IMREAD_UNCHANGED)

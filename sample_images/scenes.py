@@ -125,12 +125,13 @@ def mounted(text: str, rs: random.Random, rng: np.random.Generator, R, t, radius
     return [bag, label], (text, local)
 
 
-def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[int, int]):
+def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[int, int],
+          texts: list[str] | None = None):
     """Build the camera, surfaces, light and exposure for one photo of class ``cls``."""
     w, h = frame
     cam = Camera(frame, FOCAL_12MP * w / FULL[0])
     module_mm = 24.0 / 33  # the label's QR: 24 mm, 33 modules
-    n = rs.randint(6, 14) if cls == "lots" else 1
+    n = len(texts) if texts else rs.randint(6, 14) if cls == "lots" else 1
     d = {"small": rs.uniform(550, 1100), "lots": rs.uniform(450, 750),
          "perspective": rs.uniform(180, 380)}.get(cls, rs.uniform(130, 380))
     tilt = rs.uniform(40, 62) if cls == "perspective" else rs.uniform(0, 22)
@@ -154,7 +155,8 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
                      off)
         if radius is not None:  # the axis of a bag or bottle stands roughly upright
             R = R @ rotation(0, 0, rs.uniform(-20, 20) - roll)
-        parts, _ = mounted(code_text(rs), rs, rng, R, t, radius, cls)
+        text = texts[i] if texts else code_text(rs)
+        parts, _ = mounted(text, rs, rng, R, t, radius, cls)
         surfaces += parts[:1] if cls == "none" else parts  # none: a bag with no label
     light = Light(ambient=rs.uniform(0.25, 0.5), direct=rs.uniform(0.5, 1.0),
                   direction=np.float32([rs.uniform(-0.6, 0.6), rs.uniform(-0.9, -0.2),
@@ -204,12 +206,16 @@ def lamps(radiance: np.ndarray, rs: random.Random, rng: np.random.Generator) -> 
         radiance += (spot * rs.uniform(30, 120) + glow * rs.uniform(2, 10))[..., None]
 
 
-def shoot(cls: str, rs: random.Random, frame: tuple[int, int]) -> tuple[np.ndarray, list[str]]:
-    """Render one photo: 8-bit RGB and the codes wholly in the frame."""
+def shoot(cls: str, rs: random.Random, frame: tuple[int, int], texts: list[str] | None = None
+          ) -> tuple[np.ndarray, list[str], int]:
+    """Render one photo: 8-bit RGB, the codes wholly in the frame, the camera's JPEG quality.
+
+    ``texts`` are the codes to put on labels (random ones by default).
+    """
     rng = np.random.default_rng(rs.getrandbits(64))
     w, h = frame
     for _ in range(20):
-        cam, surfaces, light, ex = scene(cls, rs, rng, frame)
+        cam, surfaces, light, ex = scene(cls, rs, rng, frame, texts)
         texts = []
         inside = True
         for surf in surfaces:

@@ -25,8 +25,9 @@ second code of a photo (a bag and its bin: 23 % instead of ~100 % on real
 many-code photos), running every stage costs three times as much.
 
 Time budget, in CPU time (another process's load does not eat it) and in
-units of the photo's own full pass: a fallback starts only if it fits in 3
-full passes where nothing was seen at all, 6 where a symbol was seen. The
+units of the photo's own full pass: a fallback starts only if the photo's
+total still fits in 2.75 full passes where nothing was seen at all (3 less a
+margin for what the estimates leave out), 6 where a symbol was seen. The
 WeChat CNN costs about the same on any photo (its input is ~400 x 400 px; the
 engine measures it when it loads), so it runs on large photos and wherever a
 symbol was seen, but not on a 2048 px upload where zxing saw nothing: there it
@@ -62,7 +63,8 @@ log = logging.getLogger("scanners")
 MAX_CROPS = 8  # undecoded symbols retried per photo; more is noise, not codes
 CROP_TARGET = 400  # px: a crop is enlarged until its long side is about this
 DARK_MEDIAN = 60  # a half-size image darker than this (median grey) gets the gamma stage
-BUDGET_NONE = 3.0  # CPU for a photo where nothing is seen, in full zxing passes
+BUDGET_NONE = 2.75  # CPU for a photo where nothing is seen, in full zxing passes: 3 less
+# a margin for what the stage estimates leave out (resizing, Python, cache misses)
 BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
 MIN_FULL_S = 0.002  # a tiny photo's budget is figured on at least this full pass
 HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage's CPU, in full passes (measured)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import statistics
 import threading
 import time
 from pathlib import Path
@@ -95,7 +94,7 @@ class WeChatEngine(Engine):
             start = time.process_time()
             self._detector().detectAndDecode(blank)
             times.append(time.process_time() - start)
-        return statistics.median(times)
+        return max(times)  # the cascade must not start it where it does not fit
 
     def __reduce__(self):
         """Pickle by model folder so the engine can be sent to a worker process."""
