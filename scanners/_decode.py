@@ -24,14 +24,18 @@ symbols at places no read code covers: stopping at the first read loses the
 second code of a photo (a bag and its bin: 23 % instead of ~100 % on real
 many-code photos), running every stage costs three times as much.
 
-Time budget, in CPU time (another process's load does not eat it) and in
-units of the photo's own full pass: a fallback starts only if the photo's
-total still fits in 2.75 full passes where nothing was seen at all (3 less a
-margin for what the estimates leave out), 6 where a symbol was seen. The
-WeChat CNN costs about the same on any photo (its input is ~400 x 400 px; the
-engine measures it when it loads), so it runs on large photos and wherever a
-symbol was seen, but not on a 2048 px upload where zxing saw nothing: there it
-costs 2 to 4 full passes by itself. Decoding the file is outside the budget.
+Time budget, in units of the photo's own full zxing pass, from measured costs
+(median CPU on ``large/holdout``: a full pass ~2.4 ms per megapixel; CLAHE's
+half-size stage ~1.2 passes, more on textured backgrounds it turns into
+finder-like blobs, so 1.5; gamma's ~0.3, so 0.5; the WeChat CNN a fixed ~20 ms,
+what a full pass costs on ~8-9 MP, because its input is ~400 x 400 px). A
+fallback starts only if the photo's total stays within 3 passes where nothing
+was seen at all, 6 where a symbol was seen. So on a 2048 px upload where
+zxing saw nothing, WeChat (3 passes there by itself) is left out and CLAHE
+(and gamma, if dark) run; on a 12 MP photo WeChat runs and CLAHE does not
+fit. The budget is a cost model, not a clock: the same photo always gets the
+same stages and the same answer, whatever the machine's load. Decoding the
+file is outside it.
 
 Left out on purpose: GlobalHistogram binarisation at half scale and
 LocalAverage at quarter scale returned a wrong text for a real photo;
@@ -45,7 +49,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -63,12 +66,9 @@ log = logging.getLogger("scanners")
 MAX_CROPS = 8  # undecoded symbols retried per photo; more is noise, not codes
 CROP_TARGET = 400  # px: a crop is enlarged until its long side is about this
 DARK_MEDIAN = 60  # a half-size image darker than this (median grey) gets the gamma stage
-BUDGET_NONE = 2.75  # CPU for a photo where nothing is seen, in full zxing passes: 3 less
-# a margin for what the stage estimates leave out (resizing, Python, cache misses)
+BUDGET_NONE = 3.0  # what a photo where nothing is seen may cost, in full zxing passes
 BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
-MIN_FULL_S = 0.002  # a tiny photo's budget is figured on at least this full pass
-HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage's CPU, in full passes (measured)
-_clock = time.process_time  # CPU time: another process's load does not eat the budget
+HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage, in full passes (measured)
 _GAMMA = (255 * (np.arange(256) / 255) ** 0.45).astype(np.uint8)
 
 
@@ -196,40 +196,39 @@ def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
             + [("gamma", primary), ("clahe", primary)])
 
 
-def _affordable(scan: _Scan, name: str, engine: Engine | None, spent: float, full: float
-                ) -> bool:
-    """True if a fallback stage fits the photo's time budget (in CPU seconds)."""
+def _cost(name: str, engine: Engine | None, megapixels: float) -> float:
+    """What a stage costs on this photo, in full zxing passes (measured medians)."""
+    if name in HALF_COST:
+        return HALF_COST[name]
     if name == "crops":
-        return True  # a few small crops, only where a symbol was seen
-    seen = bool(scan.codes or scan.unread)
-    full = max(full, MIN_FULL_S)
-    cost = HALF_COST[name] * full if name in HALF_COST else getattr(engine, "cost_s", 0.0)
-    return spent + cost <= (BUDGET_SEEN if seen else BUDGET_NONE) * full
+        return 0.0  # a few small crops, only where a symbol was seen
+    return getattr(engine, "cost_mp", 0.0) / max(megapixels, 0.01)
 
 
 def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
     """Run the stages until done or out of budget; the scan says what was read and how."""
     scan = _Scan(photo)
     zbars = [e for e in engines[1:] if isinstance(e, ZbarEngine)]
-    photo.gray(1)  # decoding the file is not the scanner's to budget
-    start = _clock()
-    full = 0.0
+    megapixels = photo.size[0] * photo.size[1] / 1e6
+    spent = 0.0
     for name, engine in plan(engines):
         if scan.stages:
             if scan.done():
                 break
             if name == "crops" and not scan.uncovered():
                 continue
-            if not _affordable(scan, name, engine, _clock() - start, full):
+            cost = _cost(name, engine, megapixels)
+            limit = BUDGET_SEEN if scan.codes or scan.unread else BUDGET_NONE
+            if spent + cost > limit:
                 scan.skipped.append(name)
                 continue
         half = photo.gray(2) if name in ("clahe", "gamma") else None
         if name == "gamma" and np.median(half[::4, ::4]) >= DARK_MEDIAN:
             continue
         scan.stages.append(name)
+        spent += 1.0 if name == "full" else _cost(name, engine, megapixels)
         if name in ("full", "whole"):
             _read(scan, engine, photo.gray(1))
-            full = full or _clock() - start
         elif name == "crops":
             _crops(scan, engines[0], zbars)
         elif name == "clahe":

@@ -48,12 +48,13 @@ class Reading(list):
 class Engine:
     """Base class of a decoder engine: override ``read``.
 
-    ``cost_s`` is what one whole-photo call costs in CPU seconds when that does
-    not depend on the photo's size (a CNN at a fixed input size); 0 if unknown.
+    ``cost_mp`` is what one whole-photo call costs when that does not depend on
+    the photo's size (a CNN at a fixed input size), in megapixels of a full
+    zxing pass; 0 for engines the cascade need not budget.
     """
 
     name = "engine"
-    cost_s = 0.0
+    cost_mp = 0.0
 
     def read(self, gray: np.ndarray) -> list[Decoded]:
         """Return every QR code found in a 2-D uint8 grayscale image."""

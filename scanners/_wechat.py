@@ -16,7 +16,6 @@ import hashlib
 import importlib.util
 import os
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +66,7 @@ class WeChatEngine(Engine):
     """OpenCV's WeChat QR detector: finds codes zxing misses on hard photos (blur, glare)."""
 
     name = "wechat"
+    cost_mp = 9.0  # ~20 ms of CPU where it finds nothing, what zxing takes on ~8-9 MP
 
     def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
         import cv2
@@ -80,21 +80,7 @@ class WeChatEngine(Engine):
         self._paths = [str(folder / n) for n in MODEL_MD5]
         self._cv2 = cv2
         self._local = threading.local()  # a detector keeps state between calls: one per thread
-        self.cost_s = self._warm_up()
-
-    def _warm_up(self) -> float:
-        """Load the models now (not on the first photo) and measure a call's CPU time.
-
-        The CNN runs at a fixed input size, so a call costs about the same on any
-        photo; the cascade weighs that against its time budget.
-        """
-        blank = np.full((600, 800), 128, np.uint8)
-        times = []
-        for _ in range(3):
-            start = time.process_time()
-            self._detector().detectAndDecode(blank)
-            times.append(time.process_time() - start)
-        return max(times)  # the cascade must not start it where it does not fit
+        self._detector()  # fail here, not on the first photo, if the models do not load
 
     def __reduce__(self):
         """Pickle by model folder so the engine can be sent to a worker process."""
