@@ -44,7 +44,7 @@ import maps  # noqa: E402
 from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Asset, DailyRollup, Handover  # noqa: E402
-from custody.services import demo, map_view, rollups, tonnage  # noqa: E402
+from custody.services import csv_export, demo, map_view, rollups, tonnage  # noqa: E402
 
 
 def latency(fn: Callable[[], object], repeat: int) -> tuple[float, float, int]:
@@ -72,7 +72,7 @@ def day_map(db: Database, day: date) -> tuple[float, int, int]:
 def export(db: Database, first: date, last: date, level: str) -> tuple[str, str, str]:
     """The year's CSV export of every node of a level, as the web app streams it: timings."""
     start = time.perf_counter()
-    chunks = tonnage.csv_lines(tonnage.iter_daily_tonnage(db, first, last, level))
+    chunks = csv_export.csv_lines(tonnage.iter_daily_tonnage(db, first, last, level))
     size = len(next(chunks, ""))
     to_first = time.perf_counter() - start
     size += sum(len(chunk) for chunk in chunks)

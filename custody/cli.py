@@ -13,10 +13,11 @@ from tqdm import tqdm
 from custody.config import Settings
 from custody.db import migrate
 from custody.db.engine import Database
-from custody.domain.checkpoint import CheckpointError
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
 from custody.services import accounts, assets, handovers, ledger, whereabouts
+from custody.services.csv_export import write_csv
+from ledgercheck import CheckpointError
 
 
 class Context:
@@ -67,10 +68,12 @@ def init(ctx: Context) -> None:
     """Create or upgrade the database schema and the signing keys."""
     migrate.upgrade(ctx.db)
     key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+    published = ledger.write_verifier_key(ctx.settings.checkpoint_public_key_file, key,
+                                          ctx.settings.ledger_origin)
     click.echo(f"database ready at schema {migrate.current_revision(ctx.db)} "
                f"({ctx.db.url.render_as_string(hide_password=True)})")
-    click.echo(f"checkpoint key: {ctx.settings.checkpoint_key_file} "
-               f"(public id {ledger.cp.key_id_of(key.public_key())})")
+    click.echo(f"checkpoint key: {ctx.settings.checkpoint_key_file} (private: keep it off the "
+               f"app hosts); verifier key, published at /ledger/key:\n{published}")
 
 
 @cli.group("assets")
@@ -310,15 +313,21 @@ def where(ctx: Context, code: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--against", "checkpoint_file", type=click.File("r"),
+@click.option("--against", "checkpoint_file", type=click.File("r", encoding="utf-8"),
               help="A signed checkpoint the history must still match.")
+@click.option("--key", "trusted_key",
+              help="The verifier key (or a file holding it) the checkpoint must be signed with; "
+                   "default: the one `custody init` wrote in the data folder.")
 @pass_ctx
-def verify(ctx: Context, checkpoint_file) -> None:
-    """Walk the ledger and report the first bad record, if any (exit 1)."""
+def verify(ctx: Context, checkpoint_file, trusted_key: str | None) -> None:
+    """Walk the ledger and report the first bad record, if any (exit 1).
+
+    With --against, only the public verifier key is read: never the private key.
+    """
     if checkpoint_file is not None:
-        key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+        key = _verifier_key(ctx, trusted_key)
         try:
-            report = ledger.verify_against(ctx.db, checkpoint_file.read(), key.public_key())
+            report = ledger.verify_against(ctx.db, checkpoint_file.read(), key)
         except CheckpointError as exc:
             raise click.ClickException(str(exc)) from exc
     else:
@@ -331,14 +340,31 @@ def verify(ctx: Context, checkpoint_file) -> None:
     sys.exit(1)
 
 
+def _verifier_key(ctx: Context, given: str | None) -> str:
+    """The trusted verifier key: given (itself or a file), or the data folder's."""
+    if given and Path(given).is_file():
+        return Path(given).read_text(encoding="utf-8").strip()
+    if given:
+        return given.strip()
+    found = ledger.read_verifier_key(ctx.settings.checkpoint_public_key_file)
+    if found is None:
+        raise click.ClickException(
+            f"no verifier key at {ctx.settings.checkpoint_public_key_file}: pass --key with "
+            "the key the ledger publishes at /ledger/key")
+    return found
+
+
 @cli.command()
-@click.option("--out", type=click.File("w"), default="-", help="Output file (default stdout).")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-",
+              help="Output file (default stdout).")
 @pass_ctx
 def checkpoint(ctx: Context, out) -> None:
-    """Write a signed checkpoint (count, head hash, time) to publish."""
+    """Sign a checkpoint (count, head hash, time), publish it at /ledger/checkpoint, print it."""
     key = ledger.load_or_create_signing_key(ctx.settings.checkpoint_key_file)
+    ledger.write_verifier_key(ctx.settings.checkpoint_public_key_file, key,
+                              ctx.settings.ledger_origin)
     try:
-        out.write(ledger.make_checkpoint(ctx.db, key))
+        out.write(ledger.make_checkpoint(ctx.db, key, ctx.settings.ledger_origin))
     except CheckpointError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -433,7 +459,7 @@ def rollups_tonnage(ctx: Context, day_from, day_to, level: str, node: str | None
     from custody.services import tonnage
 
     rows = tonnage.daily_tonnage(ctx.db, day_from.date(), day_to.date(), level, node)
-    tonnage.write_csv(rows, sys.stdout)
+    write_csv(rows, sys.stdout)
 
 
 @rollups_group.command("balance")
@@ -447,7 +473,7 @@ def rollups_balance(ctx: Context, day_from, day_to, room: str | None) -> None:
 
     rows = tonnage.mass_balance(ctx.db, day_from.date(), day_to.date(), room,
                                 tolerance=ctx.settings.mass_balance_tolerance)
-    tonnage.write_csv(rows, sys.stdout)
+    write_csv(rows, sys.stdout)
 
 
 def main() -> None:

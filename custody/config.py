@@ -29,6 +29,7 @@ class Settings:
     code_keys: Mapping[str, bytes] = field(default_factory=dict)
     code_key_id: str = "A"
     checkpoint_key_file: Path | None = None
+    checkpoint_public_key_file: Path | None = None  # the verifier key served at /ledger/key
     max_speed_kmh: float = 120.0
     mass_balance_tolerance: float = 0.1
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -37,6 +38,13 @@ class Settings:
     scan_workers: int = 2  # decoder processes per web worker (about 100 MB each)
     scan_timeout_s: float = 20.0
     secret_key: str = field(default="", repr=False)
+    ratelimit_storage_uri: str = "redis://127.0.0.1:6379/0"  # failed sign-in/token counters
+    proxy_hops: int = 0  # proxies in front that set X-Forwarded-For (nginx: 1)
+
+    @property
+    def ledger_origin(self) -> str:
+        """The ledger's name in its checkpoints and verifier key."""
+        return f"{self.code_host.lower()}/ledger"
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -44,6 +52,9 @@ class Settings:
         if self.checkpoint_key_file is None:
             object.__setattr__(self, "checkpoint_key_file",
                                Path(self.data_dir) / "checkpoint-ed25519.pem")
+        if self.checkpoint_public_key_file is None:
+            object.__setattr__(self, "checkpoint_public_key_file",
+                               Path(self.data_dir) / "checkpoint.vkey")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -63,6 +74,8 @@ class Settings:
             values["code_key_id"] = env["CUSTODY_CODE_KEY_ID"]
         if "CUSTODY_CHECKPOINT_KEY_FILE" in env:
             values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
+        if "CUSTODY_CHECKPOINT_PUBLIC_KEY_FILE" in env:
+            values["checkpoint_public_key_file"] = Path(env["CUSTODY_CHECKPOINT_PUBLIC_KEY_FILE"])
         if "CUSTODY_TILES_URL" in env:
             values["tiles_url"] = env["CUSTODY_TILES_URL"]
             values["tiles_attribution"] = env.get("CUSTODY_TILES_ATTRIBUTION", "")
@@ -76,6 +89,10 @@ class Settings:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
         if "CUSTODY_MASS_BALANCE_TOLERANCE" in env:
             values["mass_balance_tolerance"] = float(env["CUSTODY_MASS_BALANCE_TOLERANCE"])
+        if "CUSTODY_RATELIMIT_STORAGE_URI" in env:
+            values["ratelimit_storage_uri"] = env["CUSTODY_RATELIMIT_STORAGE_URI"]
+        if "CUSTODY_PROXY_HOPS" in env:
+            values["proxy_hops"] = int(env["CUSTODY_PROXY_HOPS"])
         if env.get("CUSTODY_SECRET_KEY"):
             values["secret_key"] = env["CUSTODY_SECRET_KEY"]
         values.update(overrides)

@@ -1,7 +1,13 @@
-"""What a label shows: the label record, the four GB/T 19095-2019 categories and the asset kinds."""
+"""What a label shows: the label record, and the words and colours printed on it.
+
+The words and colours come from a ``Catalog`` that renderers take as a parameter, so a
+deployment can print its own vocabulary; ``DEFAULT_CATALOG`` holds the four GB/T 19095-2019
+categories and the six asset kinds below.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._identity import KIND_LETTERS
@@ -69,10 +75,25 @@ class LabelData:
         if self.category is not None and self.category not in CATEGORIES:
             raise ValueError(f"unknown category {self.category!r}; expected {sorted(CATEGORIES)}")
 
-    @property
-    def band_colour(self) -> str:
-        """The colour of the label band: the category colour, or neutral for fixed assets."""
-        return CATEGORIES[self.category].colour if self.category else NEUTRAL_COLOUR
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: renderers cache per catalog
+class Catalog:
+    """The words and colours printed on labels: category and kind names, band colours."""
+
+    categories: Mapping[str, Category]
+    kinds: Mapping[str, Kind]
+    neutral_colour: str = NEUTRAL_COLOUR
+
+    def band(self, kind: str, category: str | None) -> tuple[Category | Kind, str]:
+        """What the band names (the category, else the kind) and its colour."""
+        if category is not None:
+            named = self.categories[category]
+            return named, named.colour
+        return self.kinds[kind], self.neutral_colour
+
+
+DEFAULT_CATALOG = Catalog(CATEGORIES, KINDS)
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:

@@ -1,21 +1,24 @@
-"""Finding a font that really has Chinese glyphs, for PNG labels and embedding in PDF sheets.
+"""The Chinese font of labels: finding one that has the glyphs, and subsetting it (fontTools).
 
 Order: ``LABELS_CJK_FONT`` (a path; plain config, read once per process), then the paths of
 common Debian CJK packages (TrueType outlines first, since only those embed in PDF sheets), then
 ``fc-list :lang=zh-cn``. A font counts only if its cmap maps every character of a sample to a
-real glyph: a Latin font that fontconfig offers as the best match would otherwise pass, and
-draw every Chinese character as the .notdef box.
+glyph: a Latin font that fontconfig offers as the best match would otherwise pass, and draw
+every Chinese character as the .notdef box.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import warnings
+from dataclasses import dataclass
 from functools import cache
 
-from ._truetype import FontError, open_face
+from fontTools import subset
+from fontTools.ttLib import TTFont
 
 CJK_FONT_ENV = "LABELS_CJK_FONT"
 # Characters every label prints (category names, 村/镇 of site names): all must have glyphs.
@@ -29,20 +32,25 @@ _FONT_CANDIDATES = (
 )
 
 
+def open_font(path: str) -> TTFont:
+    """The first face of a font file (a .ttc holds several), tables read only when used."""
+    return TTFont(path, fontNumber=0, lazy=True, recalcTimestamp=False)
+
+
 def has_cjk_glyphs(path: str) -> bool:
     """Whether the font's first face maps every sample character to a glyph other than .notdef."""
     try:
-        face = open_face(path)
-    except (OSError, FontError):
+        cmap = open_font(path).getBestCmap() or {}
+    except Exception:  # noqa: BLE001 - fontTools raises many error types on a damaged file
         return False
-    return all(face.glyph_id(ch) for ch in CJK_SAMPLE)
+    return all(cmap.get(ord(ch), ".notdef") != ".notdef" for ch in CJK_SAMPLE)
 
 
 def is_truetype(path: str) -> bool:
     """Whether the font has TrueType (glyf) outlines, the kind a PDF embeds as FontFile2."""
     try:
-        return open_face(path).has_outlines
-    except (OSError, FontError):
+        return "glyf" in open_font(path)  # the table directory only: cheap
+    except Exception:  # noqa: BLE001 - fontTools raises many error types on a damaged file
         return False
 
 
@@ -79,3 +87,52 @@ def _fontconfig_fonts() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted(line for line in listed.splitlines() if os.path.isfile(line))
+
+
+@dataclass(frozen=True)
+class FontSubset:
+    """A standalone font holding the glyphs of some characters, with what a PDF needs of it."""
+
+    data: bytes
+    glyph_ids: dict[str, int]  # character -> glyph id in ``data`` (0: .notdef, not in the font)
+    advances: dict[str, int]  # character -> advance width in font units
+    units_per_em: int
+    bbox: tuple[int, int, int, int]
+    ascent: int
+    descent: int
+    cap_height: int
+    postscript_name: str
+
+
+def subset_font(path: str, text: str) -> FontSubset:
+    """Subset the first face of ``path`` to the glyphs of ``text`` (fontTools' subsetter)."""
+    font = open_font(path)
+    name = font["name"].getDebugName(6) or os.path.splitext(os.path.basename(path))[0]
+    options = subset.Options()
+    options.notdef_outline = True  # a character the font lacks draws a box, never nothing
+    options.layout_features = []  # labels are not shaped: no GSUB/GPOS lookups needed
+    options.drop_tables += ["FFTM"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    cmap, hmtx, head = font.getBestCmap(), font["hmtx"], font["head"]
+    glyph_ids, advances = {}, {}
+    for ch in dict.fromkeys(text):
+        glyph = cmap.get(ord(ch), ".notdef")
+        glyph_ids[ch] = font.getGlyphID(glyph)
+        advances[ch] = hmtx[glyph][0]
+    os2 = font["OS/2"] if "OS/2" in font else None
+    ascent, descent = font["hhea"].ascent, font["hhea"].descent
+    return FontSubset(
+        data=data.getvalue(),
+        glyph_ids=glyph_ids,
+        advances=advances,
+        units_per_em=head.unitsPerEm,
+        bbox=(head.xMin, head.yMin, head.xMax, head.yMax),
+        ascent=ascent,
+        descent=descent,
+        cap_height=getattr(os2, "sCapHeight", 0) or ascent,
+        postscript_name="".join(ch for ch in name if ch.isalnum() or ch in "-_") or "CJK",
+    )

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-import numpy as np
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ._catalog import CATEGORIES, KINDS, LabelData
-from ._qr import QUIET_ZONE, qr_matrix
+from ._catalog import DEFAULT_CATALOG, Catalog, LabelData
+from ._qr import QUIET_ZONE, Matrix, qr_matrix
 
 THERMAL_SIZE_MM = (50.0, 30.0)
 _PAD = 1.2
@@ -45,7 +44,7 @@ class Layout:
     qr_x: float
     qr_y: float
     module: float
-    matrix: np.ndarray
+    matrix: Matrix
     band: tuple[float, float, float, float]
     colour: str
     texts: list[Text] = field(default_factory=list)
@@ -90,11 +89,10 @@ _fit_site = lru_cache(maxsize=256)(fit)  # a batch has few sites; IDs are unique
 
 
 @cache
-def _static_texts(kind_id: str, category_id: str | None, width: float, height: float):
-    """The band names and kind line: the same on every label of one kind and category."""
-    kind = KINDS[kind_id]
-    category = CATEGORIES[category_id] if category_id else None
-    named = category or kind
+def _static_texts(catalog: Catalog, kind_id: str, category_id: str | None, width: float,
+                  height: float) -> tuple[tuple[Text, ...], str]:
+    """The band names, kind line and band colour: the same on every label of one template."""
+    named, colour = catalog.band(kind_id, category_id)
     x, panel_w = height, width - height - _PAD
     zh, zh_size = fit(named.name_zh, 0.12 * height, panel_w)
     en, en_size = fit(named.name_en, 0.075 * height, panel_w, bold=True)
@@ -102,20 +100,22 @@ def _static_texts(kind_id: str, category_id: str | None, width: float, height: f
         Text(x, 0.17 * height, zh_size, zh, white=True, static=True, role="name_zh"),
         Text(x, 0.29 * height, en_size, en, bold=True, white=True, static=True, role="name_en"),
     ]
-    if category:
+    if category_id is not None:
+        kind = catalog.kinds[kind_id]
         line, size = fit(f"{kind.name_zh} {kind.name_en}", 0.08 * height, panel_w)
         texts.append(Text(x, 0.69 * height, size, line, static=True, role="kind"))
-    return tuple(texts)
+    return tuple(texts), colour
 
 
-def layout_label(label: LabelData, width: float, height: float) -> Layout:
-    """Lay out one label in a ``width`` x ``height`` mm box."""
+def layout_label(label: LabelData, width: float, height: float,
+                 catalog: Catalog = DEFAULT_CATALOG) -> Layout:
+    """Lay out one label in a ``width`` x ``height`` mm box, in the words of ``catalog``."""
     matrix = qr_matrix(label.code)
-    module = height / (matrix.shape[0] + 2 * QUIET_ZONE)
+    module = height / (len(matrix) + 2 * QUIET_ZONE)
     x, panel_w = height, width - height - _PAD
     band = (x - _PAD, 0.0, width - x + _PAD, 0.36 * height)
-    out = Layout(width, height, 0.0, 0.0, module, matrix, band, label.band_colour)
-    out.texts.extend(_static_texts(label.kind, label.category, width, height))
+    static, colour = _static_texts(catalog, label.kind, label.category, width, height)
+    out = Layout(width, height, 0.0, 0.0, module, matrix, band, colour, list(static))
     text, size = fit(label.asset_id, 0.13 * height, panel_w, bold=True)
     out.texts.append(Text(x, 0.53 * height, size, text, bold=True, role="asset_id"))
     if label.site_name:
@@ -123,28 +123,3 @@ def layout_label(label: LabelData, width: float, height: float) -> Layout:
         line_y = 0.84 * height if label.category else 0.69 * height
         out.texts.append(Text(x, line_y, size, text, role="site"))
     return out
-
-
-_TWO_DIGITS = np.array([list(f"{i:2d}".encode()) for i in range(100)], np.uint8)
-_RUN_RECORD = np.frombuffer(b"      ,  1 re\n".replace(b",", b" "), np.uint8)
-
-
-def qr_run_ops(matrix: np.ndarray) -> bytes:
-    """PDF ``re`` operators, one fixed-width record per run, in module units (built in numpy)."""
-    rows, starts, lengths = qr_runs(matrix)
-    rec = np.tile(_RUN_RECORD, (rows.size, 1))
-    rec[:, 0:2] = _TWO_DIGITS[starts]
-    rec[:, 3:5] = _TWO_DIGITS[rows]
-    rec[:, 6:8] = _TWO_DIGITS[lengths]
-    return rec.tobytes()
-
-
-def qr_runs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Horizontal runs of dark modules as (row, start column, length) arrays, row-major."""
-    rows, cols = matrix.shape
-    padded = np.zeros((rows, cols + 2), np.int8)
-    padded[:, 1:-1] = matrix
-    # Edges alternate run start, run end in row-major order.
-    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])
-    row, col = np.divmod(edges, cols + 1)
-    return row[0::2], col[0::2], col[1::2] - col[0::2]

@@ -1,11 +1,10 @@
-"""The CJK font of a PDF sheet: an embedded TrueType subset, or Adobe's STSong-Light by reference.
+"""The Chinese font of a PDF sheet: an embedded subset (fontTools), or STSong-Light by reference.
 
 Embedded (a font with TrueType outlines was found): a Type0 font, Identity-H, over a
-CIDFontType2 whose CIDs are numbered in the order characters first appear (CID = glyph id of
-the subset, CIDToGIDMap Identity). Pages are written as they fill, so the font cannot be: its
-object numbers are reserved up front, the characters used are collected while streaming (one
-dict entry per distinct character), and ``finish`` writes the subset, widths and ToUnicode CMap
-just before the cross-reference table.
+CIDFontType2. Characters get CIDs 1, 2, ... in the order they first appear while pages are
+drawn; once every page is, ``finish`` subsets the font to those characters and writes the
+CIDToGIDMap from each CID to the subset's glyph, the widths, and a ToUnicode CMap so readers
+extract the text. The font object is created empty up front so pages can refer to it.
 
 Fallback (no such font): STSong-Light, UniGB-UCS2-H, not embedded; readers substitute a local
 Song/Ming font, and draw boxes when they have none (poppler without CJK fonts does).
@@ -17,9 +16,10 @@ import hashlib
 import warnings
 from typing import Protocol
 
-from ._fonts import CJK_FONT_ENV, cjk_font_path
-from ._pdf import PdfWriter
-from ._truetype import FontError, TrueTypeFace, open_face
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from ._fonts import CJK_FONT_ENV, cjk_font_path, is_truetype, subset_font
 
 _CACHED_RUNS = 4096  # encoded text runs kept (site names repeat); bounded so memory stays flat
 
@@ -27,29 +27,27 @@ _CACHED_RUNS = 4096  # encoded text runs kept (site names repeat); bounded so me
 class CjkFont(Protocol):
     """What a sheet needs from its CJK font."""
 
-    ref: int  # object number of the font dictionary
+    ref: pikepdf.Object  # the font dictionary pages name in their resources
 
     def encode(self, text: str) -> bytes:
-        """A PDF string drawing ``text`` in this font."""
+        """The string operand that draws ``text`` in this font."""
         ...
 
     def finish(self) -> None:
-        """Write whatever could only be written once every page was."""
+        """Complete the font once every page is drawn."""
         ...
 
 
-def cjk_font(pdf: PdfWriter) -> CjkFont:
+def cjk_font(pdf: pikepdf.Pdf) -> CjkFont:
     """An embedded subset of the installed CJK TrueType font, else STSong with a warning."""
     path = cjk_font_path()
-    reason = f"no font with Chinese glyphs found (install fonts-wqy-microhei or set {CJK_FONT_ENV})"
-    if path is not None:
-        try:
-            face = open_face(path)
-            if face.has_outlines:
-                return EmbeddedCjkFont(pdf, face)
-            reason = f"{path} has no TrueType outlines to embed"
-        except (OSError, FontError) as exc:
-            reason = str(exc)
+    if path is not None and is_truetype(path):
+        return EmbeddedCjkFont(pdf, path)
+    reason = (
+        f"{path} has no TrueType outlines to embed"
+        if path
+        else f"no font with Chinese glyphs found (install fonts-wqy-microhei or set {CJK_FONT_ENV})"
+    )
     warnings.warn(
         f"PDF labels: {reason}; Chinese text refers to STSong-Light, not embedded, "
         "and shows as boxes in readers without a Chinese font",
@@ -59,132 +57,133 @@ def cjk_font(pdf: PdfWriter) -> CjkFont:
 
 
 class EmbeddedCjkFont:
-    """Type0/CIDFontType2 over a subset of one TrueType face, written at ``finish``."""
+    """Type0/CIDFontType2 over a fontTools subset of one TrueType face, completed at ``finish``."""
 
-    def __init__(self, pdf: PdfWriter, face: TrueTypeFace) -> None:
-        """Reserve the five objects; nothing is written until ``finish``."""
-        self._pdf, self._face = pdf, face
-        self.ref, self._cid_font, self._descriptor, self._file, self._tounicode = (
-            pdf.reserve() for _ in range(5)
-        )
+    def __init__(self, pdf: pikepdf.Pdf, path: str) -> None:
+        """Create the (empty) font dictionary; the subset is made at ``finish``."""
+        self._pdf, self._path = pdf, path
+        self.ref = pdf.make_indirect(Dictionary())
         self._cids: dict[str, int] = {}
         self._runs: dict[str, bytes] = {}
 
     def encode(self, text: str) -> bytes:
-        """A hex string of 2-byte CIDs, numbering characters not seen before."""
+        """Two-byte CIDs, numbering characters not seen before."""
         code = self._runs.get(text)
         if code is None:
             cids = self._cids
             for ch in text:
                 if ch not in cids:
                     cids[ch] = len(cids) + 1
-            code = b"<" + "".join(f"{cids[ch]:04X}" for ch in text).encode("ascii") + b">"
+            code = b"".join(cids[ch].to_bytes(2, "big") for ch in text)
             if len(self._runs) < _CACHED_RUNS:
                 self._runs[text] = code
         return code
 
     def finish(self) -> None:
-        """Write the subset font program, descriptor, CID font, Type0 font and ToUnicode CMap."""
-        pdf, face = self._pdf, self._face
+        """Subset the font to the characters drawn and fill in the font dictionaries."""
         chars = "".join(self._cids)  # insertion order: chars[i] has CID i + 1
-        subset = face.subset(chars)
-        # A subset's name is a tag of six capitals, then "+": derived from its content, so
-        # the same labels give the same bytes.
+        sub = subset_font(self._path, chars)
+        scale = 1000 / sub.units_per_em
+        # A subset is named six capitals and "+", here from its characters: same labels, same bytes.
         digest = hashlib.sha256(chars.encode("utf-8")).digest()
-        name = "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + face.postscript_name
-        scale = 1000 / face.units_per_em
-        widths = b" ".join(b"%d" % round(a * scale) for a in subset.advances)
-        w_array = b" /W [1 [%s]]" % widths if widths else b""
-        bbox = b" ".join(b"%d" % round(v * scale) for v in face.bbox)
-        pdf.write_stream(self._file, subset.data, b" /Length1 %d" % len(subset.data))
-        pdf.write_object(
-            self._descriptor,
-            b"<< /Type /FontDescriptor /FontName /%s /Flags 4 /FontBBox [%s] /ItalicAngle 0"
-            b" /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>"
-            % (
-                name.encode("ascii"),
-                bbox,
-                round(face.ascent * scale),
-                round(face.descent * scale),
-                round(face.cap_height * scale),
-                self._file,
-            ),
+        name = Name("/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + sub.postscript_name)
+        pdf = self._pdf
+        descriptor = Dictionary(
+            Type=Name.FontDescriptor,
+            FontName=name,
+            Flags=4,
+            FontBBox=Array([round(v * scale) for v in sub.bbox]),
+            ItalicAngle=0,
+            Ascent=round(sub.ascent * scale),
+            Descent=round(sub.descent * scale),
+            CapHeight=round(sub.cap_height * scale),
+            StemV=80,
+            FontFile2=pdf.make_stream(sub.data, Length1=len(sub.data)),
         )
-        pdf.write_object(
-            self._cid_font,
-            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s"
-            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
-            b" /FontDescriptor %d 0 R /DW 1000%s /CIDToGIDMap /Identity >>"
-            % (name.encode("ascii"), self._descriptor, w_array),
+        cid_to_gid = b"\0\0" + b"".join(sub.glyph_ids[ch].to_bytes(2, "big") for ch in chars)
+        cid_font = Dictionary(
+            Type=Name.Font,
+            Subtype=Name.CIDFontType2,
+            BaseFont=name,
+            CIDSystemInfo=Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+            FontDescriptor=pdf.make_indirect(descriptor),
+            DW=1000,
+            W=Array([1, Array([round(sub.advances[ch] * scale) for ch in chars])]),
+            CIDToGIDMap=pdf.make_stream(cid_to_gid),
         )
-        pdf.write_object(
-            self.ref,
-            b"<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H"
-            b" /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>"
-            % (name.encode("ascii"), self._cid_font, self._tounicode),
+        self.ref.update(
+            Dictionary(
+                Type=Name.Font,
+                Subtype=Name.Type0,
+                BaseFont=name,
+                Encoding=Name("/Identity-H"),
+                DescendantFonts=Array([pdf.make_indirect(cid_font)]),
+                ToUnicode=pdf.make_stream(_to_unicode(chars)),
+            )
         )
-        mappings = [
-            b"<%04X> <%s>" % (cid, ch.encode("utf-16-be").hex().upper().encode("ascii"))
-            for cid, ch in enumerate(chars, start=1)
-        ]
-        pdf.write_stream(self._tounicode, _cmap(mappings, "bfchar", b"<0000> <FFFF>"))
+
+
+def _to_unicode(chars: str) -> bytes:
+    """A ToUnicode CMap from CID i + 1 to ``chars[i]`` (PDF 32000-1, 9.10.3)."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
+    ]
+    pairs = [f"<{cid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for cid, ch in
+             enumerate(chars, start=1)]
+    for i in range(0, len(pairs), 100):  # at most 100 mappings per block
+        block = pairs[i : i + 100]
+        lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
 
 
 class StSongFont:
     """Adobe's STSong-Light by reference, text as UCS-2 codes: nothing embedded."""
 
-    def __init__(self, pdf: PdfWriter) -> None:
-        """Write the three font objects and the ToUnicode CMap now."""
-        self.ref, cidfont, descriptor, tounicode = (pdf.reserve() for _ in range(4))
-        pdf.write_object(
-            self.ref,
-            b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light-UniGB-"
-            b"UCS2-H /Encoding /UniGB-UCS2-H /DescendantFonts [%d 0 R] "
-            b"/ToUnicode %d 0 R >>" % (cidfont, tounicode),
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        """Create the font dictionaries."""
+        descriptor = Dictionary(
+            Type=Name.FontDescriptor,
+            FontName=Name("/STSong-Light"),
+            Flags=6,
+            FontBBox=Array([-25, -254, 1000, 880]),
+            ItalicAngle=0,
+            Ascent=880,
+            Descent=-120,
+            CapHeight=737,
+            StemV=58,
         )
-        pdf.write_object(
-            cidfont,
-            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
-            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>"
-            b" /FontDescriptor %d 0 R /DW 1000 >>" % descriptor,
+        cid_font = Dictionary(
+            Type=Name.Font,
+            Subtype=Name.CIDFontType0,
+            BaseFont=Name("/STSong-Light"),
+            CIDSystemInfo=Dictionary(Registry="Adobe", Ordering="GB1", Supplement=2),
+            FontDescriptor=pdf.make_indirect(descriptor),
+            DW=1000,
         )
-        pdf.write_object(
-            descriptor,
-            b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6"
-            b" /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880"
-            b" /Descent -120 /CapHeight 737 /StemV 58 /MissingWidth 500 >>",
+        self.ref = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Font,
+                Subtype=Name.Type0,
+                BaseFont=Name("/STSong-Light-UniGB-UCS2-H"),
+                Encoding=Name("/UniGB-UCS2-H"),
+                DescendantFonts=Array([pdf.make_indirect(cid_font)]),
+            )
         )
-        ranges = [
-            b"<%02X00> <%02XFF> <%02X00>" % (hi, hi, hi)
-            for hi in range(256)
-            if not 0xD8 <= hi <= 0xDF
-        ]
-        pdf.write_stream(tounicode, _cmap(ranges, "bfrange", b"<0000> <FFFF>"))
 
     @staticmethod
     def encode(text: str) -> bytes:
-        """A PDF hex string of UCS-2 codes."""
-        return b"<" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+        """UCS-2 codes."""
+        return text.encode("utf-16-be")
 
     def finish(self) -> None:
-        """Nothing is left to write."""
+        """Nothing is left to do."""
 
-
-def _cmap(mappings: list[bytes], kind: str, codespace: bytes) -> bytes:
-    """A ToUnicode CMap from ``bfchar`` or ``bfrange`` lines, in blocks of at most 100."""
-    lines = [
-        b"/CIDInit /ProcSet findresource begin",
-        b"12 dict begin",
-        b"begincmap",
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        b"/CMapName /Adobe-Identity-UCS def",
-        b"/CMapType 2 def",
-        b"1 begincodespacerange",
-        codespace,
-        b"endcodespacerange",
-    ]
-    for i in range(0, len(mappings), 100):
-        block = mappings[i : i + 100]
-        lines += [b"%d begin%s" % (len(block), kind.encode()), *block, b"end" + kind.encode()]
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)

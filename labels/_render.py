@@ -13,23 +13,24 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ._catalog import LabelData, hex_to_rgb
+from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._fonts import cjk_font_path
-from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_runs, text_runs, text_width
+from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs, text_width
+from ._qr import QUIET_ZONE, qr_runs
 
+_MODULE_GREY = bytes([255, 0]) + bytes(254)  # byte translation: light 0 -> white, dark 1 -> black
 SVG_FONT_FAMILY = "Helvetica, Arial, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
 
 
-def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM) -> str:
+def svg_label(label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM,
+              catalog: Catalog = DEFAULT_CATALOG) -> str:
     """Render one label as a standalone SVG document (units: mm)."""
-    lay = layout_label(label, *size_mm)
+    lay = layout_label(label, *size_mm, catalog)
     w, h = lay.width, lay.height
     bx, by, bw, bh = lay.band
-    rows, starts, lengths = qr_runs(lay.matrix)
     m = lay.module
-    runs = zip(rows.tolist(), starts.tolist(), lengths.tolist(), strict=True)
-    path = "".join(f"M{c} {r}h{n}v1h-{n}z" for r, c, n in runs)
-    q = 4 * m
+    path = "".join(f"M{c} {r}h{n}v1h-{n}z" for r, c, n in qr_runs(lay.matrix))
+    q = QUIET_ZONE * m
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
@@ -76,10 +77,13 @@ def _png_font(size_px: int, cjk: bool, bold: bool) -> ImageFont.FreeTypeFont | N
 
 
 def png_label(
-    label: LabelData, size_mm: tuple[float, float] = THERMAL_SIZE_MM, dpi: int = 300
+    label: LabelData,
+    size_mm: tuple[float, float] = THERMAL_SIZE_MM,
+    dpi: int = 300,
+    catalog: Catalog = DEFAULT_CATALOG,
 ) -> bytes:
     """Render one label as PNG bytes at ``dpi`` dots per inch."""
-    lay = layout_label(label, *size_mm)
+    lay = layout_label(label, *size_mm, catalog)
     return _encode_png(_raster(lay, dpi / 25.4), dpi)
 
 
@@ -89,10 +93,12 @@ def _raster(lay: Layout, px_per_mm: float) -> Image.Image:
     draw = ImageDraw.Draw(img)
     bx, by, bw, bh = (v * px_per_mm for v in lay.band)
     draw.rectangle([bx, by, bx + bw - 1, by + bh - 1], fill=hex_to_rgb(lay.colour))
-    modules = lay.matrix.shape[0] + 8
+    n = len(lay.matrix)
+    modules = n + 2 * QUIET_ZONE
     side = round(lay.module * modules * px_per_mm)
     qr = Image.new("L", (modules, modules), 255)
-    qr.paste(Image.fromarray((1 - lay.matrix) * 255).convert("L"), (4, 4))
+    grey = b"".join(lay.matrix).translate(_MODULE_GREY)
+    qr.paste(Image.frombytes("L", (n, n), grey), (QUIET_ZONE,) * 2)
     corner = (round(lay.qr_x * px_per_mm), round(lay.qr_y * px_per_mm))
     img.paste(qr.resize((side, side), Image.NEAREST), corner)
     for t in lay.texts:

@@ -1,31 +1,41 @@
-"""PDF label sheets, streamed: A4 grids (3 x 8, crop marks) and 50 x 30 mm thermal labels.
+"""PDF label sheets written with pikepdf (qpdf): A4 grids (3 x 8, crop marks) and thermal labels.
 
-Each page is written (content stream + page object) as soon as its last label is drawn, so
-memory stays flat in the batch size: beyond the page being drawn, only the xref offsets (8 bytes
-per object) and the page list (4 bytes per page) grow, ~20 bytes per page. What repeats is
-written once and reused: fonts, the crop marks as a page Form XObject, and per (kind, category)
-a label template XObject holding the colour band and the fixed names. A label then costs its QR
-(one path of merged runs), its ID and site texts, and a ``Do``. The Chinese font is a subset of
-an installed TrueType font embedded after the last page, once the characters used are known
-(``_pdffont``): ~7 KB per file for the few dozen characters of a batch, whatever its size.
+Pages are drawn one at a time from the label stream: a page's operators are serialised by
+pikepdf, compressed, and handed to qpdf as soon as its last label is drawn, so Python holds one
+page of drawing, and what qpdf keeps until the file is written is the compressed content plus
+its objects (about 0.4 KB a label on A4 sheets, 3 KB a label on thermal pages, where every
+label is a page: see ``benchmarks/labels.py``). What repeats is in the file once: the fonts,
+the crop marks as a Form XObject, and per (kind, category) a template Form XObject holding the
+colour band and the fixed names, all named in one resource dictionary that every page inherits
+from the page tree. A label then costs its QR (one filled path of module runs), its ID and
+site texts, and a ``Do``.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from array import array
+import shutil
+import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
-from ._catalog import LabelData, hex_to_rgb
-from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, qr_run_ops, text_runs
-from ._pdf import CJK, HELVETICA, HELVETICA_BOLD, PT_PER_MM, PdfWriter, pdf_string
-from ._pdffont import cjk_font
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Operator
 
-K = PT_PER_MM
-Encode = Callable[[str], bytes]  # text -> PDF string in the sheet's CJK font
+from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
+from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs
+from ._pdffont import CjkFont, cjk_font
+from ._qr import QUIET_ZONE, qr_runs
+
+K = 72 / 25.4  # points per millimetre
+Encode = Callable[[str], bytes]  # text -> string operand in the sheet's CJK font
+Ops = list[tuple[list, Operator]]  # content-stream instructions for pikepdf
+_OP = {op: Operator(op) for op in "q Q cm re f BT ET Tf Td Tj g rg Do w G m l S".split()}
+_HELVETICA, _HELVETICA_BOLD, _CJK = Name.H, Name.HB, Name.C
 
 
 @dataclass(frozen=True)
@@ -58,67 +68,157 @@ SHEETS: dict[str, SheetFormat] = {
 }
 
 
-def _crop_marks(sheet: SheetFormat) -> bytes:
+def _pt(mm: float) -> float:
+    """Millimetres to points, rounded to what a printer can show."""
+    return round(mm * K, 2)
+
+
+def _crop_marks(sheet: SheetFormat) -> Ops:
     """Cut marks in the page margins, in line with every label edge."""
     xs = sorted({x for x, _ in sheet.slots} | {x + sheet.label_w for x, _ in sheet.slots})
     ys = sorted({y for _, y in sheet.slots} | {y + sheet.label_h for _, y in sheet.slots})
-    top, bottom = ys[0], ys[-1]
-    left, right = xs[0], xs[-1]
-    ops = [b"0.25 w 0 G"]
-    h = sheet.page_h
+    top, bottom, left, right, h = ys[0], ys[-1], xs[0], xs[-1], sheet.page_h
+    ops: Ops = [([0.25], _OP["w"]), ([0], _OP["G"])]
     for x in xs:
         for y0, y1 in ((top - 1, top - 5), (bottom + 1, bottom + 5)):
-            ops.append(b"%.2f %.2f m %.2f %.2f l" % (x * K, (h - y0) * K, x * K, (h - y1) * K))
+            ops += [([_pt(x), _pt(h - y0)], _OP["m"]), ([_pt(x), _pt(h - y1)], _OP["l"])]
     for y in ys:
         for x0, x1 in ((left - 1, max(left - 5, 1.0)), (right + 1, min(right + 5, 209.0))):
-            ops.append(b"%.2f %.2f m %.2f %.2f l" % (x0 * K, (h - y) * K, x1 * K, (h - y) * K))
-    ops.append(b"S")
-    return b"\n".join(ops)
+            ops += [([_pt(x0), _pt(h - y)], _OP["m"]), ([_pt(x1), _pt(h - y)], _OP["l"])]
+    return ops + [([], _OP["S"])]
 
 
-def _text_ops(t: Text, label_h: float, encode: Encode) -> bytes:
-    """Content-stream operators drawing one text line in label coordinates."""
-    size = t.size * K
-    colour = b"1 g " if t.white else b"0 g "
-    parts = [b"BT ", colour, b"%.2f %.2f Td " % (t.x * K, (label_h - t.y) * K)]
+def _text_ops(t: Text, label_h: float, encode: Encode) -> Ops:
+    """One text line in label coordinates: ASCII runs in Helvetica, the rest in the CJK font."""
+    size = _pt(t.size)
+    ops: Ops = [([], _OP["BT"]), ([1 if t.white else 0], _OP["g"])]
+    ops.append(([_pt(t.x), _pt(label_h - t.y)], _OP["Td"]))
     for cjk, chunk in text_runs(t.text):
         if cjk:
-            parts.append(CJK + b" %.2f Tf %s Tj " % (size, encode(chunk)))
+            font, text = _CJK, encode(chunk)
         else:
-            font = HELVETICA_BOLD if t.bold else HELVETICA
-            parts.append(font + b" %.2f Tf %s Tj " % (size, pdf_string(chunk)))
-    parts.append(b"ET\n")
-    return b"".join(parts)
+            font, text = (_HELVETICA_BOLD if t.bold else _HELVETICA), chunk.encode("ascii")
+        ops += [([font, size], _OP["Tf"]), ([pikepdf.String(text)], _OP["Tj"])]
+    return ops + [([], _OP["ET"])]
 
 
-def _template_ops(lay: Layout, encode: Encode) -> bytes:
+def _template_ops(lay: Layout, encode: Encode) -> Ops:
     """The band and the fixed texts shared by every label of one kind and category."""
-    r, g, b = hex_to_rgb(lay.colour)
     bx, by, bw, bh = lay.band
-    ops = [
-        b"%.3f %.3f %.3f rg %.2f %.2f %.2f %.2f re f\n"
-        % (r / 255, g / 255, b / 255, bx * K, (lay.height - by - bh) * K, bw * K, bh * K)
+    ops: Ops = [
+        ([round(v / 255, 3) for v in hex_to_rgb(lay.colour)], _OP["rg"]),
+        ([_pt(bx), _pt(lay.height - by - bh), _pt(bw), _pt(bh)], _OP["re"]),
+        ([], _OP["f"]),
     ]
-    ops += [_text_ops(t, lay.height, encode) for t in lay.texts if t.static]
-    return b"".join(ops)
+    for t in lay.texts:
+        if t.static:
+            ops += _text_ops(t, lay.height, encode)
+    return ops
 
 
-def _label_ops(lay: Layout, x: float, y: float, template: bytes, encode: Encode) -> bytes:
-    """Operators for one label whose bottom-left corner is at (x, y) pt on the page."""
-    m = lay.module * K
-    quiet = 4 * lay.module
-    dynamic = [_text_ops(t, lay.height, encode) for t in lay.texts if not t.static]
-    return b"".join(
-        [
-            b"q 1 0 0 1 %.2f %.2f cm %s Do\n" % (x, y, template),
-            b"q 0 g %.4f 0 0 %.4f %.3f %.3f cm\n"
-            % (m, -m, (lay.qr_x + quiet) * K, (lay.height - lay.qr_y - quiet) * K),
-            qr_run_ops(lay.matrix),
-            b"f Q\n",
-            *dynamic,
-            b"Q\n",
-        ]
-    )
+@lru_cache(maxsize=1 << 16)
+def _run_op(row: int, column: int, length: int) -> bytes:
+    """The ``re`` operator of one run of dark modules (runs repeat across labels: cached)."""
+    return pikepdf.unparse_content_stream([([column, row, length, 1], _OP["re"])])
+
+
+def _qr_path(lay: Layout) -> bytes:
+    """The QR's module runs as one path, in module units."""
+    return b"\n".join([_run_op(*run) for run in qr_runs(lay.matrix)])
+
+
+def _label_content(lay: Layout, x: float, y: float, template: Name, encode: Encode) -> bytes:
+    """One label whose bottom-left corner is at (x, y) pt on the page: template, QR, texts."""
+    m = round(lay.module * K, 4)
+    quiet = QUIET_ZONE * lay.module
+    head: Ops = [
+        ([], _OP["q"]),
+        ([1, 0, 0, 1, x, y], _OP["cm"]),
+        ([template], _OP["Do"]),
+        ([], _OP["q"]),
+        ([0], _OP["g"]),
+        ([m, 0, 0, -m, _pt(lay.qr_x + quiet), _pt(lay.height - lay.qr_y - quiet)], _OP["cm"]),
+    ]
+    tail: Ops = [([], _OP["f"]), ([], _OP["Q"])]
+    for t in lay.texts:
+        if not t.static:
+            tail += _text_ops(t, lay.height, encode)
+    tail.append(([], _OP["Q"]))
+    unparse = pikepdf.unparse_content_stream
+    return b"\n".join([unparse(head), _qr_path(lay), unparse(tail)])
+
+
+class _SheetPdf:
+    """A PDF being filled page by page: shared resources on the page tree, templates on demand."""
+
+    def __init__(self, sheet: SheetFormat) -> None:
+        """Start an empty document with the sheet's page size, fonts and crop marks."""
+        self.pdf = pdf = pikepdf.Pdf.new()
+        self.cjk: CjkFont = cjk_font(pdf)
+        self._resources = pdf.make_indirect(
+            Dictionary(
+                Font=Dictionary(H=_helvetica(pdf, "Helvetica"),
+                                HB=_helvetica(pdf, "Helvetica-Bold"), C=self.cjk.ref),
+                XObject=Dictionary(),
+            )
+        )
+        self._tree = pdf.Root.Pages
+        self._tree.MediaBox = Array([0, 0, _pt(sheet.page_w), _pt(sheet.page_h)])
+        self._tree.Resources = self._resources
+        self._kids = self._tree.Kids
+        self.templates: dict[tuple[str, str | None], Name] = {}
+        self.page_start: Ops = []
+        if sheet.crop_marks:
+            self._form(Name.Crop, _crop_marks(sheet), sheet.page_w, sheet.page_h)
+            self.page_start = [([Name.Crop], _OP["Do"])]
+
+    def _form(self, name: Name, ops: Ops, width: float, height: float) -> None:
+        """Add a Form XObject drawn with ``ops`` to the shared resources under ``name``."""
+        form = self.pdf.make_stream(
+            pikepdf.unparse_content_stream(ops),
+            Type=Name.XObject,
+            Subtype=Name.Form,
+            BBox=Array([0, 0, _pt(width), _pt(height)]),
+            Resources=self._resources,
+        )
+        self._resources.XObject[name] = form
+
+    def template(self, label: LabelData, lay: Layout) -> Name:
+        """The Form XObject of this label's kind and category, added the first time it is used."""
+        key = (label.kind, label.category)
+        name = self.templates.get(key)
+        if name is None:
+            name = self.templates[key] = Name(f"/T{len(self.templates)}")
+            self._form(name, _template_ops(lay, self.cjk.encode), lay.width, lay.height)
+        return name
+
+    def add_page(self, content: bytes) -> None:
+        """Append a page drawing ``content``, compressed now so memory holds it compressed."""
+        stream = pikepdf.Stream(self.pdf, b"")
+        stream.write(zlib.compress(content), filter=Name.FlateDecode)
+        page = Dictionary(Type=Name.Page, Parent=self._tree, Contents=stream)
+        self._kids.append(self.pdf.make_indirect(page))
+
+    def save(self, out: BinaryIO | str | os.PathLike[str]) -> None:
+        """Complete the fonts and page count, then write the file (deterministic bytes)."""
+        self.cjk.finish()
+        self._tree.Count = len(self._kids)
+        if isinstance(out, str | os.PathLike):
+            self.pdf.save(out, deterministic_id=True)  # pikepdf writes a temporary, then renames
+        elif getattr(out, "seekable", lambda: False)():
+            self.pdf.save(out, deterministic_id=True)
+        else:  # qpdf needs to seek: spool, then copy to the stream
+            with tempfile.TemporaryFile() as spool:
+                self.pdf.save(spool, deterministic_id=True)
+                spool.seek(0)
+                shutil.copyfileobj(spool, out)
+
+
+def _helvetica(pdf: pikepdf.Pdf, name: str) -> pikepdf.Object:
+    """A standard-14 Helvetica font (not embedded), WinAnsi encoded."""
+    font = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/" + name),
+                      Encoding=Name.WinAnsiEncoding)
+    return pdf.make_indirect(font)
 
 
 def write_sheet(
@@ -126,118 +226,41 @@ def write_sheet(
     out: BinaryIO | str | os.PathLike[str],
     layout: str = "a4",
     progress: Callable[[int], None] | None = None,
+    catalog: Catalog = DEFAULT_CATALOG,
 ) -> int:
-    """Stream labels into an "a4" grid or "thermal" PDF; return the count (ValueError if none)."""
+    """Stream labels into an "a4" grid or "thermal" PDF; return the count (ValueError if none).
+
+    Nothing is written to ``out`` until every label is drawn, so a batch that fails half way
+    leaves no file behind.
+    """
     if layout not in SHEETS:
         raise ValueError(f"unknown sheet layout {layout!r}; expected one of {sorted(SHEETS)}")
-    if isinstance(out, str | os.PathLike):
-        partial = f"{os.fspath(out)}.part"
-        try:
-            with open(partial, "wb") as fh:
-                count = _write(labels, fh, SHEETS[layout], progress)
-            os.replace(partial, out)
-        finally:
-            if os.path.exists(partial):
-                os.remove(partial)
-        return count
-    return _write(labels, out, SHEETS[layout], progress)
-
-
-def _add_template(
-    pdf: PdfWriter,
-    templates: dict[tuple[str, str | None], bytes],
-    label: LabelData,
-    lay: Layout,
-    resources: int,
-    xobjects: list[bytes],
-    encode: Encode,
-) -> bytes:
-    """Write the Form XObject shared by labels of this kind and category; return its name."""
-    num = pdf.reserve()
-    name = templates[(label.kind, label.category)] = b"/T%d" % len(templates)
-    box = b" /Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources %d 0 R" % (
-        lay.width * K,
-        lay.height * K,
-        resources,
-    )
-    pdf.write_stream(num, _template_ops(lay, encode), box)
-    xobjects.append(name + b" %d 0 R" % num)
-    return name
-
-
-def _write(
-    labels: Iterable[LabelData],
-    out: BinaryIO,
-    sheet: SheetFormat,
-    progress: Callable[[int], None] | None,
-) -> int:
-    """Write the whole PDF; pages are flushed one at a time."""
+    sheet = SHEETS[layout]
     stream = iter(labels)
     first = next(stream, None)
     if first is None:
         raise ValueError("no labels to write: a PDF needs at least one page")
-    pdf = PdfWriter(out)
-    catalog, pages, resources = pdf.reserve(), pdf.reserve(), pdf.reserve()
-    cjk = cjk_font(pdf)
-    fonts = pdf.add_fonts(cjk.ref)
-    page_box = b"/MediaBox [0 0 %.2f %.2f]" % (sheet.page_w * K, sheet.page_h * K)
-    xobjects: list[bytes] = []
-    page_start = b""
-    if sheet.crop_marks:
-        crop = pdf.reserve()
-        pdf.write_stream(
-            crop,
-            _crop_marks(sheet),
-            b" /Type /XObject /Subtype /Form /BBox [0 0 "
-            b"%.2f %.2f] /Resources %d 0 R" % (sheet.page_w * K, sheet.page_h * K, resources),
-        )
-        xobjects.append(b"/Crop %d 0 R" % crop)
-        page_start = b"/Crop Do\n"
-    templates: dict[tuple[str, str | None], bytes] = {}
-    kids = array("I")
-    ops: list[bytes] = []
-    count = 0
-    per_page = len(sheet.slots)
-
-    def flush() -> None:
-        """Write the finished page and its page object, then forget its content."""
-        content, page = pdf.reserve(), pdf.reserve()
-        pdf.write_stream(content, b"".join(ops))
-        ops.clear()
-        pdf.write_object(
-            page,
-            b"<< /Type /Page /Parent %d 0 R %s /Resources %d 0 R /Contents "
-            b"%d 0 R >>" % (pages, page_box, resources, content),
-        )
-        kids.append(page)
-        if progress is not None:
-            progress(count)
-
+    doc = _SheetPdf(sheet)
+    encode = doc.cjk.encode
+    per_page, count = len(sheet.slots), 0
+    page: list[bytes] = []
     for label in itertools.chain((first,), stream):
         slot = count % per_page
-        if slot == 0:
-            ops.append(page_start)
-        lay = layout_label(label, sheet.label_w, sheet.label_h)
-        name = templates.get((label.kind, label.category))
-        if name is None:
-            name = _add_template(pdf, templates, label, lay, resources, xobjects, cjk.encode)
+        if slot == 0 and doc.page_start:
+            page.append(pikepdf.unparse_content_stream(doc.page_start))
+        lay = layout_label(label, sheet.label_w, sheet.label_h, catalog)
         x, y = sheet.slots[slot]
-        ops.append(_label_ops(lay, x * K, (sheet.page_h - y - sheet.label_h) * K, name, cjk.encode))
+        corner = _pt(x), _pt(sheet.page_h - y - sheet.label_h)
+        page.append(_label_content(lay, *corner, doc.template(label, lay), encode))
         count += 1
         if slot == per_page - 1:
-            flush()
-    if ops:
-        flush()
-    cjk.finish()
-    pdf.write_object(
-        resources,
-        b"<< /ProcSet [/PDF /Text] /Font << %s >> /XObject << %s >> >>"
-        % (fonts, b" ".join(xobjects)),
-    )
-    chunks = [
-        b" ".join(b"%d 0 R" % k for k in kids[i : i + 512]) + b" " for i in range(0, len(kids), 512)
-    ]
-    pdf.write_object(pages, b"<< /Type /Pages /Count %d /Kids [ " % len(kids), *chunks, b"] >>")
-    pdf.write_object(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
-    pdf.finish(catalog)
+            doc.add_page(b"\n".join(page))
+            page.clear()
+            if progress is not None:
+                progress(count)
+    if page:
+        doc.add_page(b"\n".join(page))
+        if progress is not None:
+            progress(count)
+    doc.save(out)
     return count

@@ -1,6 +1,7 @@
 """Photo bytes -> the QR codes in it: a library with no Flask and no database.
 
-``decode(photo)`` returns every code in a photo, cheap engines and paths first;
+``decode(photo)`` returns every code in a photo: zxing-cpp on the full photo, then
+fallbacks (crops of unread symbols, the WeChat CNN, CLAHE, gamma) while they can pay;
 ``read_photo(photo)`` returns the codes and the EXIF metadata from one parse;
 ``IsolatedScanner`` does the same in worker processes that may crash or hang
 without taking the caller down; ``read_photo_metadata`` reads EXIF time, GPS
@@ -32,6 +33,7 @@ from ._fake import FakeEngine
 from ._image import DEFAULT_MAX_PIXELS
 from ._isolation import IsolatedScanner
 from ._metadata import PhotoMetadata, read_photo_metadata
+from ._wechat import WeChatEngine
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -52,6 +54,7 @@ __all__ = [
     "Reading",
     "ScanError",
     "TruncatedImage",
+    "WeChatEngine",
     "ZbarEngine",
     "ZxingEngine",
     "decode",

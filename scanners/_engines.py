@@ -33,65 +33,76 @@ class Decoded:
 
 
 class Reading(list):
-    """An engine's codes, plus how many more symbols it saw but could not decode."""
+    """An engine's codes, plus the symbols it saw but could not decode (their corners)."""
 
-    def __init__(self, codes: Iterable[Decoded] = (), suspects: int = 0) -> None:
+    def __init__(self, codes: Iterable[Decoded] = (), unread: Iterable[Points] = ()) -> None:
         super().__init__(codes)
-        self.suspects = suspects
+        self.unread = list(unread)
+
+    @property
+    def suspects(self) -> int:
+        """How many symbols were seen but not decoded."""
+        return len(self.unread)
 
 
 class Engine:
-    """Base class of a decoder engine: override ``read``."""
+    """Base class of a decoder engine: override ``read``.
+
+    ``cost_mp`` is what one whole-photo call costs when that does not depend on
+    the photo's size (a CNN at a fixed input size), in megapixels of a full
+    zxing pass; 0 for engines the cascade need not budget.
+    """
 
     name = "engine"
+    cost_mp = 0.0
 
     def read(self, gray: np.ndarray) -> list[Decoded]:
         """Return every QR code found in a 2-D uint8 grayscale image."""
         raise NotImplementedError
 
 
+def _corners(position) -> Points:
+    """A zxing-cpp position as four (x, y) corners, clockwise from top left."""
+    p = position
+    return tuple((float(c.x), float(c.y))
+                 for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+
+
 class ZxingEngine(Engine):
-    """zxing-cpp: the fastest and most tolerant engine."""
+    """zxing-cpp: the fastest and most tolerant engine.
+
+    Raw text (``TextMode.Plain``) so GS1 and ECI payloads are not rewritten;
+    its own downscaled passes (``try_downscale``) on, which read far more real
+    photos than starting from a reduced image; symbols it sees but cannot
+    decode come back as ``Reading.unread`` for the cascade to retry.
+    """
 
     name = "zxing"
 
-    def __init__(self) -> None:
+    def __init__(self, try_downscale: bool = True) -> None:
         import zxingcpp
 
         self._zxing = zxingcpp
-        self._formats = zxingcpp.BarcodeFormat.QRCode
+        self.try_downscale = try_downscale
 
     def __reduce__(self):
-        """Pickle by class so the engine can be sent to a worker process."""
-        return (type(self), ())
+        """Pickle by constructor arguments so the engine can be sent to a worker process."""
+        return (type(self), (self.try_downscale,))
 
-    def read(self, gray: np.ndarray) -> list[Decoded]:
-        """Read QR codes with zxing-cpp; if it sees a QR it cannot read, retry other binarizers."""
-        reading = self._read(gray, self._zxing.Binarizer.LocalAverage)
-        if reading or not reading.suspects:
-            return reading
-        binarizers = self._zxing.Binarizer
-        for binarizer in (binarizers.GlobalHistogram, binarizers.FixedThreshold):
-            retry = self._read(gray, binarizer)
-            if retry:
-                return retry
-        return reading
-
-    def _read(self, gray: np.ndarray, binarizer) -> Reading:
-        """One zxing-cpp pass with the given binarizer."""
-        found, suspects = [], 0
-        codes = self._zxing.read_barcodes(
-            gray, formats=self._formats, binarizer=binarizer, return_errors=True
+    def read(self, gray: np.ndarray) -> Reading:
+        """Read QR codes with zxing-cpp's local-average binarizer; report unread symbols."""
+        z = self._zxing
+        found, unread = [], []
+        codes = z.read_barcodes(
+            gray, formats=z.BarcodeFormat.QRCode, binarizer=z.Binarizer.LocalAverage,
+            text_mode=z.TextMode.Plain, try_downscale=self.try_downscale, return_errors=True,
         )
         for code in codes:
-            if not code.valid:
-                suspects += 1  # a QR seen but not read: a finer image may read it
-                continue
-            p = code.position
-            corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
-            points = tuple((float(c.x), float(c.y)) for c in corners)
-            found.append(Decoded(code.text, points, self.name))
-        return Reading(found, suspects)
+            if code.valid and code.text:
+                found.append(Decoded(code.text, _corners(code.position), self.name))
+            else:
+                unread.append(_corners(code.position))
+        return Reading(found, unread)
 
 
 class OpenCVEngine(Engine):
@@ -167,11 +178,19 @@ def _warn_once(name: str, exc: BaseException) -> None:
 
 
 def default_engines() -> list[Engine]:
-    """Build every engine that can load here, in cascade order; warn once for the others."""
+    """Build every engine the cascade uses that can load here; warn once for the others.
+
+    zxing-cpp reads; the WeChat CNN (when its verified models are installed) is
+    the fallback that pays most on hard photos; zbar reads the crops of symbols
+    zxing saw but could not decode. OpenCV's own detector is not among them: it
+    added nothing the others did not read, at several times their cost.
+    """
+    from ._wechat import WeChatEngine
+
     engines: list[Engine] = []
-    for name, factory in (("zxing", ZxingEngine), ("opencv", OpenCVEngine), ("zbar", ZbarEngine)):
+    for name, factory in (("zxing", ZxingEngine), ("wechat", WeChatEngine), ("zbar", ZbarEngine)):
         try:
             engines.append(factory())
-        except Exception as exc:  # ImportError, or OSError from a missing shared library
+        except Exception as exc:  # ImportError, OSError, or model files missing or not verified
             _warn_once(name, exc)
     return engines

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/redis.sh  # the workers count failed sign-ins together there
 .venv/bin/custody init
 if .venv/bin/custody verify | grep -q "^ok: 0 records"; then
     # An empty database: build the demo district (the 7 days before today in

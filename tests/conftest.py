@@ -8,11 +8,13 @@ emptied before every test.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from custody.config import Settings
 from custody.db import migrate
@@ -24,7 +26,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
 LEDGER_TABLES = ["daily_rollups", "corrected_weights",
                  "handovers", "asset_states", "assets", "asset_serials", "households",
-                 "villages", "scan_attempts", "devices", "credentials", "actors"]
+                 "villages", "scan_attempts", "browser_sessions", "checkpoints", "devices",
+                 "credentials", "actors"]
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +95,17 @@ def app(settings, db):
 def client(app):
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def live_url(app):
+    """The app served on a free loopback port in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
 
 
 @pytest.fixture

@@ -222,3 +222,30 @@ class CorrectedWeight(Base):
                                      autoincrement=False)
     weight_g: Mapped[int | None] = mapped_column(BigInteger)
     category: Mapped[str | None] = mapped_column(String(20))
+
+
+class BrowserSession(Base):
+    """A signed-in browser; its cookie holds a secret kept here only as a sha256 hash.
+
+    Ending the row (sign-out, deactivation, a new password) ends the session on its
+    next request, whatever copy of the cookie is replayed.
+    """
+
+    __tablename__ = "browser_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PublishedCheckpoint(Base):
+    """A signed checkpoint of the ledger, as published (a C2SP signed note); append-only."""
+
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text)

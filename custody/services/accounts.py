@@ -111,6 +111,8 @@ def create_user(db: Database, name: str, role: Role, password: str) -> int:
 
 def set_password(db: Database, actor_id: int, password: str) -> None:
     """Give an actor a new password (signing out their browser sessions)."""
+    from custody.services import browser_sessions
+
     _check_password_rules(password)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     with UnitOfWork(db, write=True) as uow:
@@ -122,16 +124,21 @@ def set_password(db: Database, actor_id: int, password: str) -> None:
             uow.session.add(credential)
         credential.password_hash = password_hash
         credential.updated_at = datetime.now(UTC)
+        browser_sessions.end_all(uow.session, actor_id)
         uow.commit()
 
 
 def set_active(db: Database, actor_id: int, active: bool) -> None:
     """Activate or deactivate an actor; a deactivated actor is refused everywhere at once."""
+    from custody.services import browser_sessions
+
     with UnitOfWork(db, write=True) as uow:
         actor = uow.session.get(Actor, actor_id)
         if actor is None:
             raise UnknownActor(f"no actor with id {actor_id}")
         actor.active = active
+        if not active:
+            browser_sessions.end_all(uow.session, actor_id)
         uow.commit()
 
 
@@ -171,31 +178,6 @@ def authenticate_password(db: Database, name: str, password: str) -> Principal |
 def _dummy_hash(method: str) -> str:
     """A hash checked for unknown names, so they cost as long as a wrong password."""
     return generate_password_hash("not a password", method=method)
-
-
-def _stamp(password_hash: str) -> str:
-    """A short tag of the current password hash; a session carrying an old one is void."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
-def session_stamp(db: Database, actor_id: int) -> str | None:
-    """The stamp a new browser session of this actor carries."""
-    with db.read() as session:
-        credential = session.get(Credential, actor_id)
-    return None if credential is None else _stamp(credential.password_hash)
-
-
-def session_principal(db: Database, actor_id: int, stamp: str) -> Principal | None:
-    """The principal of a browser session, if the actor is active and the password unchanged."""
-    with db.read() as session:
-        row = session.execute(
-            select(Actor, Credential.password_hash)
-            .join(Credential, Credential.actor_id == Actor.id)
-            .where(Actor.id == actor_id)
-        ).first()
-    if row is None or not row[0].active or not hmac.compare_digest(_stamp(row[1]), stamp):
-        return None
-    return Principal(row[0].id, row[0].name, row[0].role, "session")
 
 
 def _token_hash(token: str) -> str:

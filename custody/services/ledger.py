@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
+import ledgercheck
 from custody.db.engine import Database
-from custody.db.schema import Handover, LedgerHead
-from custody.domain import checkpoint as cp
+from custody.db.schema import Handover, LedgerHead, PublishedCheckpoint
 from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, ChainBreak, ChainSegment, walk
 
 FETCH_ROWS = 20_000  # rows per query while walking
@@ -142,20 +142,53 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def make_checkpoint(db: Database, key: Ed25519PrivateKey, *, now: datetime | None = None) -> str:
-    """A signed checkpoint of the verified ledger, as a JSON document."""
+def write_verifier_key(path: Path, key: Ed25519PrivateKey, origin: str) -> str:
+    """Write the public verifier key beside the private one (mode 0644); returns it."""
+    published = ledgercheck.verifier_key(origin, key.public_key())
+    path = Path(path)
+    if not path.exists() or path.read_text().strip() != published:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(published + "\n")
+        path.chmod(0o644)
+    return published
+
+
+def read_verifier_key(path: Path) -> str | None:
+    """The published verifier key kept in ``path``, or None if there is none."""
+    path = Path(path)
+    return path.read_text().strip() if path.exists() else None
+
+
+def make_checkpoint(db: Database, key: Ed25519PrivateKey, origin: str, *,
+                    now: datetime | None = None) -> str:
+    """Sign a checkpoint of the verified ledger and publish it; returns the signed note."""
     report = verify(db)
     if not report.ok:
-        raise cp.CheckpointError(f"ledger does not verify at record {report.broken.seq}: "
+        raise ledgercheck.CheckpointError(f"ledger does not verify at record {report.broken.seq}: "
                                  f"{report.broken.reason}")
-    moment = (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
-    return cp.sign({"count": report.count, "head_hash": report.head_hash, "time": moment}, key)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    stated = ledgercheck.Checkpoint(origin, report.count, report.head_hash,
+                                    moment.isoformat().replace("+00:00", "Z"))
+    note = ledgercheck.sign_checkpoint(stated, key)
+    with db.WriteSession.begin() as session:
+        session.add(PublishedCheckpoint(count=report.count, head_hash=report.head_hash,
+                                        signed_at=moment, note=note))
+    return note
 
 
-def verify_against(db: Database, checkpoint_text: str,
-                   public_key: Ed25519PublicKey) -> VerifyReport:
-    """Verify the chain, then that its first ``count`` records are those the checkpoint pinned."""
-    pinned = cp.load_and_check(checkpoint_text, public_key)
+def latest_checkpoint(db: Database) -> str | None:
+    """The newest published checkpoint's signed note, if any."""
+    with db.read() as session:
+        return session.scalars(select(PublishedCheckpoint.note)
+                               .order_by(PublishedCheckpoint.id.desc()).limit(1)).first()
+
+
+def verify_against(db: Database, checkpoint_note: str, trusted_key: str) -> VerifyReport:
+    """Verify the chain, then that its first ``count`` records are those the checkpoint pinned.
+
+    ``trusted_key`` is the published verifier key: no private key is needed or read.
+    """
+    pinned = ledgercheck.open_checkpoint(checkpoint_note, trusted_key)
     report = verify(db)
     if not report.ok and report.broken.seq <= pinned.count:
         return report

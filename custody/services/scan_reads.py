@@ -13,10 +13,17 @@ from custody.services.scans import stored_answer
 from custody.services.whereabouts import handover_dict
 
 
-def attempt_answer(db: Database, scan_id: int) -> dict | None:
-    """The answer stored for a scan attempt, with its status."""
+def attempt_answer(db: Database, scan_id: int, *, uploader: int | None = None) -> dict | None:
+    """The answer stored for a scan attempt, with its status; None if there is none.
+
+    ``uploader``, when given, limits the reading to that actor's own attempts: anyone
+    else's is None too, so a reader cannot tell it exists.
+    """
+    stmt = select(ScanAttempt).where(ScanAttempt.id == scan_id)
+    if uploader is not None:
+        stmt = stmt.where(ScanAttempt.actor_id == uploader)
     with db.read() as session:
-        attempt = session.get(ScanAttempt, scan_id)
+        attempt = session.scalars(stmt).first()
         if attempt is None:
             return None
         return {"scan_id": attempt.id, "http_status": attempt.http_status,

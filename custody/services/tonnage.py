@@ -6,12 +6,8 @@ so no report here ever scans raw handovers.
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from typing import TextIO
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -103,31 +99,6 @@ def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = 
                       "gap_kg": gap, "gap_share": None if share is None else round(share, 4),
                       "flagged": abs(gap) > tolerance * kg_in if kg_in else kg_out > 0})
     return found
-
-
-def write_csv(rows: Iterable[dict], out: TextIO) -> None:
-    """Write report rows as CSV with a header (dates as ISO 8601)."""
-    for line in csv_lines(rows):
-        out.write(line)
-
-
-def csv_lines(rows: Iterable[dict], *, per_chunk: int = 1000) -> Iterator[str]:
-    """Report rows as CSV text with a header, a chunk of lines at a time (for streaming)."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(first), lineterminator="\n")
-    writer.writeheader()
-    for n, row in enumerate(itertools.chain([first], rows), start=1):
-        writer.writerow({k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
-        if n % per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
 
 
 def latest_day(db: Database, until: date) -> date | None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from custody.config import Settings, load_or_create_secret_key
 from custody.db.engine import Database
@@ -42,11 +43,13 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         health,
         i18n,
         label_pages,
+        ledger_pages,
         phone,
         public,
         reports,
         scans,
         supervise,
+        throttle,
     )
 
     i18n.init_app(app)
@@ -59,8 +62,14 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(phone.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(label_pages.bp)
+    app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
+    throttle.init_app(app, settings.ratelimit_storage_uri)
+    if settings.proxy_hops:
+        # The client's address as the trusted proxies saw it (throttling counts by it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops)
     return app
 
 

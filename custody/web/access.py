@@ -16,9 +16,9 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, browser_sessions
 from custody.services.accounts import ANONYMOUS, ANONYMOUS_ROLE, Principal
-from custody.web import get_db
+from custody.web import get_db, throttle
 from custody.web.errors import error_reply, error_response, wants_json
 
 ANYONE = frozenset({ANONYMOUS_ROLE})
@@ -37,7 +37,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.revoke_device": MANAGERS,
     "scans.create_scan": SIGNED_IN,
     "scans.get_scan": SIGNED_IN,
-    "scans.original_photo": SIGNED_IN,
+    "scans.original_photo": MANAGERS,  # EXIF GPS: where a collector stood, and when
     "scans.public_photo": ANYONE,
     "phone.home": SIGNED_IN,
     "phone.collector": frozenset({Role.COLLECTOR.value}) | MANAGERS,
@@ -63,6 +63,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "reports.mass_balance": MANAGERS,
     "public.trace_map": ANYONE,
     "public.map_asset": ANYONE,
+    "ledger_pages.checkpoint": ANYONE,
+    "ledger_pages.verifier_key": ANYONE,
     "label_pages.form": MANAGERS,
     "label_pages.issue": MANAGERS,
     "label_pages.reprint": MANAGERS,
@@ -70,6 +72,7 @@ ACCESS: dict[str, frozenset[str]] = {
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
+SESSION_KEY = "sid"
 CSRF_HEADER = "X-CSRF-Token"
 
 
@@ -96,17 +99,25 @@ def csrf_field() -> Markup:
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token())}">')
 
 
-def sign_in(principal: Principal, stamp: str) -> None:
-    """Start a fresh browser session for ``principal`` (new CSRF token too)."""
+def sign_in(principal: Principal) -> None:
+    """Start a fresh browser session for ``principal`` (new CSRF token too).
+
+    The cookie holds only the session's secret; the server keeps the session, so
+    ``sign_out`` ends it for every copy of the cookie.
+    """
+    lifetime = current_app.permanent_session_lifetime
+    secret = browser_sessions.start(get_db(current_app), principal.actor_id, lifetime)
     session.clear()
     session.permanent = True
-    session["actor_id"] = principal.actor_id
-    session["stamp"] = stamp
+    session[SESSION_KEY] = secret
     csrf_token()
 
 
 def sign_out() -> None:
-    """End the browser session."""
+    """End the browser session, on the server and in this browser."""
+    secret = session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        browser_sessions.end(get_db(current_app), secret)
     session.clear()
 
 
@@ -118,12 +129,12 @@ def _resolve() -> Principal | None:
         if scheme.lower() != "bearer":
             return None
         return accounts.authenticate_token(get_db(current_app), token.strip())
-    actor_id, stamp = session.get("actor_id"), session.get("stamp")
-    if isinstance(actor_id, int) and isinstance(stamp, str):
-        principal = accounts.session_principal(get_db(current_app), actor_id, stamp)
+    secret = session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        principal = browser_sessions.principal_of(get_db(current_app), secret)
         if principal is not None:
             return principal
-        sign_out()  # deactivated, or the password changed since sign-in
+        session.clear()  # signed out, expired, deactivated, or the password changed
     return ANONYMOUS
 
 
@@ -140,6 +151,9 @@ def _guard():
         return None  # no such route or method: Flask answers 404/405 itself
     principal = _resolve()
     if principal is None:
+        refused = throttle.token_failed()
+        if refused is not None:
+            return refused
         body, status = error_response(401, "invalid_token",
                                       "the device token is invalid or revoked; enrol again")
         body.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from custody.domain.errors import UnknownActor
 from custody.services import accounts
 from custody.services.accounts import DeviceInfo, UnknownDevice
-from custody.web import get_db
+from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in, sign_out
 from custody.web.api import answers, spec
 from custody.web.errors import error_response
@@ -20,10 +21,21 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host), else None."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    """The path (and query) of ``target`` if it stays on this site, else None.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash,
+    so ``/%09/evil.example/`` and ``/\\evil.example`` lead off site: any control
+    character or backslash refuses the target, and the redirect is rebuilt from
+    the parsed path, never from the text as given.
+    """
+    if not target or len(target) > 2000 or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,8 +48,9 @@ def login():
     db = get_db(current_app)
     principal = accounts.authenticate_password(db, name, request.form.get("password", ""))
     if principal is None:
+        throttle.sign_in_failed()
         return render_template("login.html", next_url=next_url, failed=True, name=name), 200
-    sign_in(principal, accounts.session_stamp(db, principal.actor_id))
+    sign_in(principal)
     return redirect(next_url or url_for("phone.home"), code=303)
 
 

@@ -8,13 +8,25 @@ small page in its language instead (the API's paths always answer JSON).
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from custody.db.full import is_storage_full
 from custody.domain.errors import DomainError, UnknownActor, UnknownAsset
 from custody.web.messages import ERRORS, message_for
 
 STATUS_OF = {UnknownAsset: 404, UnknownActor: 404}
+STORAGE_ERRORS = (OSError, DBAPIError, sqlite3.Error, psycopg.Error)
+STORAGE_FULL_RETRY_S = 300
+STORAGE_FULL_EN = ("The server's storage is full: nothing was saved this time and nothing saved "
+                   "before is lost; try again later (a phone keeps its photos and resends them "
+                   "itself)")
+STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录不受影响；"
+                   "请稍后再试（手机会保留照片并自动重发）。")
 
 
 def error_body(code: str, detail: str | None = None, params: dict | None = None,
@@ -65,3 +77,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         return error_reply(STATUS_OF.get(type(exc), 422), exc.code, str(exc))
+
+    def _storage(exc: Exception):
+        if not is_storage_full(exc):
+            raise exc  # any other failure: the usual 500, logged
+        app.logger.error("storage full: %s", exc)
+        reply = error_reply(507, "storage_full", STORAGE_FULL_EN, message_zh=STORAGE_FULL_ZH) \
+            if wants_json() else error_reply(507, "storage_full")
+        response = app.make_response(reply)
+        response.headers["Retry-After"] = str(STORAGE_FULL_RETRY_S)
+        return response
+
+    for error_class in STORAGE_ERRORS:
+        app.register_error_handler(error_class, _storage)

@@ -39,17 +39,13 @@ def lang() -> str:
     return locale.language if locale is not None else vocabulary.DEFAULT_LANG
 
 
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host), else None."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
-
-
 @bp.get("/lang/<code>")
 def switch(code: str):
     """Remember the reader's language and go back to the page they were on."""
-    response = redirect(safe_next(request.args.get("next")) or url_for("public.home"), code=303)
+    from custody.web.auth import _safe_next  # the sign-in page's rule: never another site
+
+    response = redirect(_safe_next(request.args.get("next")) or url_for("public.home"),
+                        code=303)
     if code in vocabulary.LANGS:
         response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax",
                             httponly=True)

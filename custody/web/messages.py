@@ -58,7 +58,14 @@ ERRORS = {
     "unknown_asset": _l("This code is genuine but the asset is not registered."),
     "duplicate_asset": _l("This asset is already registered."),
     "import_rejected": _l("Some rows are not valid: nothing was imported."),
-    # health
+    "too_many_attempts": _l("Too many failed attempts from here: try again in %(minutes)s "
+                            "minute(s)."),
+    # health, storage and the ledger's public proofs
+    "storage_full": _l("The server's storage is full: nothing was saved this time and nothing "
+                       "saved before is lost. Try again later (a phone keeps its photos and "
+                       "sends them again by itself)."),
+    "no_checkpoint": _l("No checkpoint of the ledger has been published yet."),
+    "no_key": _l("No verifier key has been published yet."),
     "database_unreachable": _l("The database cannot be reached."),
     "schema_out_of_date": _l("The database needs upgrading: run custody init."),
     # labels

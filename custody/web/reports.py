@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 import maps
 import vocabulary
-from custody.services import map_view, rollups, tonnage
+from custody.services import csv_export, map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
@@ -98,7 +98,7 @@ def tonnage_csv():
     _public_level(query.level)
     rows = tonnage.iter_daily_tonnage(get_db(current_app), query.day_from, query.day_to,
                                       query.level, query.node)
-    return Response(tonnage.csv_lines(rows), mimetype="text/csv",
+    return Response(csv_export.csv_lines(rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tonnage.csv"})
 
 

@@ -12,7 +12,7 @@ from custody.services import scans
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
 from custody.web import get_db, get_settings
-from custody.web.access import current_principal
+from custody.web.access import MANAGERS, current_principal
 from custody.web.api import answers, spec
 from custody.web.errors import error_body
 from custody.web.schemas import ScanAttempt, ScanForm, ScanHeaders, ScanRecorded
@@ -85,10 +85,15 @@ def translated(body: dict) -> dict:
 @bp.get("/api/v1/scans/<int(max=2147483647):scan_id>")
 @spec.validate(resp=answers(401, 403, 404, HTTP_200=ScanAttempt))
 def get_scan(scan_id: int):
-    """The stored answer of one scan attempt."""
+    """The stored answer of one scan attempt: its uploader's, or any for those who manage.
+
+    Anyone else gets the same 404 as for an attempt that does not exist.
+    """
     from custody.services.scan_reads import attempt_answer
 
-    found = attempt_answer(get_db(current_app), scan_id)
+    principal = current_principal()
+    uploader = None if principal.role in MANAGERS else principal.actor_id
+    found = attempt_answer(get_db(current_app), scan_id, uploader=uploader)
     if found is None:
         abort(404)
     return jsonify({**found, "answer": translated(found["answer"])})
@@ -105,7 +110,7 @@ def public_photo(sha256: str):
 
 @bp.get("/photos/<sha256>/original")
 def original_photo(sha256: str):
-    """The photo exactly as uploaded, EXIF included (staff only)."""
+    """The photo exactly as uploaded, EXIF and GPS included (those who manage only)."""
     store = photo_store()
     if not _is_sha(sha256) or not store.has(sha256):
         abort(404)

@@ -10,12 +10,10 @@ import fcntl
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 import scanners
 from tests.custody.conftest import district  # noqa: F401 - a fixture the tests use
@@ -67,17 +65,6 @@ def app(settings, db):
 
     return create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
                        "SCANNER": SimpleNamespace(read=scanners.read_photo)})
-
-
-@pytest.fixture
-def live_url(app):
-    """The app served on a free loopback port in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture

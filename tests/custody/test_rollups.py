@@ -9,7 +9,7 @@ from sqlalchemy import select
 from custody.config import Settings
 from custody.db.schema import CorrectedWeight, DailyRollup
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.services import assets, handovers, rollups, tonnage
+from custody.services import assets, csv_export, handovers, rollups, tonnage
 from custody.services.assets import NewAsset
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT
 
@@ -154,7 +154,7 @@ def test_mass_balance_flags_a_room_that_lost_more_than_the_tolerance(db, distric
 def test_reports_are_written_as_csv(db, district, t0):
     walk(db, district, t0)
     out = io.StringIO()
-    tonnage.write_csv(tonnage.daily_tonnage(db, DAY, DAY, "district"), out)
+    csv_export.write_csv(tonnage.daily_tonnage(db, DAY, DAY, "district"), out)
     header, line = out.getvalue().splitlines()
     assert header.startswith("day,level,node,name,category,deposited_kg,collected_kg")
     assert line.startswith("2026-11-02,district,南湖区,南湖区,kitchen,3.5,3.6")
@@ -173,8 +173,8 @@ def test_exports_stream_in_chunks_and_give_the_same_rows(db, district, t0):
     assert len(rows) > 2 and list(streamed) == rows
     assert rows[0]["name"] == "凤桥村 1号亭"  # names resolved across chunks
     out = io.StringIO()
-    tonnage.write_csv(rows, out)
-    chunks = list(tonnage.csv_lines(iter(rows), per_chunk=2))
+    csv_export.write_csv(rows, out)
+    chunks = list(csv_export.csv_lines(iter(rows), per_chunk=2))
     assert len(chunks) > 1 and "".join(chunks) == out.getvalue()
     assert out.getvalue().count("\n") == len(rows) + 1
-    assert list(tonnage.csv_lines([])) == []
+    assert list(csv_export.csv_lines([])) == []

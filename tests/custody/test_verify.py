@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from custody.domain.checkpoint import CheckpointError
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.services import ledger
+from ledgercheck import CheckpointError, verifier_key
 from tests.custody.test_handovers import walk_normal_path
+
+ORIGIN = "custody.test/ledger"
 
 
 def tamper(db, *statements, **params):
@@ -126,48 +128,54 @@ def test_a_record_before_the_first_is_found(five):
     assert broken_at(five)[0] == 1
 
 
+def signer(tmp_path, name="key.pem"):
+    """A signing key and the verifier key a third party would hold."""
+    key = ledger.load_or_create_signing_key(tmp_path / name)
+    return key, verifier_key(ORIGIN, key.public_key())
+
+
 def test_a_checkpoint_catches_history_rewritten_with_recomputed_hashes(five, district, t0,
                                                                        tmp_path):
-    key = ledger.load_or_create_signing_key(tmp_path / "key.pem")
-    published = ledger.make_checkpoint(five, key)
+    key, public = signer(tmp_path)
+    published = ledger.make_checkpoint(five, key, ORIGIN)
     walk_normal_path(five, district, t0 + timedelta(days=1))  # history goes on
-    assert ledger.verify_against(five, published, key.public_key()).ok
+    assert ledger.verify_against(five, published, public).ok
     tamper(five, "UPDATE handovers SET weight_g = 1000 WHERE seq = 5")
     rehash_from(five, 5)
     assert ledger.verify(five).ok  # the chain alone cannot tell...
-    report = ledger.verify_against(five, published, key.public_key())
+    report = ledger.verify_against(five, published, public)
     assert not report.ok and report.broken.seq == 5  # ...the signed checkpoint can
     assert "rewritten" in report.broken.reason
 
 
 def test_a_checkpoint_catches_a_truncated_history(five, tmp_path):
-    key = ledger.load_or_create_signing_key(tmp_path / "key.pem")
-    published = ledger.make_checkpoint(five, key)
+    key, public = signer(tmp_path)
+    published = ledger.make_checkpoint(five, key, ORIGIN)
     tamper(five, "DELETE FROM handovers WHERE seq >= 4", "UPDATE ledger_head SET seq = 3, "
            "hash = (SELECT hash FROM handovers WHERE seq = 3)")
     assert ledger.verify(five).ok
-    report = ledger.verify_against(five, published, key.public_key())
+    report = ledger.verify_against(five, published, public)
     assert not report.ok and "only 3 remain" in report.broken.reason
 
 
 def test_a_forged_or_foreign_checkpoint_is_refused(five, tmp_path):
-    key = ledger.load_or_create_signing_key(tmp_path / "key.pem")
-    other = ledger.load_or_create_signing_key(tmp_path / "other.pem")
-    published = ledger.make_checkpoint(five, key)
-    with pytest.raises(CheckpointError, match="not the trusted key"):
-        ledger.verify_against(five, published, other.public_key())
-    forged = published.replace('"count": 5', '"count": 4')
+    key, public = signer(tmp_path)
+    _, other = signer(tmp_path, "other.pem")
+    published = ledger.make_checkpoint(five, key, ORIGIN)
+    with pytest.raises(CheckpointError, match="not signed by the trusted key"):
+        ledger.verify_against(five, published, other)
+    forged = published.replace("\n5\n", "\n4\n")
     with pytest.raises(CheckpointError, match="signature"):
-        ledger.verify_against(five, forged, key.public_key())
+        ledger.verify_against(five, forged, public)
     with pytest.raises(CheckpointError, match="malformed"):
-        ledger.verify_against(five, "{not json", key.public_key())
+        ledger.verify_against(five, "{not a note", public)
 
 
 def test_no_checkpoint_of_a_broken_ledger(five, tmp_path):
-    key = ledger.load_or_create_signing_key(tmp_path / "key.pem")
+    key, _ = signer(tmp_path)
     tamper(five, "UPDATE handovers SET weight_g = 1 WHERE seq = 1")
     with pytest.raises(CheckpointError, match="record 1"):
-        ledger.make_checkpoint(five, key)
+        ledger.make_checkpoint(five, key, ORIGIN)
 
 
 def test_parallel_verify_agrees_with_a_single_walk(five, district, t0):

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from labels import IdentityScheme, LabelData, asset_id, cjk_font_path
-from labels._truetype import open_face
+from labels._fonts import open_font
 
 SCHEME = IdentityScheme("waste.nanhu.jiaxing.gov", {"A": bytes(range(32))}, "A")
 
@@ -35,5 +35,5 @@ def font_path() -> str:
 @pytest.fixture(scope="session")
 def notdef(font_path: str) -> str:
     """Three private-use characters the font lacks: each draws the .notdef box."""
-    face = open_face(font_path)
-    return "".join([chr(c) for c in range(0xE000, 0xF900) if not face.glyph_id(chr(c))][:3])
+    cmap = open_font(font_path).getBestCmap()
+    return "".join([chr(c) for c in range(0xE000, 0xF900) if c not in cmap][:3])

@@ -17,7 +17,7 @@ from labels import (
     _fonts,
     png_label,
 )
-from labels._truetype import open_face
+from labels._fonts import subset_font
 from tests.labels.conftest import make_label
 
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -89,7 +89,7 @@ def test_a_configured_font_without_chinese_is_refused_with_a_warning(
 
 def test_a_subset_draws_exactly_the_glyphs_of_the_full_font(font_path: str, notdef: str) -> None:
     text = CHINESE + "A，" + notdef[0]
-    subset = open_face(font_path).subset(text)
+    subset = subset_font(font_path, text)
     full = ImageFont.truetype(font_path, 40)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -97,4 +97,16 @@ def test_a_subset_draws_exactly_the_glyphs_of_the_full_font(font_path: str, notd
     for ch in text:
         assert bytes(small.getmask(ch)) == bytes(full.getmask(ch)), ch
         assert small.getlength(ch) == full.getlength(ch), ch
+    assert subset.glyph_ids[notdef[0]] == 0 and all(subset.glyph_ids[ch] for ch in CHINESE)
     assert len(subset.data) < 40_000  # of a 5 MB face
+
+
+def test_a_damaged_font_file_is_refused_with_a_warning(
+    lookup: pytest.MonkeyPatch, tmp_path: Path, font_path: str
+) -> None:
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(Path(font_path).read_bytes()[:2000])
+    lookup.setenv(_fonts.CJK_FONT_ENV, str(broken))
+    with pytest.warns(UserWarning, match="not a readable font with Chinese glyphs"):
+        assert _fonts.cjk_font_path() == font_path
+    assert _fonts.has_cjk_glyphs(str(broken)) is False

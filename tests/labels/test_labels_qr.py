@@ -1,4 +1,4 @@
-"""The fast QR encoder agrees with segno and produces symbols a decoder reads back."""
+"""QR symbols of label codes: standard symbols (segno) that a decoder reads back."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import string
 
 import numpy as np
 import pytest
-import segno
 import zxingcpp
 
-from labels._qr import qr_matrix
+from labels._qr import qr_code, qr_matrix, qr_runs
 
 ALPHABET = string.ascii_uppercase + string.digits + ".-"
 
@@ -22,24 +21,12 @@ def random_code(rng: random.Random) -> str:
     return f"HTTPS://{host}/T/B{rng.randrange(10**8):08d}A{tag}"
 
 
-def segno_pads_an_extra_byte(code: str) -> bool:
-    """segno adds a whole zero byte when the bit stream already ends on a byte boundary."""
-    bits = 4 + 9 + 11 * (len(code) // 2) + 6 * (len(code) % 2) + 4
-    return bits % 8 == 0
-
-
-def test_matrices_equal_segno_for_every_mask() -> None:
-    rng = random.Random(7)
-    compared = 0
-    while compared < 80:
-        code = random_code(rng)
-        if segno_pads_an_extra_byte(code):
-            continue
-        for mask in range(8):
-            ours = qr_matrix(code, mask)
-            theirs = np.array(segno.make_qr(code, error="q", boost_error=False, mask=mask).matrix)
-            assert np.array_equal(ours, theirs), (code, mask)
-        compared += 1
+def decoded(matrix: tuple[bytearray, ...]) -> list[tuple[str, str]]:
+    """What zxing-cpp reads in the symbol drawn at 5 px a module with its quiet zone."""
+    modules = np.array(matrix, np.uint8)
+    image = np.kron(np.pad(1 - modules, 4, constant_values=1), np.ones((5, 5), np.uint8))
+    found = zxingcpp.read_barcodes((image * 255).astype(np.uint8))
+    return [(r.text, r.symbology_identifier) for r in found]
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -47,14 +34,23 @@ def test_symbols_decode_back_to_the_code(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(60):
         code = random_code(rng)
-        matrix = qr_matrix(code)
-        image = np.kron(np.pad(1 - matrix, 4, constant_values=1), np.ones((5, 5), np.uint8))
-        found = zxingcpp.read_barcodes((image * 255).astype(np.uint8))
-        assert [r.text for r in found] == [code]
-        assert found[0].symbology_identifier == "]Q1"
+        assert decoded(qr_matrix(code)) == [(code, "]Q1")]
 
 
-def test_non_alphanumeric_text_falls_back_to_segno() -> None:
-    matrix = qr_matrix("https://lower.case/t/x")
-    reference = segno.make_qr("https://lower.case/t/x", error="q", boost_error=False)
-    assert matrix.shape == (reference.symbol_size(border=0)[0],) * 2
+def test_label_codes_are_alphanumeric_level_q() -> None:
+    qr = qr_code(random_code(random.Random(1)))
+    assert (qr.mode, qr.error, qr.mask) == ("alphanumeric", "Q", 0)
+
+
+def test_other_text_still_encodes_and_decodes() -> None:
+    assert qr_code("https://lower.case/t/x").mode == "byte"
+    assert decoded(qr_matrix("https://lower.case/t/x")) == [("https://lower.case/t/x", "]Q1")]
+
+
+def test_runs_cover_exactly_the_dark_modules() -> None:
+    matrix = qr_matrix(random_code(random.Random(2)))
+    drawn = np.zeros((len(matrix), len(matrix)), np.uint8)
+    for row, start, length in qr_runs(matrix):
+        assert not drawn[row, start : start + length].any()
+        drawn[row, start : start + length] = 1
+    assert np.array_equal(drawn, np.array(matrix, np.uint8))

@@ -14,11 +14,14 @@ from labels import (
     CATEGORIES,
     KINDS,
     NEUTRAL_COLOUR,
+    Catalog,
+    Category,
     LabelData,
     png_label,
     svg_label,
+    write_sheet,
 )
-from tests.labels.conftest import SCHEME, make_label
+from tests.labels.conftest import SCHEME, make_label, pdf_tool
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -100,3 +103,19 @@ def test_label_data_rejects_unknown_kind_and_category() -> None:
         LabelData("X", "B00000001", "sack", None, None)
     with pytest.raises(ValueError):
         LabelData("X", "B00000001", "bag", "compost", None)
+
+
+def test_words_and_colours_come_from_the_catalog_passed_in(tmp_path) -> None:
+    perishable = Category("kitchen", "易腐垃圾", "Perishable waste", "#00A000")
+    catalog = Catalog({**CATEGORIES, "kitchen": perishable}, KINDS)
+    label = make_label("bag", 8, "kitchen")
+    root = ET.fromstring(svg_label(label, catalog=catalog))
+    assert root.find(f"{SVG}rect[@class='band']").get("fill") == "#00A000"
+    texts = {t.get("class"): t.text for t in root.iter(f"{SVG}text")}
+    assert (texts["name_zh"], texts["name_en"]) == ("易腐垃圾", "Perishable waste")
+    image = Image.open(io.BytesIO(png_label(label, catalog=catalog)))
+    assert image.getpixel((image.width - 4, 4)) == (0, 160, 0)
+    write_sheet([label], tmp_path / "sheet.pdf", catalog=catalog)
+    text = pdf_tool("pdftotext", str(tmp_path / "sheet.pdf"), "-")
+    assert "易腐垃圾" in text and "Perishable waste" in text and "厨余垃圾" not in text
+    assert "厨余垃圾" in ET.fromstring(svg_label(label)).findtext(f"{SVG}text")  # the default

@@ -12,12 +12,21 @@ import cv2
 import numpy as np
 
 import scanners
-from scanners import _decode, _engines, _exceptions, _fake, _image, _isolation, _metadata
+from scanners import (
+    _decode,
+    _engines,
+    _exceptions,
+    _fake,
+    _image,
+    _isolation,
+    _metadata,
+    _wechat,
+)
 
 
 def test_all_lists_every_public_name_of_the_private_modules():
-    modules = (_decode, _engines, _exceptions, _fake, _image, _isolation, _metadata)
-    internal = {"stages", "Photo", "open_photo", "metadata_from_exif"}
+    modules = (_decode, _engines, _exceptions, _fake, _image, _isolation, _metadata, _wechat)
+    internal = {"Photo", "open_photo", "metadata_from_exif", "MODEL_MD5", "wechat_model_dir"}
     public = {n for m in modules for n in m.__all__} - internal
     assert public <= set(scanners.__all__)
     assert all(hasattr(scanners, name) for name in scanners.__all__)
@@ -43,9 +52,11 @@ def test_bag_and_bin_in_one_photo_are_both_returned(kit):
     assert texts == {kit.TEXT_BAG, kit.TEXT_BIN}
 
 
-def test_the_same_code_twice_is_returned_once(kit):
+def test_the_same_code_at_two_places_is_two_reads(kit):
     codes = scanners.decode(kit.encode(kit.scene([kit.TEXT_BAG, kit.TEXT_BAG])))
-    assert [c.text for c in codes] == [kit.TEXT_BAG]
+    assert [c.text for c in codes] == [kit.TEXT_BAG, kit.TEXT_BAG]
+    (a, b) = (min(x for x, _ in c.points) for c in codes)
+    assert abs(a - b) > 100  # two places, not one symbol reported twice
 
 
 def test_numpy_gray_and_bgr_arrays_are_accepted(kit):
@@ -76,11 +87,10 @@ def test_fallback_engines_run_only_when_the_first_finds_nothing(kit):
     assert [c.text for c in scanners.decode(kit.scene([]), engines=[empty, second])] == ["B"]
 
 
-def test_cheap_stage_reads_a_reduced_jpeg_and_full_resolution_is_the_fallback(kit):
+def test_the_first_stage_reads_the_full_resolution_photo(kit):
     fake = scanners.FakeEngine(())
     scanners.decode(kit.encode(np.full((3000, 4000), 128, np.uint8)), engines=[fake])
-    assert fake.shapes[0] == (750, 1000)
-    assert (3000, 4000) in fake.shapes
+    assert fake.shapes[0] == (3000, 4000)
 
 
 def test_small_code_in_a_12_mp_frame_is_found(kit):
@@ -91,14 +101,11 @@ def test_small_code_in_a_12_mp_frame_is_found(kit):
     assert [c.text for c in scanners.decode(kit.encode(frame, quality=90))] == [kit.TEXT_BAG]
 
 
-def test_cascade_plan_holds_every_fallback():
-    photo = _image.Photo.from_array(np.zeros((3000, 4000), np.uint8))
-    engines = [scanners.FakeEngine(), scanners.FakeEngine()]
-    plan = list(_decode.stages(photo, engines))
-    assert plan[0] == (4, "plain", engines[0])
-    assert {fix for _, fix, _ in plan} == {"plain", "clahe", "sharpen", "threshold", "invert"}
-    assert {r for r, _, _ in plan} == {1, 2, 4, 8}
-    assert len(plan) == len(set(plan))
+def test_cascade_plan_is_full_crops_other_engines_gamma_clahe():
+    first, wechat, zbar = scanners.FakeEngine(), scanners.FakeEngine(), scanners.ZbarEngine()
+    plan = _decode.plan([first, wechat, zbar])
+    assert plan == [("full", first), ("crops", None), ("whole", wechat), ("gamma", first),
+                    ("clahe", first)]
 
 
 def test_concurrent_decodes_in_threads_each_get_their_own_codes(kit):

@@ -1,0 +1,73 @@
+"""Browser sessions kept on the server, so that ending one takes effect on the next request.
+
+The signed cookie carries a random secret; the server keeps only its sha256
+(a copy of the database lets no one sign in) with the actor, an expiry and the
+time it ended. A session counts while it has not ended, has not expired and its
+actor is active. Signing out ends it; deactivating an actor or giving them a new
+password ends all of theirs (``end_all``, in the same transaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from custody.db.engine import Database
+from custody.db.schema import Actor, BrowserSession
+from custody.services.accounts import Principal
+
+KEEP_ENDED = timedelta(days=1)  # ended or expired rows are pruned after this
+
+
+def _hash(secret: str) -> str:
+    """The sha256 a session secret is stored as."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start(db: Database, actor_id: int, lifetime: timedelta) -> str:
+    """Open a session for an actor; returns the secret for the cookie (not stored)."""
+    secret = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with db.WriteSession.begin() as session:
+        session.execute(delete(BrowserSession)
+                        .where(BrowserSession.expires_at < now - KEEP_ENDED))
+        session.add(BrowserSession(actor_id=actor_id, secret_hash=_hash(secret),
+                                   created_at=now, expires_at=now + lifetime))
+    return secret
+
+
+def principal_of(db: Database, secret: str) -> Principal | None:
+    """Who a session cookie stands for, or None if it ended, expired or its actor is inactive."""
+    if not secret or len(secret) > 100:
+        return None
+    with db.read() as session:
+        row = session.execute(
+            select(Actor.id, Actor.name, Actor.role)
+            .join(BrowserSession, BrowserSession.actor_id == Actor.id)
+            .where(BrowserSession.secret_hash == _hash(secret),
+                   BrowserSession.ended_at.is_(None),
+                   BrowserSession.expires_at > datetime.now(UTC),
+                   Actor.active.is_(True))
+        ).first()
+    return None if row is None else Principal(row.id, row.name, row.role, "session")
+
+
+def end(db: Database, secret: str) -> None:
+    """End one session (signing out); ending an unknown or ended one is harmless."""
+    with db.WriteSession.begin() as session:
+        session.execute(update(BrowserSession)
+                        .where(BrowserSession.secret_hash == _hash(secret),
+                               BrowserSession.ended_at.is_(None))
+                        .values(ended_at=datetime.now(UTC)))
+
+
+def end_all(session: Session, actor_id: int) -> None:
+    """End every open session of an actor, inside the caller's transaction."""
+    session.execute(update(BrowserSession)
+                    .where(BrowserSession.actor_id == actor_id,
+                           BrowserSession.ended_at.is_(None))
+                    .values(ended_at=datetime.now(UTC)))
