@@ -78,9 +78,14 @@ ERRORS = {
 }
 
 
+# Placeholders a caller may not know (a domain error raised far from the web): the usual values.
+DEFAULT_PARAMS = {"max_days": 400, "max_batch": 5000, "minutes": 15, "ids": "—"}
+
+
 def message_for(code: str, fallback: str | None = None, **params) -> str:
     """The message for ``code`` in the current language, else ``fallback``."""
     found = ERRORS.get(code)
     if found is None:
         return fallback or str(ERRORS["bad_request"])
-    return str(found) % params if params else str(found)
+    text = str(found)
+    return text % {**DEFAULT_PARAMS, **params} if "%(" in text else text

@@ -248,3 +248,12 @@ def test_api_errors_speak_the_language_of_the_request(client):
     assert zh["code"] == en["code"] == "bad_date"
     assert "日期" in zh["message"] and "date" in en["message"]
     assert en["problems"] == [{"field": "from", "code": "bad_date", "message": en["message"]}]
+
+
+def test_every_error_message_reads_whole_without_its_parameters(app):
+    from custody.web.messages import ERRORS, message_for
+
+    for lang in ("zh", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            for code in ERRORS:
+                assert "%(" not in message_for(code), (lang, code)
