@@ -130,9 +130,16 @@ spec = SpecTree(
 )
 
 
-def answers(*errors: int, **documented) -> Response:
+# Any request may be throttled (429, after repeated bad device tokens from its address), and
+# any write may find the server's storage full (507); both answer in the error shape.
+ALWAYS = (429,)
+WRITES = (507,)
+
+
+def answers(*errors: int, writes: bool = False, **documented) -> Response:
     """A Response: the given models by status, and the error shape for each error status."""
-    return Response(**documented, **{f"HTTP_{code}": schemas.ErrorBody for code in errors})
+    codes = {*errors, *ALWAYS, *(WRITES if writes else ())}
+    return Response(**documented, **{f"HTTP_{code}": schemas.ErrorBody for code in codes})
 
 
 @bp.get("/api/v1/openapi.json")

@@ -105,7 +105,8 @@ def list_devices():
 
 
 @bp.post("/api/v1/devices")
-@spec.validate(json=NewDevice, resp=answers(400, 401, 403, 404, 422, HTTP_201=IssuedDevice))
+@spec.validate(json=NewDevice,
+               resp=answers(400, 401, 403, 404, 422, writes=True, HTTP_201=IssuedDevice))
 def issue_device():
     """Enrol a phone for a user: ``{"user": NAME, "name": DEVICE}``; the token is shown once."""
     body = request.context.json
@@ -143,7 +144,7 @@ def get_device(device_id: int):
 
 
 @bp.delete("/api/v1/devices/<int(max=2147483647):device_id>")
-@spec.validate(resp=answers(401, 403, 404, HTTP_204=None))
+@spec.validate(resp=answers(401, 403, 404, writes=True, HTTP_204=None))
 def revoke_device(device_id: int):
     """Revoke a device's token; its very next request is refused."""
     device, refused = _existing_device(device_id)

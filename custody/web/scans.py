@@ -48,7 +48,7 @@ def photo_store() -> PhotoStore:
 
 @bp.post("/api/v1/scans")
 @spec.validate(headers=ScanHeaders, form=ScanForm,
-               resp=answers(400, 401, 403, 413, 422, HTTP_201=ScanRecorded))
+               resp=answers(400, 401, 403, 413, 422, writes=True, HTTP_201=ScanRecorded))
 def create_scan():
     """Record the handovers a photographed scan implies (idempotent per key).
 

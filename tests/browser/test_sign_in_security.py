@@ -47,7 +47,7 @@ def test_ten_wrong_passwords_then_a_wait_page_in_chinese(browser, live_url, peop
 
 def test_a_copied_cookie_is_dead_after_sign_out(browser, live_url, people):
     boss = people["supervisor"]
-    office = browser.new_context(viewport=WIDTHS["desk"], base_url=live_url)
+    office = browser.new_context(viewport=WIDTHS["desk"], base_url=live_url, locale="zh-CN")
     page = office.new_page()
     submit_login(page, boss["name"], boss["password"])
     page.goto("/supervise")
@@ -55,7 +55,7 @@ def test_a_copied_cookie_is_dead_after_sign_out(browser, live_url, people):
     copied = office.cookies()
     page.goto("/login")
     page.click("text=退出登录")
-    thief = browser.new_context(viewport=WIDTHS["desk"], base_url=live_url)
+    thief = browser.new_context(viewport=WIDTHS["desk"], base_url=live_url, locale="zh-CN")
     thief.add_cookies(copied)
     stolen = thief.new_page()
     stolen.goto("/supervise")

@@ -28,9 +28,16 @@ EXCLUDED = [positive_data_acceptance]
 
 
 @pytest.fixture
-def api_schema(settings, db, people, district):
-    """The document the app serves, with a registered district and a user of every role."""
-    from custody.web import create_app
+def api_schema(settings, db, people, district, monkeypatch):
+    """The document the app serves, with a registered district and a user of every role.
+
+    Bad device tokens are not throttled here: schemathesis sends hundreds on purpose.
+    """
+    from limits import parse
+
+    from custody.web import create_app, throttle
+
+    monkeypatch.setattr(throttle, "FAILED_TOKENS_PER_ADDRESS", parse("100000 per minute"))
 
     app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
