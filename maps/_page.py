@@ -1,4 +1,4 @@
-"""folium plumbing shared by the maps: the page, batched layers, labels and number formats.
+"""folium plumbing shared by the maps: the page, batched layers and number formats.
 
 folium emits a few hundred bytes of script per object and renders one template each, too
 slow and too big for a day of Nanhu (hundreds of markers and lines). The batched layers
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from html import escape
 from typing import Any
 
 import folium
@@ -135,28 +134,32 @@ class PagePanel(MacroElement):
         self.markup = markup
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (China does not use miles and feet)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        """A scale control for the map it is added to."""
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def check_lang(lang: str) -> None:
     """Raise MapsError unless lang is 'zh' or 'en'."""
     if lang not in LANGS:
         raise MapsError(f"unknown lang {lang!r}; expected one of {LANGS}")
 
 
-def bilingual(labels: tuple[str, str], lang: str) -> str:
-    """'中文 English' with the page language first, HTML-escaped."""
-    zh, en = labels
-    first, second = (zh, en) if lang == "zh" else (en, zh)
-    return f'{escape(first)} <span class="custody-alt">{escape(second)}</span>'
-
-
-def plain_bilingual(labels: tuple[str, str], lang: str) -> str:
-    """'中文 English' with the page language first, as plain text."""
-    zh, en = labels
-    return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
-
-
-def format_kg(kg: float) -> str:
+def format_kg(kg: float, unit: str = "kg") -> str:
     """A weight for people: '1,234.5 kg'."""
-    return f"{kg:,.1f} kg"
+    return f"{kg:,.1f} {unit}"
 
 
 def rounded(lat: float, lon: float) -> list[float]:
@@ -174,7 +177,8 @@ def new_map(
 ) -> folium.Map:
     """A folium map on its own page, with local assets and the configured tile layer only."""
     check_lang(lang)
-    folium_map = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, control_scale=True)
+    folium_map = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None)
+    MetricScale().add_to(folium_map)
     _Page(title=title, lang=lang).add_child(folium_map)
     use_local_assets(folium_map, asset_base_url)
     if tiles_url:

@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from maps._errors import MapsError
-from maps._records import CATEGORIES, Flow, Site
+from maps._records import Flow, Site
+from maps._text import CATEGORIES
 
-MERGED_NAME = "{village} · 多个投放亭 several booths"
+MERGED_NAME = "{village} · several booths"
 
 
 def merged_site_id(village: str) -> str:
@@ -28,8 +29,12 @@ def merge_small_booths(
     village_of: Mapping[str, str],
     village_centroids: Mapping[str, tuple[float, float]],
     min_households: int,
+    merged_name: str = MERGED_NAME,
 ) -> tuple[list[Site], list[Flow]]:
-    """Merge booths with fewer than min_households households (unknown counts as 0) per village."""
+    """Merge booths with fewer than min_households households (unknown counts as 0) per village.
+
+    ``merged_name`` names a merged site, with ``{village}`` for its village.
+    """
     kept: list[Site] = []
     small_by_village: dict[str, list[Site]] = defaultdict(list)
     for site in sites:
@@ -52,7 +57,7 @@ def merge_small_booths(
             if any(c in b.tonnage_kg for b in booths)
         }
         merged = Site(
-            merged_site_id(village), "booth", MERGED_NAME.format(village=village), lat, lon, tonnage
+            merged_site_id(village), "booth", merged_name.format(village=village), lat, lon, tonnage
         )
         if any(s.id == merged.id for s in kept):
             raise MapsError(f"site id {merged.id!r} is already taken")

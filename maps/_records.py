@@ -12,32 +12,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from maps._errors import MapsError
-
-CATEGORIES: tuple[str, ...] = ("kitchen", "recyclable", "hazardous", "other")
-
-# GB/T 19095-2019 colours: kitchen green, recyclable blue, hazardous red, other grey.
-CATEGORY_COLOURS: Mapping[str, str] = MappingProxyType(
-    {"kitchen": "#2e8540", "recyclable": "#1f5fbf", "hazardous": "#d0312d", "other": "#5f6368"}
-)
-
-CATEGORY_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "kitchen": ("厨余垃圾", "Kitchen waste"),
-        "recyclable": ("可回收物", "Recyclables"),
-        "hazardous": ("有害垃圾", "Hazardous waste"),
-        "other": ("其他垃圾", "Other waste"),
-    }
-)
-
-SITE_KINDS: tuple[str, ...] = ("booth", "transfer_room", "facility")
-
-SITE_KIND_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "booth": ("投放亭", "Drop-off booth"),
-        "transfer_room": ("中转房", "Transfer room"),
-        "facility": ("处理设施", "Treatment facility"),
-    }
-)
+from maps._text import CATEGORIES, SITE_KINDS
 
 
 def _check_position(lat: float, lon: float) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from maps._page import MarkerBatch, PathBatch, fit_to, new_map, plain_bilingual, rounded
+from maps._page import MarkerBatch, PathBatch, fit_to, new_map, rounded
 from maps._records import TracePoint
+from maps._text import MapText
 
-TITLE = ("去向追踪", "Trace")
-PATH_LABEL = ("路径", "Path")
-STOPS_LABEL = ("经过地点", "Places seen")
 PATH_COLOUR = "#1f5fbf"
 
 
@@ -30,13 +28,15 @@ def trace_map_html(
     tiles_url: str | None,
     tiles_attribution: str = "",
     asset_base_url: str,
-    lang: str = "zh",
+    lang: str = "en",
     title: str | None = None,
+    text: MapText | None = None,
 ) -> str:
     """A standalone HTML map of where one asset was seen, in time order (meant for an iframe)."""
+    text = text or MapText()
     stops = sorted(points, key=lambda p: p.time)
     folium_map = new_map(
-        title=title or plain_bilingual(TITLE, lang),
+        title=title or text.trace_title,
         lang=lang,
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
@@ -45,7 +45,7 @@ def trace_map_html(
     latlngs = [rounded(p.lat, p.lon) for p in stops]
     base = {"color": PATH_COLOUR, "weight": 4, "opacity": 0.8}
     path_items = [[latlngs, {"className": "custody-trace-path"}, ""]] if len(stops) > 1 else []
-    PathBatch(plain_bilingual(PATH_LABEL, lang), base, path_items).add_to(folium_map)
+    PathBatch(text.path, base, path_items).add_to(folium_map)
     items = []
     for index, stop in enumerate(stops):
         when = stop.time.strftime("%Y-%m-%d %H:%M")
@@ -60,6 +60,6 @@ def trace_map_html(
             ]
         )
     icon = {"iconSize": [22, 22], "popupAnchor": [0, -11]}
-    MarkerBatch(plain_bilingual(STOPS_LABEL, lang), icon, items).add_to(folium_map)
+    MarkerBatch(text.places, icon, items).add_to(folium_map)
     fit_to(folium_map, [(p.lat, p.lon) for p in stops])
     return folium_map.get_root().render()

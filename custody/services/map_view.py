@@ -26,11 +26,15 @@ SITE_MEASURE = {"booth": "collected", "transfer_room": "room_in", "facility": "d
 MOVES = ("collect", "unload", "load", "deliver")
 
 
-def day_map_records(db: Database, day: date, *, min_households: int = 10):
-    """(sites, flows, trips) for the public map of one local day."""
+def day_map_records(db: Database, day: date, *, min_households: int = 10,
+                    merged_name: str = maps.MERGED_NAME):
+    """(sites, flows, trips) for the public map of one local day.
+
+    ``merged_name`` names a village's merged small booths (``{village}`` in it).
+    """
     sites = _sites(db, day)
     flows, trips = _flows_and_trips(db, day, sites)
-    sites, flows = _merge_small(db, sites, flows, min_households)
+    sites, flows = _merge_small(db, sites, flows, min_households, merged_name)
     return sites, flows, trips
 
 
@@ -103,7 +107,8 @@ def _stop(stops: dict, vehicle: str, site: maps.Site | None, when: datetime) -> 
         points.append((site.lat, site.lon, when))
 
 
-def _merge_small(db: Database, sites: dict[str, maps.Site], flows: list, min_households: int):
+def _merge_small(db: Database, sites: dict[str, maps.Site], flows: list, min_households: int,
+                 merged_name: str):
     """Merge booths of villages with few households per booth into a village point."""
     with db.read() as session:
         households = dict(session.execute(
@@ -126,4 +131,4 @@ def _merge_small(db: Database, sites: dict[str, maps.Site], flows: list, min_hou
     listed = [s for s in sites.values() if s.kind != "booth" or s.id in booth_village]
     return maps.merge_small_booths(listed, flows, households_per_booth=per_booth,
                                    village_of=booth_village, village_centroids=centroids,
-                                   min_households=min_households)
+                                   min_households=min_households, merged_name=merged_name)

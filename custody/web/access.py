@@ -53,6 +53,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "supervise.issue_device": MANAGERS,
     "supervise.revoke_device": MANAGERS,
     "openapi.openapi": ANYONE,
+    "i18n.switch": ANYONE,
     "public.home": ANYONE,
     "public.trace": ANYONE,
     "reports.public_map": ANYONE,
@@ -167,8 +168,7 @@ def _guard():
             return body, status
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if request.method in UNSAFE_METHODS and principal.via != "token" and not _csrf_ok():
-        return error_reply(400, "csrf_failed", "missing or wrong CSRF token: reload the page "
-                                               "and try again (表单已过期，请刷新页面后重试)")
+        return error_reply(400, "csrf_failed", "missing or wrong CSRF token")
     return None
 
 

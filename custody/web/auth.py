@@ -12,11 +12,12 @@ from custody.services import accounts
 from custody.services.accounts import DeviceInfo, UnknownDevice
 from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in, sign_out
+from custody.web.api import answers, spec
 from custody.web.errors import error_response
+from custody.web.schemas import Device as DeviceOut
+from custody.web.schemas import Devices, DevicesQuery, IssuedDevice, Me, NewDevice
 
 bp = Blueprint("auth", __name__)
-
-MAX_PAGE = 500
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -61,6 +62,7 @@ def logout():
 
 
 @bp.get("/api/v1/me")
+@spec.validate(resp=answers(401, 403, HTTP_200=Me))
 def me():
     """Who the caller is, and how they proved it."""
     principal = current_principal()
@@ -88,37 +90,35 @@ def _may_manage(actor_id: int):
 
 
 @bp.get("/api/v1/devices")
+@spec.validate(query=DevicesQuery, resp=answers(400, 401, 403, 404, HTTP_200=Devices))
 def list_devices():
     """Enrolled devices, newest first; ``?user=NAME`` for one user's."""
-    db = get_db(current_app)
+    db, query = get_db(current_app), request.context.query
     actor_id = None
-    if request.args.get("user"):
+    if query.user:
         try:
-            actor_id = accounts.actor_id_by_name(db, request.args["user"])
+            actor_id = accounts.actor_id_by_name(db, query.user)
         except UnknownActor as exc:
             return error_response(404, exc.code, str(exc))
-    limit = max(1, min(request.args.get("limit", MAX_PAGE, type=int) or MAX_PAGE, MAX_PAGE))
     return jsonify(devices=[_device_json(d) for d in accounts.list_devices(db, actor_id,
-                                                                           limit=limit)])
+                                                                           limit=query.limit)])
 
 
 @bp.post("/api/v1/devices")
+@spec.validate(json=NewDevice,
+               resp=answers(400, 401, 403, 404, 422, writes=True, HTTP_201=IssuedDevice))
 def issue_device():
     """Enrol a phone for a user: ``{"user": NAME, "name": DEVICE}``; the token is shown once."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("user"), str) \
-            or not isinstance(body.get("name"), str):
-        return error_response(400, "bad_request",
-                              'send JSON {"user": "<user name>", "name": "<device name>"}')
+    body = request.context.json
     db = get_db(current_app)
     try:
-        actor_id = accounts.actor_id_by_name(db, body["user"])
+        actor_id = accounts.actor_id_by_name(db, body.user)
     except UnknownActor as exc:
         return error_response(404, exc.code, str(exc))
     refused = _may_manage(actor_id)
     if refused is not None:
         return refused
-    device_id, token = accounts.issue_device_token(db, actor_id, body["name"])
+    device_id, token = accounts.issue_device_token(db, actor_id, body.name)
     response = jsonify(**_device_json(accounts.get_device(db, device_id)), token=token)
     response.status_code = 201
     response.headers["Location"] = url_for("auth.get_device", device_id=device_id)
@@ -135,14 +135,16 @@ def _existing_device(device_id: int):
     return device, _may_manage(device.actor_id)
 
 
-@bp.get("/api/v1/devices/<int:device_id>")
+@bp.get("/api/v1/devices/<int(max=2147483647):device_id>")
+@spec.validate(resp=answers(401, 403, 404, HTTP_200=DeviceOut))
 def get_device(device_id: int):
     """One enrolled device (without its token)."""
     device, refused = _existing_device(device_id)
     return refused or jsonify(_device_json(device))
 
 
-@bp.delete("/api/v1/devices/<int:device_id>")
+@bp.delete("/api/v1/devices/<int(max=2147483647):device_id>")
+@spec.validate(resp=answers(401, 403, 404, writes=True, HTTP_204=None))
 def revoke_device(device_id: int):
     """Revoke a device's token; its very next request is refused."""
     device, refused = _existing_device(device_id)

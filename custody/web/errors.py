@@ -1,7 +1,9 @@
-"""One JSON error shape for every failure: ``{"error": {"code", "message"}}``.
+"""One error shape for every failure: ``{"error": {"code", "message", ...}}``.
 
-A browser that asks for a page gets the same error as a small bilingual page instead
-(the API's paths always answer JSON).
+``message`` is in the request's language, looked up by ``code`` in
+``custody.web.messages``; a more technical English explanation, when there is
+one, goes in ``detail``. A browser that asks for a page gets the same error as a
+small page in its language instead (the API's paths always answer JSON).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from custody.db.full import is_storage_full
 from custody.domain.errors import DomainError, UnknownActor, UnknownAsset
+from custody.web.messages import ERRORS, message_for
 
 STATUS_OF = {UnknownAsset: 404, UnknownActor: 404}
 STORAGE_ERRORS = (OSError, DBAPIError, sqlite3.Error, psycopg.Error)
@@ -26,10 +29,19 @@ STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录
                    "请稍后再试（手机会保留照片并自动重发）。")
 
 
-def error_response(status: int, code: str, message: str, **extra):
-    """The one error body, with its status."""
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
+def error_body(code: str, detail: str | None = None, params: dict | None = None,
+               **extra) -> dict:
+    """The one error body: the code, its message in the request's language, and extras."""
+    message = message_for(code, detail, **(params or {}))
+    error = {"code": code, "message": message, **extra}
+    if detail and detail != message and code in ERRORS:
+        error.setdefault("detail", detail)
+    return {"error": error}
+
+
+def error_response(status: int, code: str, detail: str | None = None, **extra):
+    """The one error body as JSON, with its status."""
+    return jsonify(error_body(code, detail, **extra)), status
 
 
 def wants_json() -> bool:
@@ -40,20 +52,27 @@ def wants_json() -> bool:
     return accept["application/json"] >= accept["text/html"]
 
 
-def error_reply(status: int, code: str, message: str):
-    """The error in the client's language of choice: the JSON shape, or a bilingual page."""
+def error_reply(status: int, code: str, detail: str | None = None, **extra):
+    """The error as the client prefers it: the JSON shape, or a page in its language."""
     if wants_json():
-        return error_response(status, code, message)
-    return render_template("error.html", status=status, code=code, message=message), status
+        return error_response(status, code, detail, **extra)
+    body = error_body(code, detail, **extra)["error"]
+    return render_template("error.html", status=status, code=code,
+                           message=body["message"], problems=body.get("problems", [])), status
 
 
 def init_app(app: Flask) -> None:
-    """Route HTTP and domain errors through ``error_reply``."""
+    """Route HTTP and domain errors through ``error_reply``; pages may name error codes."""
+    app.jinja_env.globals["error_text"] = message_for
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_reply(exc.code or 500, code, exc.description or exc.name)
+        response = app.make_response(error_reply(exc.code or 500, code, exc.description))
+        for name, value in exc.get_headers():  # e.g. Allow on 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
@@ -63,11 +82,8 @@ def init_app(app: Flask) -> None:
         if not is_storage_full(exc):
             raise exc  # any other failure: the usual 500, logged
         app.logger.error("storage full: %s", exc)
-        if wants_json():
-            reply = error_response(507, "storage_full", STORAGE_FULL_EN,
-                                   message_zh=STORAGE_FULL_ZH)
-        else:
-            reply = error_reply(507, "storage_full", f"{STORAGE_FULL_ZH} {STORAGE_FULL_EN}")
+        reply = error_reply(507, "storage_full", STORAGE_FULL_EN, message_zh=STORAGE_FULL_ZH) \
+            if wants_json() else error_reply(507, "storage_full")
         response = app.make_response(reply)
         response.headers["Retry-After"] = str(STORAGE_FULL_RETRY_S)
         return response

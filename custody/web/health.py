@@ -6,12 +6,15 @@ from flask import Blueprint, current_app, jsonify
 
 from custody.db import migrate
 from custody.web import get_db
+from custody.web.api import answers, spec
 from custody.web.errors import error_response
+from custody.web.schemas import Health
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@spec.validate(resp=answers(503, HTTP_200=Health), security={})
 def healthz():
     """200 when the database answers at the newest schema, 503 otherwise."""
     db = get_db(current_app)

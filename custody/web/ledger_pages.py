@@ -28,8 +28,7 @@ def checkpoint():
     """The newest signed checkpoint (a C2SP signed note)."""
     note = ledger.latest_checkpoint(get_db(current_app))
     if note is None:
-        return error_reply(404, "no_checkpoint", "no checkpoint has been published yet "
-                                                 "(尚未发布检查点)")
+        return error_reply(404, "no_checkpoint", "no checkpoint has been published yet")
     return _text(note)
 
 
@@ -38,6 +37,5 @@ def verifier_key():
     """The verifier key: ``<name>+<key id>+<base64 Ed25519 public key>``."""
     published = ledger.read_verifier_key(get_settings(current_app).checkpoint_public_key_file)
     if published is None:
-        return error_reply(404, "no_key", "no verifier key has been published yet "
-                                          "(尚未发布验证公钥)")
+        return error_reply(404, "no_key", "no verifier key has been published yet")
     return _text(published + "\n")

@@ -1,15 +1,22 @@
-"""Phone pages: one page per field role to photograph a handover, and the offline shell."""
+"""Phone pages: one page per field role to photograph a handover, and the offline shell.
+
+Everything the page's script says comes from the server in the page's language
+(``config.text``, ``config.errors``, ``config.flags``), so the script holds no words.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, jsonify, redirect, render_template, send_from_directory, url_for
+from flask_babel import lazy_gettext as _l
 
-from custody.domain.model import CATEGORY_NAMES_ZH, Category, Role
+import vocabulary
+from custody.domain.model import Role
 from custody.web.access import csrf_token, current_principal
-from custody.web.public import ACTION_NAMES
+from custody.web.i18n import lang, term
+from custody.web.messages import ERRORS
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -22,65 +29,70 @@ class Task:
 
     id: str
     action: str
-    zh: str
-    en: str
-    hint_zh: str
-    hint_en: str
+    title: str
+    hint: str
     weight: str = "optional"  # 'optional' | 'required' | 'none'
     category: bool = False
     note: bool = False
 
+    def as_config(self) -> dict:
+        """The task as the page's script reads it, in the current language."""
+        return {"id": self.id, "action": self.action, "title": str(self.title),
+                "hint": str(self.hint), "weight": self.weight, "category": self.category,
+                "note": self.note}
+
 
 TASKS = {t.id: t for t in [
-    Task("deposit", "deposit", "投放", "Deposit",
-         "拍下垃圾袋和垃圾桶的二维码", "Photograph the bag's and the bin's codes", category=True),
-    Task("collect", "collect", "收集", "Collect a bin",
-         "拍下垃圾桶和收集车的二维码", "Photograph the bin's and the cart's codes", category=True),
-    Task("unload", "unload", "卸车到中转房", "Unload at a transfer room",
-         "拍下收集车和中转房的二维码", "Photograph the cart's and the transfer room's codes"),
-    Task("load", "load", "清运中转房", "Clear a transfer room",
-         "拍下中转房和清运车的二维码，以及清空后的中转房",
-         "Photograph the room's and the truck's codes and the emptied room"),
-    Task("deliver", "deliver", "送达处理厂", "Deliver to a facility",
-         "拍下清运车和处理厂的二维码", "Photograph the truck's and the facility's codes"),
-    Task("receive", "deliver", "接收（地磅称重）", "Receive a load (weighbridge)",
-         "填写地磅净重，再拍下清运车和处理厂的二维码",
-         "Enter the weighbridge net weight, then photograph the truck's and the facility's codes",
-         weight="required"),
-    Task("inspect", "inspect", "检查", "Inspect",
-         "拍下被检查的袋子或桶的二维码，并写明问题",
-         "Photograph the codes of the bags or bins you checked and note what is wrong",
+    Task("deposit", "deposit", _l("Deposit"), _l("Photograph the bag's and the bin's codes"),
+         category=True),
+    Task("collect", "collect", _l("Collect a bin"),
+         _l("Photograph the bin's and the cart's codes"), category=True),
+    Task("unload", "unload", _l("Unload at a transfer room"),
+         _l("Photograph the cart's and the transfer room's codes")),
+    Task("load", "load", _l("Clear a transfer room"),
+         _l("Photograph the room's and the truck's codes and the emptied room")),
+    Task("deliver", "deliver", _l("Deliver to a facility"),
+         _l("Photograph the truck's and the facility's codes")),
+    Task("receive", "deliver", _l("Receive a load (weighbridge)"),
+         _l("Enter the weighbridge net weight, then photograph the truck's and the "
+            "facility's codes"), weight="required"),
+    Task("inspect", "inspect", _l("Inspect"),
+         _l("Photograph the codes of the bags or bins you checked and note what is wrong"),
          weight="none", note=True),
 ]}
 
-# Each field role's page: endpoint -> (roles that use it, title zh, title en, task ids).
+# Each field role's page: endpoint -> (the role that uses it, task ids).
 PAGES = {
-    "collector": ({Role.COLLECTOR}, "收集员", "Collector", ["deposit", "collect", "unload"]),
-    "driver": ({Role.DRIVER}, "清运员", "Driver", ["load", "deliver", "unload"]),
-    "operator": ({Role.FACILITY_OPERATOR}, "处理厂过磅员", "Facility operator", ["receive"]),
-    "keeper": ({Role.BOOTH_KEEPER}, "亭长", "Booth keeper", ["inspect"]),
+    "collector": (Role.COLLECTOR, ["deposit", "collect", "unload"]),
+    "driver": (Role.DRIVER, ["load", "deliver", "unload"]),
+    "operator": (Role.FACILITY_OPERATOR, ["receive"]),
+    "keeper": (Role.BOOTH_KEEPER, ["inspect"]),
 }
-HOME_OF = {role: page for page, (roles, *_) in PAGES.items() for role in roles}
+HOME_OF = {role: page for page, (role, _tasks) in PAGES.items()}
 
-FLAG_TEXT = {
-    "category_mismatch": ("分类不符：垃圾类别与容器类别不一致",
-                          "Category mismatch: the waste's category differs from the container's"),
-    "off_path": ("路径异常：这一步不符合正常的清运路线",
-                 "Off path: this move is not on the normal route"),
-    "after_terminal": ("已送达后又出现：该标签在送达处理厂后再次被扫描",
-                       "Seen after delivery: this code was scanned after reaching a facility"),
-    "impossible_travel": ("移动过快：与上次扫描的距离和时间不可能",
-                          "Impossible travel: too far from the last scan for the time between"),
-    "unknown_origin": ("来源不明：容器此前没有收到过垃圾的记录",
-                       "Unknown origin: nothing was recorded going into this container"),
-    "photo_time_mismatch": ("照片时间不符：相机时间与手机时间相差太多",
-                            "Photo time mismatch: the camera's clock differs from the phone's"),
-    "photo_place_mismatch": ("照片地点不符：照片的定位与所报地点相距太远",
-                             "Photo place mismatch: the photo's GPS is far from the place"),
-    "reused_photo": ("照片重复使用：这张照片已作为其他扫描的凭证",
-                     "Reused photo: this photo was already evidence for another scan"),
+# What the page's script says, by key (the script has no words of its own).
+SCRIPT_TEXT = {
+    "online": _l("Online"),
+    "offline": _l("Offline"),
+    "noGpsDevice": _l("No GPS on this phone"),
+    "gpsFix": _l("GPS ±%(metres)s m"),
+    "noGps": _l("No GPS: the scan is sent without it"),
+    "weightRequired": _l("(required)"),
+    "weightOptional": _l("(optional)"),
+    "saved": _l("Saved on the phone, not sent yet"),
+    "savedNote": _l("There is no signal: the scan is kept and sent by itself when the "
+                    "signal returns."),
+    "recorded": _l("Recorded"),
+    "recordedCount": _l("%(count)s handover(s) recorded."),
+    "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
+    "refused": _l("Not recorded: take the photo again"),
+    "retake": _l("Please take the photo again."),
+    "notRecorded": _l("Not recorded"),
+    "keepFailed": _l("Could not keep the photo: try again."),
+    "needWeight": _l("Enter the weighbridge net weight first."),
+    "weightNumber": _l("The weight must be a number."),
+    "httpError": _l("The server answered with an error (%(status)s)."),
 }
-CATEGORIES = [(c.value, CATEGORY_NAMES_ZH[c], c.value) for c in Category]
 
 
 @bp.get("")
@@ -93,17 +105,22 @@ def home():
 
 
 def _render(page: str):
-    """The scan page of one field role."""
-    _roles, title_zh, title_en, task_ids = PAGES[page]
-    return render_template("phone/scan.html", page=page, title_zh=title_zh, title_en=title_en,
-                           tasks=[TASKS[t] for t in task_ids], categories=CATEGORIES,
-                           config={"tasks": {t: asdict(TASKS[t]) for t in task_ids},
-                                   "flags": FLAG_TEXT, "actions": ACTION_NAMES,
-                                   "user": current_principal().name,
-                                   "sessionUrl": url_for("phone.session_info"),
-                                   "scanUrl": url_for("scans.create_scan"),
-                                   "swUrl": url_for("phone.service_worker"),
-                                   "loginUrl": url_for("auth.login", next=url_for("phone.home"))})
+    """The scan page of one field role, in the reader's language."""
+    role, task_ids = PAGES[page]
+    tasks = [TASKS[t] for t in task_ids]
+    config = {"lang": lang(), "tasks": {t.id: t.as_config() for t in tasks},
+              "text": {k: str(v) for k, v in SCRIPT_TEXT.items()},
+              "errors": {code: str(text) for code, text in ERRORS.items()},
+              "flags": {f.id: f.detail(lang()) for f in vocabulary.FLAGS.values()},
+              "flagNames": {f.id: f.name(lang()) for f in vocabulary.FLAGS.values()},
+              "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},
+              "user": current_principal().name,
+              "sessionUrl": url_for("phone.session_info"),
+              "scanUrl": url_for("scans.create_scan"),
+              "swUrl": url_for("phone.service_worker"),
+              "loginUrl": url_for("auth.login", next=url_for("phone.home"))}
+    return render_template("phone/scan.html", page=page, title=term("role", role.value),
+                           tasks=tasks, config=config)
 
 
 @bp.get("/collect")

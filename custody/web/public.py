@@ -10,17 +10,10 @@ from custody.domain.errors import UnknownAsset
 from custody.services import trace as trace_service
 from custody.services.label_sheets import identity
 from custody.web import get_db, get_settings
+from custody.web.i18n import lang, term_detail
+from custody.web.reports import map_text
 
 bp = Blueprint("public", __name__)
-
-ACTION_NAMES = {
-    "deposit": ("投放到垃圾桶", "deposited in a bin"),
-    "collect": ("收集车收运", "collected by a cart"),
-    "unload": ("卸入中转房", "unloaded at a transfer room"),
-    "load": ("装上转运车", "loaded onto a truck"),
-    "deliver": ("运抵处理设施", "delivered to a treatment facility"),
-    "inspect": ("亭长检查", "inspected"),
-}
 
 
 @bp.get("/")
@@ -35,8 +28,7 @@ def trace(token: str):
     found = _resolve(token)
     if isinstance(found, tuple):
         return found
-    return render_template("trace.html", trace=found, actions=ACTION_NAMES,
-                           categories=maps.CATEGORY_LABELS,
+    return render_template("trace.html", trace=found,
                            map_url=url_for("public.trace_map", token=token))
 
 
@@ -52,7 +44,7 @@ def trace_map(token: str):
     return maps.trace_map_html(points, tiles_url=settings.tiles_url,
                                tiles_attribution=settings.tiles_attribution,
                                asset_base_url=url_for("public.map_asset", path=""),
-                               title=f"{found.asset_id}")
+                               title=f"{found.asset_id}", lang=lang(), text=map_text())
 
 
 @bp.get("/map-assets/<path:path>")
@@ -65,8 +57,8 @@ def _resolve(token: str):
     """The trace of a verified token, or a (page, status) for forged and unknown codes."""
     try:
         asset_id = identity(get_settings(current_app)).verify_token(token)
-    except labels.CodeError as exc:
-        return render_template("trace_refused.html", reason="forged", detail=str(exc)), 404
+    except labels.CodeError:
+        return render_template("trace_refused.html", reason="forged"), 404
     try:
         return trace_service.public_trace(get_db(current_app), asset_id)
     except UnknownAsset:
@@ -75,5 +67,4 @@ def _resolve(token: str):
 
 def _stop_label(stop) -> str:
     """A map marker's text: what happened, where."""
-    zh, en = ACTION_NAMES.get(stop.action or "", ("", ""))
-    return f"{zh} / {en} · {stop.place or ''} · {stop.time:%m-%d %H:%M}"
+    return " · ".join(part for part in (term_detail("action", stop.action), stop.place) if part)

@@ -1,61 +1,103 @@
-"""Public reports: the day's map, daily tonnage (JSON, CSV, a page with charts), mass balance."""
+"""Public reports: the day's map, daily tonnage (JSON, CSV, a page with charts), mass balance.
+
+Every parameter is checked by the schemas of ``custody.web.schemas``: the API
+answers a bad one with 400 in the one error shape, the pages re-show their form
+with the values as typed and a message in the reader's language.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 
 import maps
+import vocabulary
 from custody.services import csv_export, map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
-from custody.web.errors import error_response
+from custody.web.api import RequestInvalid, answers, check, spec
+from custody.web.i18n import lang, switch_links
+from custody.web.schemas import (
+    MapQuery,
+    MassBalanceQuery,
+    MassBalanceRows,
+    TonnagePageQuery,
+    TonnageQuery,
+    TonnageRows,
+    today,
+)
 
 bp = Blueprint("reports", __name__)
 
-MAX_DAYS = 400
 PUBLIC_LEVELS = ("district", "village", "transfer_room", "facility")  # booths: staff only
-CATEGORY_COLOURS = dict(maps.CATEGORY_COLOURS)
-CATEGORY_LABELS = dict(maps.CATEGORY_LABELS)
+PUBLIC = {}  # no security requirement in the OpenAPI document
 
 
-def today() -> date:
-    """Today in Jiaxing."""
-    return datetime.now(rollups.REPORT_TZ).date()
+def map_text(notice: str = "") -> maps.MapText:
+    """The public map's words in the reader's language."""
+    return maps.vocabulary_text(
+        lang(), title=_("Where sorted waste went"), day=_("Date"), show=_("Show"),
+        total=_("Total"), trips=_("Truck trips"), flows=_("flows"), vehicle=_("Vehicle"),
+        legend=_("Legend"), trace_title=_("Where it went"), path=_("Path"),
+        places=_("Places seen"), kg_unit=_("kg"), notice=notice,
+        languages=tuple(switch_links()))
 
 
 @bp.get("/map")
 def public_map():
     """The public map of one day (``?day=YYYY-MM-DD``; default the latest day with data)."""
-    day = _day("day", tonnage.latest_day(get_db(current_app), today()) or today())
-    settings = get_settings(current_app)
-    sites, flows, trips = map_view.day_map_records(get_db(current_app), day,
-                                                   min_households=settings.map_min_households)
-    lang = "en" if request.args.get("lang") == "en" else "zh"
+    db, settings = get_db(current_app), get_settings(current_app)
+    status, notice = 200, ""
+    try:
+        day = check(MapQuery, request.args.to_dict()).day
+    except RequestInvalid as exc:
+        day, status = None, 400
+        notice = _("“%(value)s” is not a day: showing the latest day instead. %(problem)s",
+                   value=request.args.get("day", "")[:40], problem=exc.problems()[0]["message"])
+    day = day or tonnage.latest_day(db, today()) or today()
+    sites, flows, trips = map_view.day_map_records(
+        db, day, min_households=settings.map_min_households,
+        merged_name=_("%(village)s · several booths", village="{village}"))
     html = maps.public_map_html(sites, flows, trips, day=day, tiles_url=settings.tiles_url,
                                 tiles_attribution=settings.tiles_attribution,
-                                asset_base_url=url_for("public.map_asset", path=""), lang=lang)
-    return Response(html, mimetype="text/html")
+                                asset_base_url=url_for("public.map_asset", path=""),
+                                lang=lang(), text=map_text(notice))
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _public_level(level: str) -> None:
+    """Booth-level figures are for staff only (a booth shows what a few homes throw away)."""
+    if level == "booth" and current_principal().is_anonymous:
+        raise RequestInvalid([{"loc": ("level",), "type": "bad_level"}])
 
 
 @bp.get("/api/v1/tonnage")
+@spec.validate(query=TonnageQuery, security=PUBLIC,
+               resp=answers(400, 401, 403, HTTP_200=TonnageRows))
 def tonnage_json():
-    """Daily tonnage per node and category, from the rollups, streamed as it is read."""
-    rows = _tonnage_rows()
-    if isinstance(rows, tuple):
-        return rows
+    """Daily tonnage per node and category, from the rollups, streamed as it is read.
+
+    level ``booth`` is for staff only.
+    """
+    query = request.context.query
+    _public_level(query.level)
+    rows = tonnage.iter_daily_tonnage(get_db(current_app), query.day_from, query.day_to,
+                                      query.level, query.node)
     return Response(_json_rows(rows), mimetype="application/json")
 
 
 @bp.get("/api/v1/tonnage.csv")
+@spec.validate(query=TonnageQuery, security=PUBLIC, resp=answers(400, 401, 403, HTTP_200=None))
 def tonnage_csv():
     """The same rows as CSV, streamed."""
-    rows = _tonnage_rows()
-    if isinstance(rows, tuple):
-        return rows
+    query = request.context.query
+    _public_level(query.level)
+    rows = tonnage.iter_daily_tonnage(get_db(current_app), query.day_from, query.day_to,
+                                      query.level, query.node)
     return Response(csv_export.csv_lines(rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tonnage.csv"})
 
@@ -74,62 +116,39 @@ def _json_rows(rows: Iterator[dict], per_chunk: int = 1000) -> Iterator[str]:
 
 
 @bp.get("/api/v1/mass-balance")
+@spec.validate(query=MassBalanceQuery, resp=answers(400, 401, 403, HTTP_200=MassBalanceRows))
 def mass_balance():
     """In minus out per transfer room, day and category, flagged above the tolerance."""
-    day_to = _day("to", today())
-    day_from = _day("from", day_to - timedelta(days=6))
+    query = request.context.query
     settings = get_settings(current_app)
-    rows = tonnage.mass_balance(get_db(current_app), day_from, day_to, request.args.get("room"),
+    rows = tonnage.mass_balance(get_db(current_app), query.day_from, query.day_to, query.room,
                                 tolerance=settings.mass_balance_tolerance)
     return jsonify(rows=[{**r, "day": r["day"].isoformat()} for r in rows])
 
 
 @bp.get("/tonnage")
 def tonnage_page():
-    """Daily tonnage by category, as charts and a table (zh/en)."""
-    rows = _tonnage_rows(default_level="district")
-    if isinstance(rows, tuple):
-        return rows
+    """Daily tonnage by category, as charts; a bad range re-shows the form with a message."""
+    typed = {k: request.args.get(k, "") for k in ("from", "to", "level")}
+    levels = rollups.LEVELS if not current_principal().is_anonymous else PUBLIC_LEVELS
+    try:
+        query = check(TonnagePageQuery, request.args.to_dict())
+        _public_level(query.level)
+    except RequestInvalid as exc:
+        return render_template("tonnage.html", days=[], peak=1.0, typed=typed, levels=levels,
+                               problems=exc.problems(), colours=vocabulary.category_colours(),
+                               level=typed["level"] or "district"), 400
     days: dict[date, dict[str, dict[str, float]]] = {}
-    for r in rows:
+    for r in tonnage.iter_daily_tonnage(get_db(current_app), query.day_from, query.day_to,
+                                        query.level, query.node):
         cell = days.setdefault(r["day"], {}).setdefault(r["category"], {"collected": 0.0,
                                                                           "delivered": 0.0})
         cell["collected"] += r["collected_kg"]
         cell["delivered"] += r["delivered_kg"]
     peak = max([sum(c["collected"] for c in d.values()) for d in days.values()]
                + [sum(c["delivered"] for c in d.values()) for d in days.values()] + [1.0])
-    return render_template("tonnage.html", days=sorted(days.items()), peak=peak,
-                           colours=CATEGORY_COLOURS, labels=CATEGORY_LABELS,
-                           level=request.args.get("level", "district"),
-                           day_from=_day("from", today() - timedelta(days=6)),
-                           day_to=_day("to", today()))
-
-
-def _tonnage_rows(default_level: str = "village"):
-    """Rows for the query string (from, to, level, node), or an error response."""
-    try:
-        day_to = _day("to", today())
-        day_from = _day("from", day_to - timedelta(days=6))
-    except ValueError as exc:
-        return error_response(400, "bad_date", str(exc))
-    if day_from > day_to or (day_to - day_from).days > MAX_DAYS:
-        return error_response(400, "bad_range", f"from must not be after to, and the range at "
-                                                f"most {MAX_DAYS} days")
-    level = request.args.get("level", default_level)
-    staff = current_principal().role not in ("anonymous",)
-    if level not in rollups.LEVELS or (level == "booth" and not staff):
-        allowed = rollups.LEVELS if staff else PUBLIC_LEVELS
-        return error_response(400, "bad_level", f"level must be one of {', '.join(allowed)}")
-    return tonnage.iter_daily_tonnage(get_db(current_app), day_from, day_to, level,
-                                      request.args.get("node"))
-
-
-def _day(name: str, default: date) -> date:
-    """A YYYY-MM-DD query argument."""
-    value = request.args.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{name}' must be a date like 2026-11-22, not {value!r}") from None
+    typed = {"from": query.day_from.isoformat(), "to": query.day_to.isoformat(),
+             "level": query.level}
+    return render_template("tonnage.html", days=sorted(days.items()), peak=peak, typed=typed,
+                           levels=levels, problems=[], colours=vocabulary.category_colours(),
+                           level=query.level)

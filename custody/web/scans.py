@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 
 import scanners
-from custody.domain.errors import DomainError
-from custody.domain.model import Action, Category, Point, Role
+from custody.domain.model import Point, Role
 from custody.services import scans
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
 from custody.web import get_db, get_settings
 from custody.web.access import MANAGERS, current_principal
-from custody.web.errors import error_response
+from custody.web.api import answers, spec
+from custody.web.errors import error_body
+from custody.web.schemas import ScanAttempt, ScanForm, ScanHeaders, ScanRecorded
 
 bp = Blueprint("scans", __name__)
 _scanner_lock = threading.Lock()
-
-MAX_KEY_LENGTH = 100
 
 
 def scanning() -> scans.Scanning:
@@ -49,34 +47,24 @@ def photo_store() -> PhotoStore:
 
 
 @bp.post("/api/v1/scans")
+@spec.validate(headers=ScanHeaders, form=ScanForm,
+               resp=answers(400, 401, 403, 413, 422, writes=True, HTTP_201=ScanRecorded))
 def create_scan():
-    """Record the handovers a photographed scan implies (idempotent per key)."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        return error_response(400, "idempotency_key_missing",
-                              "send an Idempotency-Key header (a new random value per scan, "
-                              "the same one on every retry)")
-    if len(key) > MAX_KEY_LENGTH:
-        return error_response(400, "idempotency_key_too_long",
-                              f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
-    photo = request.files.get("photo")
-    if photo is None:
-        return error_response(400, "photo_missing", "send the photo as multipart field 'photo'",
-                              message_zh="请附上照片。")
-    principal = current_principal()
-    try:
-        req = scans.ScanRequest(
-            actor_id=principal.actor_id, role=Role(principal.role),
-            device_id=principal.device_id, idempotency_key=key,
-            action=_choice(Action, "action", required=True), photo=photo.read(),
-            weight_kg=_number("weight_kg"), category=_choice(Category, "category"),
-            client_time=_time("client_time"), point=_point(), note=request.form.get("note"),
-        )
-        answer = scans.submit(scanning(), req)
-    except (ValueError, DomainError) as exc:
-        code = getattr(exc, "code", "bad_request")
-        return error_response(422 if isinstance(exc, DomainError) else 400, code, str(exc))
-    response = jsonify(answer.body)
+    """Record the handovers a photographed scan implies (idempotent per key).
+
+    The same Idempotency-Key again gets the first answer (header
+    ``Idempotent-Replayed: true``), and records nothing more. Refusals are kept
+    as scan attempts too, and answer in the one error shape with their scan_id.
+    """
+    form, principal = request.context.form, current_principal()
+    point = Point(form.lat, form.lon, form.accuracy_m) if form.lat is not None else None
+    req = scans.ScanRequest(
+        actor_id=principal.actor_id, role=Role(principal.role), device_id=principal.device_id,
+        idempotency_key=request.context.headers.idempotency_key, action=form.action,
+        photo=form.photo.read(), weight_kg=form.weight_kg, category=form.category,
+        client_time=form.client_time, point=point, note=form.note)
+    answer = scans.submit(scanning(), req)
+    response = jsonify(translated(answer.body))
     response.status_code = answer.status
     if answer.status == 201:
         response.headers["Location"] = url_for("scans.get_scan", scan_id=answer.body["scan_id"])
@@ -85,7 +73,17 @@ def create_scan():
     return response
 
 
-@bp.get("/api/v1/scans/<int:scan_id>")
+def translated(body: dict) -> dict:
+    """A scan answer with its error message in the request's language (stored ones too)."""
+    error = body.get("error")
+    if not error:
+        return body
+    localised = error_body(error["code"], error.get("message"))["error"]
+    return {**body, "error": {**error, **localised}}
+
+
+@bp.get("/api/v1/scans/<int(max=2147483647):scan_id>")
+@spec.validate(resp=answers(401, 403, 404, HTTP_200=ScanAttempt))
 def get_scan(scan_id: int):
     """The stored answer of one scan attempt: its uploader's, or any for those who manage.
 
@@ -98,7 +96,7 @@ def get_scan(scan_id: int):
     found = attempt_answer(get_db(current_app), scan_id, uploader=uploader)
     if found is None:
         abort(404)
-    return jsonify(found)
+    return jsonify({**found, "answer": translated(found["answer"])})
 
 
 @bp.get("/photos/<sha256>.jpg")
@@ -123,52 +121,3 @@ def original_photo(sha256: str):
 def _is_sha(text: str) -> bool:
     """64 lower-case hex digits."""
     return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
-
-
-def _choice(enum, name: str, *, required: bool = False):
-    """A form field that must be one of an enum's values."""
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        if required:
-            raise ValueError(f"'{name}' is required: one of {', '.join(e.value for e in enum)}")
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        raise ValueError(f"'{name}' must be one of {', '.join(e.value for e in enum)}, "
-                         f"not {value!r}") from None
-
-
-def _number(name: str) -> float | None:
-    """An optional numeric form field."""
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise ValueError(f"'{name}' must be a number, not {value!r}") from None
-
-
-def _time(name: str) -> datetime | None:
-    """An optional ISO 8601 time with a zone."""
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"'{name}' must be ISO 8601, e.g. 2026-11-22T08:30:00+08:00") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"'{name}' must carry a time zone")
-    return moment
-
-
-def _point() -> Point | None:
-    """The phone's GPS fix, if it sent one."""
-    lat, lon = _number("lat"), _number("lon")
-    if lat is None and lon is None:
-        return None
-    if lat is None or lon is None:
-        raise ValueError("send both 'lat' and 'lon', or neither")
-    return Point(lat, lon, _number("accuracy_m"))

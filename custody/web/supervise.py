@@ -4,41 +4,27 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-import labels
 from custody.domain.errors import DomainError, UnknownActor
-from custody.domain.model import AssetKind, Role
+from custody.domain.model import AssetKind
 from custody.services import accounts, scan_reads
 from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
-from custody.web.phone import FLAG_TEXT, PAGES
-from custody.web.public import ACTION_NAMES
+from custody.web.messages import message_for
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
 PAGE = 50
 
-# What the pages call each stored identifier, Chinese first (the label catalogue's words).
-KIND_TEXT = {k.id: (k.name_zh, k.name_en) for k in labels.KINDS.values()}
-CATEGORY_TEXT = {c.id: (c.name_zh, c.name_en) for c in labels.CATEGORIES.values()}
-# Field roles are named as their phone pages title them; the PC roles have no phone page.
-ROLE_TEXT = {role: (zh, en) for roles, zh, en, _ in PAGES.values() for role in roles} | {
-    Role.SUPERVISOR: ("主管", "Supervisor"),
-    Role.ADMIN: ("管理员", "Administrator"),
-}
-assert set(ROLE_TEXT) == set(Role), "every role needs a name"
-
 
 def _int_arg(name: str) -> int | None:
-    """An optional integer query argument."""
+    """An optional integer query argument (a page cursor; anything else is ignored)."""
     return request.args.get(name, type=int)
 
 
 def _render(template: str, **context):
-    """A supervisor page with the shared wording of flags, actions, kinds, categories, roles."""
-    return render_template(f"supervise/{template}", flag_text=FLAG_TEXT,
-                           action_text=ACTION_NAMES, kind_text=KIND_TEXT,
-                           category_text=CATEGORY_TEXT, role_text=ROLE_TEXT, **context)
+    """A supervisor page (names of identifiers come from the ``term`` template helper)."""
+    return render_template(f"supervise/{template}", **context)
 
 
 @bp.get("")
@@ -92,22 +78,20 @@ def users():
 def issue_device():
     """Enrol a phone for a user from the form; the token is shown on this page once."""
     user, name = request.form.get("user", "").strip(), request.form.get("name", "").strip()
-    if not user or not name:
-        return _users_page(400, error=("请填写用户名和设备名。",
-                                       "Give a user name and a device name."))
+    if not user or not name or len(name) > 100:
+        return _users_page(400, error=message_for("device_form"), typed=request.form)
     db = get_db(current_app)
     try:
         actor_id = accounts.actor_id_by_name(db, user)
         role = accounts.actor_role(db, actor_id)
         if not accounts.may_manage(current_principal().role, role):
-            return _users_page(403, error=("无权为该用户登记设备。",
-                                           f"A {current_principal().role} may not enrol an "
-                                           f"{role}'s phone."))
+            return _users_page(403, error=message_for("forbidden"), typed=request.form)
         device_id, token = accounts.issue_device_token(db, actor_id, name)
     except UnknownActor:
-        return _users_page(404, error=("没有这个用户。", f"No user named {user!r}."))
+        return _users_page(404, error=message_for("unknown_actor"), typed=request.form)
     except DomainError as exc:
-        return _users_page(422, error=("无法登记设备。", str(exc)))
+        code = "enrol_refused" if exc.code == "bad_request" else exc.code
+        return _users_page(422, error=message_for(code), typed=request.form)
     page, status = _users_page(201, issued={"device_id": device_id, "user": user, "token": token})
     response = current_app.make_response((page, status))
     response.headers["Cache-Control"] = "no-store"  # the page holds a secret
@@ -121,9 +105,9 @@ def revoke_device(device_id: int):
     try:
         device = accounts.get_device(db, device_id)
     except UnknownDevice:
-        return _users_page(404, error=("没有这个设备。", f"No device {device_id}."))
+        return _users_page(404, error=message_for("unknown_device"))
     role = accounts.actor_role(db, device.actor_id)
     if not accounts.may_manage(current_principal().role, role):
-        return _users_page(403, error=("无权停用该设备。", "You may not revoke this phone."))
+        return _users_page(403, error=message_for("forbidden"))
     accounts.revoke_device(db, device_id)
     return redirect(url_for("supervise.users"), code=303)

@@ -23,7 +23,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from limits import parse
 
-from custody.web.errors import error_reply, error_response, wants_json
+from custody.web.errors import error_reply, wants_json
 
 # Failed sign-ins. Many collectors share one carrier-grade NAT address, so the
 # address alone gets room for a village's typos; one account from one address
@@ -81,13 +81,9 @@ def token_failed():
 def too_many(retry_after: int):
     """The 429 reply, in the client's language of choice, with ``Retry-After``."""
     minutes = max(1, -(-retry_after // 60))
-    zh = f"尝试失败次数过多，请 {minutes} 分钟后再试。"
-    en = f"Too many failed attempts from here; try again in {minutes} minute" + \
-        ("s." if minutes > 1 else ".")
-    if wants_json():
-        reply = error_response(429, "too_many_attempts", en, message_zh=zh)
-    else:
-        reply = error_reply(429, "too_many_attempts", f"{zh} {en}")
+    zh = f"尝试失败次数过多，请 {minutes} 分钟后再试。"  # kept in the JSON for older phone pages
+    reply = error_reply(429, "too_many_attempts", params={"minutes": minutes},
+                        **({"message_zh": zh} if wants_json() else {}))
     response = current_app.make_response(reply)
     response.headers["Retry-After"] = str(retry_after)
     return response

@@ -22,7 +22,7 @@ def imported_roots(folder: Path) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("library", ["scanners", "labels", "maps", "ledgercheck"])
+@pytest.mark.parametrize("library", ["scanners", "labels", "maps", "ledgercheck", "vocabulary"])
 def test_libraries_import_neither_flask_nor_custody(library):
     for module, names in imported_roots(ROOT / library).items():
         assert not names & {"flask", "custody", "sqlalchemy"}, module

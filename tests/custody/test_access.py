@@ -90,12 +90,14 @@ def test_unknown_urls_are_still_404_for_everyone(client, people):
     assert client.get("/api/v1/nothing", headers={"Accept": "text/html"}).status_code == 404
 
 
-def test_an_unknown_page_is_a_bilingual_page_for_browsers_and_json_for_the_api(client):
+def test_an_unknown_page_is_a_page_in_the_readers_language_and_json_for_the_api(client):
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     page = client.get("/no/such/page", headers=browser)
     assert page.status_code == 404 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
-    assert "找不到这个页面" in html and "Page not found" in html and 'href="/"' in html
+    assert "找不到这个页面" in html and "Page not found" not in html and 'href="/"' in html
+    english = client.get("/no/such/page", headers={**browser, "Accept-Language": "en"})
+    assert "Page not found" in english.get_data(as_text=True)
     assert client.get("/no/such/page").get_json()["error"]["code"] == "not_found"
     api = client.get("/api/v1/nothing", headers=browser)
     assert api.get_json()["error"]["code"] == "not_found"  # the API answers JSON to anyone
@@ -104,7 +106,7 @@ def test_an_unknown_page_is_a_bilingual_page_for_browsers_and_json_for_the_api(c
         as_text=True)
 
 
-def test_a_forbidden_page_is_a_bilingual_page_for_browsers(settings, db, people):
+def test_a_forbidden_page_is_a_page_for_browsers(settings, db, people):
     app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db})
     app.add_url_rule("/test-only", "test_only", lambda: "secret")
     response = app.test_client().get("/test-only", headers={

@@ -1,4 +1,4 @@
-"""A full disk answers 507 with a bilingual message, loses nothing, and recovers by itself.
+"""A full disk answers 507 with a clear message, loses nothing, and recovers by itself.
 
 The data folder (or only the database, or only the photos) is put on a small tmpfs that is
 then filled to the last byte; PostgreSQL's disk_full (SQLSTATE 53100) is raised by the real
@@ -117,9 +117,10 @@ def test_a_full_disk_answers_507_loses_nothing_and_recovers(full_site):
     assert refused.status_code == 507, (site.what, refused.status_code, refused.get_data())
     error = refused.get_json()["error"]
     assert error["code"] == "storage_full" and "存储空间已满" in error["message_zh"]
-    assert "storage is full" in error["message"] and int(refused.headers["Retry-After"]) > 0
+    assert "存储空间已满" in error["message"] and int(refused.headers["Retry-After"]) > 0
+    assert "storage is full" in error["detail"]
     assert stored(site.db) == before and ledger.verify(site.db).ok  # nothing lost
-    # the public still reads what is stored, and a browser gets a bilingual page
+    # the public still reads what is stored
     assert client.get(f"/api/v1/scans/{first.get_json()['scan_id']}",
                       headers=site.auth).status_code == 200
     again = upload(client, site.auth, photo, "second")  # the phone's retry, still full
@@ -131,7 +132,7 @@ def test_a_full_disk_answers_507_loses_nothing_and_recovers(full_site):
     assert stored(site.db) == (before[0] + 1, before[1] + 1) and ledger.verify(site.db).ok
 
 
-def test_a_browser_gets_a_bilingual_507_page(full_site):
+def test_a_browser_gets_a_507_page_in_its_language(full_site):
     if full_site.what == "photos":
         pytest.skip("signing in writes to the database only")
     client = full_site.app.test_client()
@@ -143,7 +144,11 @@ def test_a_browser_gets_a_bilingual_507_page(full_site):
                                                      "csrf_token": token})
     assert page.status_code == 507
     body = page.get_data(as_text=True)
-    assert "服务器存储空间已满" in body and "Server storage is full" in body
+    assert "服务器存储空间已满" in body and "Server storage is full" not in body
+    english = client.post("/login", headers={**HTML, "Accept-Language": "en"},
+                          data={"name": "zhou", "password": "zhou-password", "csrf_token": token})
+    assert english.status_code == 507
+    assert "Server storage is full" in english.get_data(as_text=True)
     filler.free()
     assert client.post("/login", data={"name": "zhou", "password": "zhou-password",
                                        "csrf_token": token}).status_code == 303

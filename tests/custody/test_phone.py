@@ -51,11 +51,13 @@ def test_an_anonymous_phone_is_sent_to_sign_in_and_back(client):
 
 
 @pytest.mark.parametrize("role", PAGES)
-def test_every_page_is_chinese_first_with_a_camera_input_and_the_csrf_token(
+def test_every_page_is_chinese_by_default_with_a_camera_input_and_the_csrf_token(
         client, people, role):
     csrf = sign_in(client, people[role])
     body = client.get(PAGES[role], headers=HTML).get_data(as_text=True)
-    assert body.index("拍照并上传") < body.index("Take the photo and send")
+    assert "拍照并上传" in body and "Take the photo and send" not in body
+    english = client.get(PAGES[role], headers={**HTML, "Accept-Language": "en-US"})
+    assert "Take the photo and send" in english.get_data(as_text=True)
     assert f'<meta name="csrf-token" content="{csrf}">' in body
     assert re.search(r'<input type="file"[^>]*accept="image/\*"[^>]*capture="environment"', body)
     assert not re.search(r'(src|href)="(https?:)?//', body), "no external requests"

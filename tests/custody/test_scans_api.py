@@ -127,14 +127,19 @@ def test_a_missing_key_is_400(client, people, district, db):
 
 
 def test_a_photo_with_no_code_is_422_asks_for_a_retake_and_is_kept(client, people, db):
-    response = post(client, people["collector"]["auth"], phone_photo())
+    blank = phone_photo()
+    response = post(client, people["collector"]["auth"], blank, key="k-blank")
     assert response.status_code == 422
     error = response.get_json()["error"]
-    assert error["code"] == "no_code" and "重新拍照" in error["message_zh"]
-    assert "retake" in error["message"]
+    assert error["code"] == "no_code" and "重新拍照" in error["message"]  # Chinese by default
     with db.read() as s:
         attempt = s.scalars(select(ScanAttempt)).one()
     assert attempt.status == "no_code" and attempt.photo_sha256
+    assert counts(db) == (0, 1)
+    replayed = post(client, {**people["collector"]["auth"], "Accept-Language": "en"},
+                    blank, key="k-blank")  # the stored answer, in the asker's language
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert "take it again" in replayed.get_json()["error"]["message"]
     assert counts(db) == (0, 1)
 
 
@@ -170,7 +175,7 @@ def test_an_image_bomb_is_refused_without_decoding(client, people, tmp_path):
     Image.new("1", (20000, 20000)).save(path)
     response = post(client, people["collector"]["auth"], path.read_bytes())
     assert response.status_code == 413
-    assert "ImageTooLarge" in response.get_json()["error"]["message"]
+    assert "ImageTooLarge" in response.get_json()["error"]["detail"]
 
 
 def test_an_oversized_body_is_413(client, people):
@@ -182,7 +187,9 @@ def test_codes_that_do_not_fit_the_action_are_explained(client, people, district
     photo = phone_photo(district.kitchen_bag)
     response = post(client, people["collector"]["auth"], photo)
     assert response.status_code == 422
-    assert "exactly one bin" in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["code"] == "scan_not_understood" and "exactly one bin" in error["detail"]
+    assert "所选操作不符" in error["message"]
 
 
 def test_the_same_photo_for_a_new_scan_is_flagged_as_reused(client, people, district):

@@ -2,15 +2,17 @@
 
 import io
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 
 import scanners
 from custody.services import accounts, scan_reads
 from custody.web import supervise
-from custody.web.local_time import local_time
+from custody.web.i18n import local_time
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
 
@@ -42,10 +44,10 @@ def test_recent_handovers_show_their_photo(client, people, district):
                 phone_photo(district.kitchen_bag, district.kitchen_bin))
     sign_in(client, people["supervisor"])
     text = page(client, "/supervise")
-    assert text.index("最近的交接") < text.index("Recent handovers")
+    assert "最近的交接" in text and "Recent handovers" not in text
     assert f"{district.kitchen_bag} → {district.kitchen_bin}" in text
-    assert "投放到垃圾桶" in text and "deposited in a bin" in text  # the action, in both
-    assert "收集员 · Collector" in text  # who did it
+    assert "<td>投放</td>" in text  # the action
+    assert '<span class="role">收集员</span>' in text  # who did it
     assert f'src="/photos/{body["photo_sha256"]}.jpg"' in text
     assert f'href="/photos/{body["photo_sha256"]}/original"' in text
 
@@ -56,9 +58,12 @@ def test_flags_and_failed_scans_are_listed_for_review(client, people, district):
     scan(client, people["collector"]["auth"], phone_photo())
     sign_in(client, people["admin"])
     text = page(client, "/supervise/flags")
-    assert "分类不符" in text and "category_mismatch" in text
-    assert "no_code" in text and "重新拍照" in text
-    assert text.count("投放到垃圾桶") == 2  # the flagged deposit and the failed one
+    assert "分类不符" in text and 'data-flag="category_mismatch"' in text
+    assert 'data-code="no_code"' in text and "重新拍照" in text
+    assert text.count("<td>投放</td>") == 2  # the flagged deposit and the failed one
+    english = client.get("/supervise/flags", headers={**HTML, "Accept-Language": "en"})
+    assert "Category mismatch" in english.get_data(as_text=True)
+    assert "take it again" in english.get_data(as_text=True)
 
 
 def test_staff_pages_show_times_in_beijing_time(client, people, district, db):
@@ -68,46 +73,52 @@ def test_staff_pages_show_times_in_beijing_time(client, people, district, db):
     (handover,) = scan_reads.recent_handovers(db, limit=1)
     (failed,) = scan_reads.failed_attempts(db, limit=1)
     sign_in(client, people["supervisor"])
+    beijing = ZoneInfo("Asia/Shanghai")
     for url, stored in [("/supervise", handover["server_time"]),
                         ("/supervise/flags", handover["server_time"]),
                         ("/supervise/flags", failed["received_at"])]:
         moment = datetime.fromisoformat(stored)
         text = page(client, url)
-        assert "北京时间" in text and "UTC+8" in text
-        assert (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S") in text, url
-        assert moment.strftime("%Y-%m-%d %H:%M:%S") not in text, url  # not the UTC reading
+        assert "北京时间" in text
+        assert format_datetime(moment, "medium", tzinfo=beijing, locale="zh") in text, url
+        assert format_datetime(moment, "medium", tzinfo=UTC, locale="zh") not in text, url
     text = page(client, "/supervise/users")
     for device in accounts.list_devices(db):
-        assert (device.created_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in text
+        assert format_datetime(device.created_at, "short", tzinfo=beijing, locale="zh") in text
 
 
-def test_local_time_refuses_a_time_without_a_zone():
-    assert local_time("2026-11-22T23:30:00Z") == "2026-11-23 07:30:00"
-    assert local_time(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "%H:%M") == "07:30"
-    assert local_time(None) == ""
-    with pytest.raises(ValueError, match="without a zone"):
-        local_time(datetime(2026, 11, 22, 23, 30))
+def test_local_time_is_beijing_time_per_locale_and_refuses_a_time_without_a_zone(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert local_time("2026-11-22T23:30:00Z") == "Nov 23, 2026, 7:30:00\u202fAM"
+        assert local_time(None) == ""
+        with pytest.raises(ValueError, match="without a zone"):
+            local_time(datetime(2026, 11, 22, 23, 30))
+    with app.test_request_context():
+        assert local_time(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == "2026年11月23日 07:30:00"
 
 
 def test_assets_are_paged(client, people, district, monkeypatch):
     monkeypatch.setattr(supervise, "PAGE", 3)
     sign_in(client, people["supervisor"])
+    def cell(asset_id):
+        return f"<td>{asset_id}</td>"
+
     first = page(client, "/supervise/assets")  # in id order: B…, F…, N…, R…, S…, V…
-    assert district.kitchen_bag in first and district.plant in first
-    assert district.kitchen_bin not in first
+    assert cell(district.kitchen_bag) in first and cell(district.plant) in first
+    assert cell(district.kitchen_bin) not in first
     second = page(client, f"/supervise/assets?after={district.plant}")
-    assert district.kitchen_bin in second and district.plant not in second
+    assert cell(district.kitchen_bin) in second and cell(district.plant) not in second
     bins = page(client, "/supervise/assets?kind=bin")
-    assert district.kitchen_bin in bins and district.cart not in bins
-    assert "厨余垃圾" in bins and "Kitchen waste" in bins and "桶" in bins
-    assert "中转房 · Transfer room" in bins  # the kind filter's choices
+    assert cell(district.kitchen_bin) in bins and cell(district.cart) not in bins
+    assert "厨余垃圾" in bins and "Kitchen waste" not in bins and "<td>垃圾桶</td>" in bins
+    assert ">中转房</option>" in bins  # the kind filter's choices
 
 
 def test_a_phone_is_enrolled_and_revoked_from_the_users_page(client, people, db):
     csrf = sign_in(client, people["supervisor"])
     text = page(client, "/supervise/users")
     assert people["collector"]["name"] in text
-    assert "清运员" in text and "Driver" in text and "处理厂过磅员" in text
+    assert "清运员" in text and "处理厂过磅员" in text and "Driver" not in text
     response = client.post("/supervise/devices", headers=HTML, data={
         "user": people["collector"]["name"], "name": "备用手机", "csrf_token": csrf})
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"

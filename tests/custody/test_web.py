@@ -1,4 +1,6 @@
-"""The app factory, /healthz and the one JSON error shape."""
+"""The app factory, /healthz, the one JSON error shape and the generated API document."""
+
+import re
 
 from custody.db import migrate
 from custody.db.engine import Database
@@ -35,10 +37,25 @@ def test_wrong_method_answers_in_the_one_error_shape(client):
     assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
-def test_the_openapi_document_describes_every_api_route(client, app):
+def test_the_openapi_document_is_generated_for_every_api_route_and_method(client, app):
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert spec["openapi"].startswith("3.")
-    documented = {path.replace("{", "<").replace("}", ">") for path in spec["paths"]}
-    api_routes = {rule.rule.replace("<int:", "<") for rule in app.url_map.iter_rules()
-                  if rule.rule.startswith("/api/v1/") and rule.endpoint != "openapi.openapi"}
-    assert api_routes <= documented, api_routes - documented
+    assert spec["openapi"].startswith("3.1")
+    documented = {(re.sub(r"\{(\w+)\}", r"<\1>", path), method.upper())
+                  for path, operations in spec["paths"].items() for method in operations}
+    routes = {(re.sub(r"<(?:[^:>]+:)?(\w+)>", r"<\1>", rule.rule), method)
+              for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/") and rule.endpoint != "openapi.openapi"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes <= documented, routes - documented
+    for path, operations in spec["paths"].items():
+        for _method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("4"):
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+
+
+def test_a_wrong_method_names_the_allowed_ones(client):
+    response = client.delete("/api/v1/tonnage")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from maps import CATEGORY_COLOURS, Flow, MapsError, Site, flow_width, public_map_html
+import vocabulary
+from maps import Flow, MapsError, Site, flow_width, public_map_html, vocabulary_text
 
 DAY = date(2026, 11, 22)
 
@@ -64,7 +65,7 @@ def test_flow_colour_follows_category(small_day, batches, map_options):
     flows = _flows(batches, _render(small_day, map_options))
     assert flows
     for category, colour, _ in flows:
-        assert colour == CATEGORY_COLOURS[category]
+        assert colour == vocabulary.CATEGORIES[category].colour
 
 
 def test_flow_width_follows_tonnage(small_day, batches, map_options):
@@ -98,18 +99,29 @@ def test_trips_are_dashed_and_follow_their_points(small_day, batches, map_option
     assert "浙F12345" in tooltip
 
 
-def test_popups_give_the_days_tonnage_per_category_in_chinese_and_english(small_day, map_options):
-    html = _render(small_day, map_options)
-    for zh, en in (
-        ("厨余垃圾", "Kitchen waste"),
-        ("可回收物", "Recyclables"),
-        ("有害垃圾", "Hazardous waste"),
-        ("其他垃圾", "Other waste"),
-    ):
-        assert zh in html and en in html
-    assert "东栅村 1号亭" in html
-    assert "40.0 kg" in html and "52.5 kg" in html  # booth B1: kitchen, total
-    assert "投放亭" in html and "中转房" in html and "处理设施" in html
+def test_popups_give_the_days_tonnage_per_category_in_the_page_language(small_day, map_options):
+    zh = _render(small_day, map_options, lang="zh", text=vocabulary_text("zh", kg_unit="公斤"))
+    en = _render(small_day, map_options)
+    for category in vocabulary.CATEGORIES.values():
+        assert category.zh in zh and category.en not in zh
+        assert category.en in en and category.zh not in en
+    assert "东栅村 1号亭" in zh
+    assert "40.0 公斤" in zh and "52.5 公斤" in zh  # booth B1: kitchen, total
+    assert "40.0 kg" in en and "52.5 kg" in en
+    assert "投放亭" in zh and "中转房" in zh and "处理设施" in zh
+
+
+def test_swatches_take_the_palette_given(small_day, map_options):
+    text = vocabulary_text("en", colours={"kitchen": "#111111", "recyclable": "#222222",
+                                          "hazardous": "#333333", "other": "#444444"})
+    html = _render(small_day, map_options, text=text)
+    assert "background:#111111" in html and "background:#444444" in html
+    assert vocabulary.CATEGORIES["kitchen"].colour not in html
+
+
+def test_a_notice_is_shown_above_the_day_picker(small_day, map_options):
+    html = _render(small_day, map_options, text=vocabulary_text("en", notice="Bad day"))
+    assert '<p class="custody-notice" role="alert">Bad day</p>' in html
 
 
 def test_day_picker_reloads_the_page_with_the_chosen_day(small_day, map_options):
@@ -120,23 +132,17 @@ def test_day_picker_reloads_the_page_with_the_chosen_day(small_day, map_options)
 
 
 def test_layer_control_lists_the_layers(small_day, map_options):
-    html = _render(small_day, map_options)
+    html = _render(small_day, map_options, lang="zh", text=vocabulary_text(
+        "zh", trips="清运车辆轨迹", flows="流向"))
     assert "L.control.layers(" in html
-    names = (
-        "清运车辆轨迹 Truck trips",
-        "投放亭 Drop-off booth",
-        "厨余垃圾 Kitchen waste · 流向 flows",
-    )
-    for name in names:
-        assert json.dumps(name) in html
+    for name in ("清运车辆轨迹", "投放亭", "厨余垃圾 · 流向"):
+        assert json.dumps(name, ensure_ascii=False) in html or json.dumps(name) in html
 
 
-def test_page_language_orders_the_labels(small_day, map_options):
+def test_the_page_says_which_language_it_is_in(small_day, map_options):
     zh = _render(small_day, map_options, lang="zh")
     en = _render(small_day, map_options, lang="en")
     assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
-    assert 'Truck trips <span class="custody-alt">清运车辆轨迹' in en
-    assert '清运车辆轨迹 <span class="custody-alt">Truck trips' in zh
 
 
 def test_site_names_cannot_inject_markup(small_day, map_options):
@@ -171,3 +177,11 @@ def test_legend_does_not_reuse_the_countable_marker_classes(small_day, map_optio
     markup = html.split("<body>")[1].split("<script>")[0]
     assert "custody-legend" in markup
     assert "custody-site" not in markup and "custody-flow" not in markup
+
+
+def test_the_language_switch_is_on_the_panel(small_day, map_options):
+    text = vocabulary_text("en", languages=(("zh", "中文", "/lang/zh?next=/map", False),
+                                            ("en", "English", "/lang/en?next=/map", True)))
+    html = _render(small_day, map_options, text=text)
+    assert '<a href="/lang/zh?next=/map" data-lang="zh">中文</a>' in html
+    assert '<a href="/lang/en?next=/map" data-lang="en" aria-current="true">English</a>' in html

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from maps import CATEGORY_COLOURS, CATEGORY_LABELS, Flow, MapsError, Site, TracePoint, Trip
+import vocabulary
+from maps import CATEGORIES, Flow, MapsError, MapText, Site, TracePoint, Trip
 
 
 def test_site_kind_category_position_and_weight_are_checked():
@@ -42,10 +43,8 @@ def test_records_are_frozen_including_their_tonnage_and_points():
     assert hash(site) == hash(Site("B1", "booth", "x", 30.7, 120.7, {"kitchen": 5.0}))
 
 
-def test_four_categories_with_gb_t_19095_colours_and_bilingual_labels():
-    assert list(CATEGORY_COLOURS) == ["kitchen", "recyclable", "hazardous", "other"]
-    assert CATEGORY_LABELS["kitchen"][0] == "厨余垃圾"
-    assert CATEGORY_LABELS["recyclable"][0] == "可回收物"
-    assert CATEGORY_LABELS["hazardous"][0] == "有害垃圾"
-    assert CATEGORY_LABELS["other"][0] == "其他垃圾"
-    assert len(set(CATEGORY_COLOURS.values())) == 4
+def test_the_four_categories_and_their_palette_come_from_the_vocabulary():
+    assert CATEGORIES == ("kitchen", "recyclable", "hazardous", "other")
+    text = MapText()
+    assert dict(text.colours) == vocabulary.category_colours()
+    assert text.categories["kitchen"] == vocabulary.CATEGORIES["kitchen"].en

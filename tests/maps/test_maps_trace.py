@@ -1,10 +1,10 @@
-"""The trace map: one asset's path in time order, numbered, with bilingual page labels."""
+"""The trace map: one asset's path in time order, numbered, in the page's language."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from maps import TracePoint, trace_map_html
+from maps import MapText, TracePoint, trace_map_html
 
 POINTS = [
     TracePoint(30.80, 120.70, datetime(2026, 11, 22, 9, 30), "南湖 处理中心"),
@@ -39,10 +39,12 @@ def test_every_point_is_a_numbered_marker_first_and_last_marked(batches, map_opt
     assert "东栅村 1号亭" in markers[0][4] and "2026-11-22 07:05" in markers[0][4]
 
 
-def test_page_is_bilingual(map_options):
-    html = trace_map_html(POINTS, **map_options)
-    assert "<title>去向追踪 Trace</title>" in html
-    assert "<title>Trace 去向追踪</title>" in trace_map_html(POINTS, **map_options, lang="en")
+def test_the_page_speaks_the_language_given(map_options):
+    html = trace_map_html(POINTS, **map_options, lang="zh",
+                          text=MapText(trace_title="去向追踪", path="路径", places="经过地点"))
+    assert "<title>去向追踪</title>" in html and '<html lang="zh-CN">' in html
+    assert "Trace" not in html.split("<body>")[0]
+    assert "<title>Trace</title>" in trace_map_html(POINTS, **map_options)
 
 
 def test_a_single_point_has_a_marker_and_no_path(map_options):

@@ -1,9 +1,14 @@
-/* The phone scan page: choose a task, photograph, send now or queue for later, show the answer. */
+/* The phone scan page: choose a task, photograph, send now or queue for later, show the answer.
+ * Every word it shows comes from the server in the page's language (config.text, config.errors,
+ * config.flags, config.actions): the script itself holds none. */
 "use strict";
 (function () {
   const Q = window.CustodyQueue;
   const config = JSON.parse(document.getElementById("phone-config").textContent);
   const $ = (id) => document.getElementById(id);
+  const T = config.text;
+  /* A message with its %(name)s placeholders filled. */
+  const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
   const MAX_SIDE = 2048, JPEG_QUALITY = 0.85, FIX_MAX_AGE_MS = 120000;
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
   let fix = null, flushing = null, backoffMs = 2000, retryTimer = null;
@@ -18,35 +23,33 @@
   }
   function describeTask() {
     const t = currentTask();
-    $("hint").textContent = "";
-    $("hint").append(t.hint_zh, bilingual(t.hint_en));
+    $("hint").textContent = t.hint;
     $("weight-row").hidden = t.weight === "none";
-    $("weight-need").textContent = t.weight === "required" ? "（必填）" : "（可不填）";
-    $("weight-need-en").textContent = t.weight === "required" ? "(required)" : "(optional)";
+    $("weight-need").textContent = t.weight === "required" ? T.weightRequired : T.weightOptional;
     $("weight").required = t.weight === "required";
     $("category-row").hidden = !t.category;
     $("note-row").hidden = !t.note;
   }
-  function bilingual(en) {
-    const span = document.createElement("span");
-    span.className = "en"; span.lang = "en"; span.textContent = en;
-    return span;
-  }
-  function line(list, zh, en) {
+  function line(list, text) {
     const li = document.createElement("li");
-    li.append(zh, bilingual(en));
+    li.textContent = text;
     list.append(li);
+  }
+  /* What an error answer means, in the page's language: by its code, else the server's words. */
+  function errorText(out) {
+    const error = (out.body && out.body.error) || {};
+    return config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
   }
 
   /* --- GPS: watched from page load so a fix is ready when the photo is taken ---------- */
   function watchGps() {
-    if (!navigator.geolocation) { $("gps").textContent = "无定位 · No GPS on this phone"; return; }
+    if (!navigator.geolocation) { $("gps").textContent = T.noGpsDevice; return; }
     navigator.geolocation.watchPosition((pos) => {
       fix = { lat: pos.coords.latitude, lon: pos.coords.longitude,
               accuracy: pos.coords.accuracy, at: Date.now() };
-      $("gps").textContent = `已定位 ±${Math.round(fix.accuracy)} 米 · GPS ±${Math.round(fix.accuracy)} m`;
+      $("gps").textContent = say(T.gpsFix, { metres: Math.round(fix.accuracy) });
     }, () => {
-      $("gps").textContent = "未定位，照片仍可上传 · No GPS: the scan is sent without it";
+      $("gps").textContent = T.noGps;
     }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 30000 });
   }
 
@@ -134,10 +137,9 @@
 
   /* --- failures are listed until the page is closed, with the server's words ---------- */
   function remember(item, out) {
-    const error = (out.body && out.body.error) || {};
-    const when = new Date(item.created).toLocaleTimeString();
-    line($("failed-list"), `${when} ${config.tasks[item.task].zh}：${error.message_zh || "未能记录"}`,
-         `${config.tasks[item.task].en}: ${error.message || `HTTP ${out.status}`}`);
+    const when = new Date(item.created).toLocaleTimeString(config.lang);
+    const task = config.tasks[item.task];
+    line($("failed-list"), `${when} ${task ? task.title : item.action}: ${errorText(out)}`);
     $("failed-box").hidden = false;
   }
 
@@ -150,27 +152,25 @@
     if ($("result-photo").src) URL.revokeObjectURL($("result-photo").src);
     $("result-photo").src = URL.createObjectURL(item.photo);
     if (!out || out.kind === "retry" || out.kind === "auth") {
-      title.append("已保存，待上传", bilingual("Saved on the phone, not sent yet"));
-      msg.append("没有信号时照片保存在手机上，恢复信号后会自动上传。",
-                 bilingual("There is no signal: the scan is kept and sent by itself when the signal returns."));
+      title.textContent = T.saved;
+      msg.textContent = T.savedNote;
       msg.className = "note";
     } else if (out.status === 201 || out.status === 200) {
       const body = out.body;
-      title.append("已记录", bilingual("Recorded"));
-      msg.append(body.message.zh, bilingual(body.message.en));
+      title.textContent = T.recorded;
+      msg.textContent = say(body.flags.length ? T.recordedFlags : T.recordedCount,
+                            { count: body.handovers.length });
       msg.className = body.flags.length ? "alert" : "note";
       for (const h of body.handovers) {
-        const [zh, en] = (config.actions || {})[h.action] || [h.action, h.action];  // an older cached page has no names
-        line($("result-handovers"), `${zh}：${h.source} → ${h.dest}`, `${en} · #${h.seq}`);
+        line($("result-handovers"), `${config.actions[h.action] || h.action}: ${h.source} → ${h.dest} · #${h.seq}`);
       }
       for (const f of body.flags) {
-        const [zh, en] = config.flags[f] || [f, f];
-        line($("result-flags"), zh, en);
+        const name = config.flagNames[f], detail = config.flags[f];
+        line($("result-flags"), name ? `${name}: ${detail}` : f);
       }
     } else {
-      const error = (out.body && out.body.error) || {};
-      title.append("未记录，请重拍", bilingual("Not recorded: retake the photo"));
-      msg.append(error.message_zh || "请重新拍照。", bilingual(error.message || `HTTP ${out.status}`));
+      title.textContent = T.refused;
+      msg.textContent = errorText(out);
       msg.className = "alert";
     }
     show("result-screen");
@@ -186,7 +186,7 @@
       item = await takeScan(file);
     } catch (err) {
       show("form-screen");
-      formError("无法保存照片，请重试。", "Could not keep the photo: try again.");
+      formError(T.keepFailed);
       return;
     }
     await updateCount();
@@ -197,16 +197,16 @@
     showResult(item, outcomes.get(item.key));
   }
 
-  function formError(zh, en) {
+  function formError(text) {
     const box = $("form-error");
-    box.replaceChildren(zh, bilingual(en));
-    box.hidden = !zh;
+    box.textContent = text;
+    box.hidden = !text;
   }
 
   function networkState() {
     const online = navigator.onLine;
     $("net").dataset.state = online ? "online" : "offline";
-    $("net").textContent = online ? "在线 · Online" : "离线 · Offline";
+    $("net").textContent = online ? T.online : T.offline;
   }
 
   /* --- wiring ------------------------------------------------------------------------ */
@@ -215,13 +215,13 @@
     const task = currentTask(), weight = $("weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) {
       event.preventDefault();
-      formError("请先填写地磅净重。", "Enter the weighbridge net weight first.");
+      formError(T.needWeight);
       $("weight").focus();
     } else if (weight && !(Number(weight) >= 0)) {
       event.preventDefault();
-      formError("重量必须是数字。", "The weight must be a number.");
+      formError(T.weightNumber);
     } else {
-      formError("", "");
+      formError("");
     }
   });
   $("photo").addEventListener("change", onPhoto);

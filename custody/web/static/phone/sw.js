@@ -3,9 +3,11 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v1";
+const CACHE = "custody-phone-v2";
 const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/phone.js"];
 const LAST_PAGE = "/phone/__last_page__";
+// The one thing this worker says itself (no page is cached yet): in the phone's language.
+const OFFLINE = { zh: "没有信号，页面尚未保存在手机上。", en: "No signal, and the page is not kept on this phone yet." };
 
 async function install() {
   const cache = await caches.open(CACHE);
@@ -42,14 +44,17 @@ async function page(request) {
     }
     return response;
   } catch (err) {
-    return (await cache.match(request, { ignoreSearch: true })) || (await cache.match(LAST_PAGE))
-      || new Response("离线 · Offline", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    // Pages vary by language (Accept-Language, the lang cookie): offline, the last copy will do.
+    const any = { ignoreSearch: true, ignoreVary: true };
+    return (await cache.match(request, any)) || (await cache.match(LAST_PAGE, any))
+      || new Response(OFFLINE[(self.navigator.language || "zh").slice(0, 2)] || OFFLINE.zh,
+                      { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 }
 
 async function asset(event) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(event.request, { ignoreSearch: true });
+  const cached = await cache.match(event.request, { ignoreSearch: true, ignoreVary: true });
   const fresh = fetch(event.request).then((response) => {
     if (response.ok) cache.put(event.request, response.clone());
     return response;
