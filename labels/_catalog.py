@@ -1,14 +1,17 @@
 """What a label shows: the label record, and the words and colours printed on it.
 
 The words and colours come from a ``Catalog`` that renderers take as a parameter, so a
-deployment can print its own vocabulary; ``DEFAULT_CATALOG`` holds the four GB/T 19095-2019
-categories and the six asset kinds below.
+deployment can print its own vocabulary; ``DEFAULT_CATALOG`` holds the project's one
+vocabulary (the neutral ``vocabulary`` package): the four GB/T 19095-2019 categories with
+their palette and the six asset kinds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import vocabulary
 
 from ._identity import KIND_LETTERS
 
@@ -32,29 +35,12 @@ class Kind:
     name_en: str
 
 
-# GB/T 19095-2019: kitchen green, recyclable blue, hazardous red, other grey (sRGB approximations).
+# The one vocabulary's words and GB/T 19095-2019 palette, never a second table.
 CATEGORIES: dict[str, Category] = {
-    c.id: c
-    for c in (
-        Category("kitchen", "厨余垃圾", "Kitchen waste", "#00843D"),
-        Category("recyclable", "可回收物", "Recyclable", "#005BAC"),
-        Category("hazardous", "有害垃圾", "Hazardous waste", "#E60012"),
-        Category("other", "其他垃圾", "Other waste", "#6E6E6E"),
-    )
-}
-KINDS: dict[str, Kind] = {
-    k.id: k
-    for k in (
-        Kind("bag", "袋", "Bag"),
-        Kind("bin", "桶", "Bin"),
-        Kind("booth", "投放亭", "Booth"),
-        Kind("transfer_room", "中转房", "Transfer room"),
-        Kind("vehicle", "车辆", "Vehicle"),
-        Kind("facility", "处理设施", "Facility"),
-    )
-}
-# Fixed assets carry no category: their band is neutral black, never a category colour.
-NEUTRAL_COLOUR = "#000000"
+    t.id: Category(t.id, t.zh, t.en, t.colour) for t in vocabulary.CATEGORIES.values()}
+KINDS: dict[str, Kind] = {t.id: Kind(t.id, t.zh, t.en) for t in vocabulary.ASSET_KINDS.values()}
+# Fixed assets carry no category: their band is neutral, never a category colour.
+NEUTRAL_COLOUR = vocabulary.NEUTRAL_COLOUR
 assert set(KINDS) == set(KIND_LETTERS)
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 import labels
-import vocabulary
 from custody.config import Settings
 from custody.db.engine import Database
 from custody.db.schema import Asset, Village
@@ -28,12 +27,8 @@ from custody.services import assets
 Progress = Callable[[int], None]
 
 
-# The words and colours printed on labels: the one vocabulary's, never a second table.
-CATALOG = labels.Catalog(
-    categories={t.id: labels.Category(t.id, t.zh, t.en, t.colour)
-                for t in vocabulary.CATEGORIES.values()},
-    kinds={t.id: labels.Kind(t.id, t.zh, t.en) for t in vocabulary.ASSET_KINDS.values()},
-    neutral_colour=vocabulary.NEUTRAL_COLOUR)
+# The words and colours printed on labels: the one vocabulary's (labels builds it from it).
+CATALOG = labels.DEFAULT_CATALOG
 
 
 def identity(settings: Settings) -> labels.IdentityScheme:

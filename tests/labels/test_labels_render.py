@@ -40,7 +40,7 @@ def test_svg_shows_category_colour_names_id_kind_and_site(category: str) -> None
     assert texts["name_zh"] == CATEGORIES[category].name_zh
     assert texts["name_en"] == CATEGORIES[category].name_en
     assert texts["asset_id"] == "B00000123"
-    assert texts["kind"] == "袋 Bag"
+    assert texts["kind"] == f"{KINDS['bag'].name_zh} {KINDS['bag'].name_en}"
     assert texts["site"] == "凤桥镇联丰村"
     assert root.find(f"{SVG}path[@class='qr']") is not None
 
