@@ -4,6 +4,7 @@ after sign-out, a full disk explained. Screenshots at 360 and 1366 px in test-ar
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from custody.config import Settings
@@ -23,7 +24,8 @@ def submit_login(page, name: str, password: str) -> None:
     page.goto("/login")
     page.fill("#name", name)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the answer page has loaded before anything is read
+        page.click("button[type=submit]")
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
@@ -34,7 +36,7 @@ def test_ten_wrong_passwords_then_a_wait_page_in_chinese(browser, live_url, peop
     wang = people["collector"]
     for n in range(10):
         submit_login(page, wang["name"], f"wrong {n}")
-        assert page.locator("text=用户名或密码错误").is_visible()
+        expect(page.locator("text=用户名或密码错误")).to_be_visible()
     submit_login(page, wang["name"], "wrong again")
     assert page.locator("h1").inner_text().startswith("请稍后再试")
     assert page.locator("text=尝试失败次数过多").is_visible()
