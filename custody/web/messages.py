@@ -22,7 +22,8 @@ ERRORS = {
     "unauthorized": _l("Sign in, or send a device token."),
     "invalid_token": _l("This phone's token is not valid any more: enrol the phone again."),
     "forbidden": _l("Your role may not do this."),
-    "role_not_allowed": _l("Your role may not do this."),
+    "role_not_allowed": _l("Your role may not record this action: it is not part of your "
+                           "work. Ask your supervisor if it should be."),
     "csrf_failed": _l("The form has expired: reload the page and try again."),
     "unknown_actor": _l("There is no such user."),
     "unknown_device": _l("There is no such phone."),

@@ -252,6 +252,10 @@ class ScanRecorded(_Output):
     codes: list[dict[str, Any]]
     flags: list[str]
     handovers: list[HandoverOut]
+    exif_ignored: list[str] = Field(
+        [], description="camera (EXIF) values left out as unusable: gps_no_fix, "
+        "gps_not_a_number, gps_out_of_range, gps_incomplete, time_unset, time_unreadable, "
+        "time_no_zone, zone_unreadable; the scan is recorded all the same")
 
 
 class ScanAttempt(BaseModel):
