@@ -33,7 +33,7 @@ ERRORS = {
     "bad_password": _l("The password is not acceptable."),
     # request checks (schemas)
     "invalid_request": _l("Some values are missing or not valid."),
-    "bad_date": _l("A date must be a real day, written like 2026-11-22."),
+    "bad_date": _l("A date must be a real day from 2000 to 2099, written like 2026-11-22."),
     "bad_range": _l("The start must not be after the end, and a range is at most "
                     "%(max_days)s days."),
     "bad_level": _l("Choose one of the report levels offered."),

@@ -255,3 +255,12 @@ def test_a_decoder_that_gave_up_leaves_an_attempt_row(settings, db, people, dist
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "unreadable_photo"
     assert counts(db) == (0, 1)
+
+
+def test_a_note_with_a_nul_is_a_clear_400_on_every_database(client, people, district, db):
+    """PostgreSQL cannot store NUL in text: the schema says so before anything is written."""
+    photo = phone_photo(district.kitchen_bag, district.kitchen_bin)
+    response = post(client, people["collector"], photo, note="bin lid\x00broken")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["problems"][0]["field"] == "note"
+    assert counts(db) == (0, 0)
