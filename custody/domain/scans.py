@@ -17,8 +17,8 @@ The ordinary absences (no fix, an unset clock, no zone) are only noted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from custody.domain.errors import DomainError
