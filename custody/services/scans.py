@@ -287,7 +287,8 @@ def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
     if taken is not None and taken.tzinfo is None:
         ignored.append("time_no_zone")  # cannot be compared honestly with the phone's clock
     photo_point = usable_point(meta.latitude, meta.longitude)
-    if photo_point is None and meta.latitude is not None and not ignored:
+    if photo_point is None and meta.latitude is not None \
+            and not any(reason.startswith("gps_") for reason in ignored):
         ignored.append("gps_out_of_range")  # a reader that let an impossible value through
     flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
                                claimed_time=req.client_time, claimed_point=req.point,

@@ -264,3 +264,22 @@ def test_a_note_with_a_nul_is_a_clear_400_on_every_database(client, people, dist
     assert response.status_code == 400
     assert response.get_json()["error"]["problems"][0]["field"] == "note"
     assert counts(db) == (0, 0)
+
+
+def test_the_domain_leaves_out_impossible_points_and_flags_only_impossible_values():
+    from custody.domain.model import Point
+    from custody.domain.scans import evidence_flags, usable_point
+
+    assert usable_point(30.7, 120.8) == Point(30.7, 120.8)
+    for lat, lon in ((math.nan, 120.8), (30.7, math.inf), (95.0, 120.8), (30.7, -181.0),
+                     (None, 120.8), ("x", 1.0)):
+        assert usable_point(lat, lon) is None
+    quiet = dict(photo_time=None, photo_point=None, claimed_time=None, claimed_point=None,
+                 registered=[])
+    assert evidence_flags(**quiet, ignored=("gps_no_fix", "time_unset", "time_no_zone")) == ()
+    for reason in ("gps_not_a_number", "gps_out_of_range", "gps_incomplete",
+                   "time_unreadable", "zone_unreadable"):
+        assert evidence_flags(**quiet, ignored=(reason,)) == ("photo_metadata_unusable",)
+    naive = datetime(2026, 11, 22, 3, 0)  # no zone: never compared
+    assert evidence_flags(**{**quiet, "photo_time": naive,
+                             "claimed_time": datetime.fromisoformat(CLAIM["client_time"])}) == ()
