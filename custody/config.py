@@ -3,6 +3,13 @@
 Secrets (the label HMAC keys, the checkpoint signing key, the session secret
 key) are never in the code: they come from the environment or from files
 ``custody init`` writes in the data folder, which is not under version control.
+
+Every path (the data folder and the photos, labels and keys in it, the key
+files, a SQLite database) is resolved against the working directory once, when
+the settings are made at start-up: the README runs Custody from the repository
+root with the relative ``data``, and a relative path handed on as it is would
+later be resolved against whatever the library using it prefers (Flask's
+``send_file`` takes the package folder).
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from custody.db.engine import sqlite_url
 
@@ -47,14 +56,14 @@ class Settings:
         return f"{self.code_host.lower()}/ledger"
 
     def __post_init__(self) -> None:
-        if not self.database_url:
-            object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
-        if self.checkpoint_key_file is None:
-            object.__setattr__(self, "checkpoint_key_file",
-                               Path(self.data_dir) / "checkpoint-ed25519.pem")
-        if self.checkpoint_public_key_file is None:
-            object.__setattr__(self, "checkpoint_public_key_file",
-                               Path(self.data_dir) / "checkpoint.vkey")
+        data_dir = absolute(self.data_dir)
+        object.__setattr__(self, "data_dir", data_dir)
+        object.__setattr__(self, "database_url", absolute_sqlite_url(self.database_url)
+                           if self.database_url else sqlite_url(data_dir))
+        object.__setattr__(self, "checkpoint_key_file", absolute(
+            self.checkpoint_key_file or data_dir / "checkpoint-ed25519.pem"))
+        object.__setattr__(self, "checkpoint_public_key_file", absolute(
+            self.checkpoint_public_key_file or data_dir / "checkpoint.vkey"))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -102,6 +111,24 @@ class Settings:
         if not settings.secret_key:
             settings = replace(settings, secret_key=load_or_create_secret_key(settings.data_dir))
         return settings
+
+
+def absolute(path: Path | str) -> Path:
+    """A path from configuration, resolved against the working directory (``~`` expanded)."""
+    return Path(path).expanduser().resolve()
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """A SQLite URL with its file resolved against the working directory; others as given."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: the engine will say so
+        return url
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" \
+            or name.startswith("file:") or Path(name).is_absolute():
+        return url
+    return parsed.set(database=str(absolute(name))).render_as_string(hide_password=False)
 
 
 def parse_keys(text: str) -> dict[str, bytes]:

@@ -5,7 +5,8 @@ fallbacks (crops of unread symbols, the WeChat CNN, CLAHE, gamma) while they can
 ``read_photo(photo)`` returns the codes and the EXIF metadata from one parse;
 ``IsolatedScanner`` does the same in worker processes that may crash or hang
 without taking the caller down; ``read_photo_metadata`` reads EXIF time, GPS
-and camera. All errors derive from ``ScanError``.
+and camera (values that cannot be used are left out and named in
+``PhotoMetadata.ignored``, never an error). All errors derive from ``ScanError``.
 """
 
 from ._decode import PhotoContents, decode, read_photo

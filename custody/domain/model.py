@@ -109,6 +109,7 @@ class Flag(StrEnum):
     UNKNOWN_ORIGIN = "unknown_origin"
     PHOTO_TIME_MISMATCH = "photo_time_mismatch"  # EXIF time far from the phone's claim
     PHOTO_PLACE_MISMATCH = "photo_place_mismatch"  # EXIF GPS far from the claim or the site
+    PHOTO_METADATA_UNUSABLE = "photo_metadata_unusable"  # EXIF time or GPS impossible: ignored
     REUSED_PHOTO = "reused_photo"  # the same photo was evidence for another scan
     REPEAT_SCAN = "repeat_scan"  # the scan repeats the current state: counted once only
     MIXED_LOAD = "mixed_load"  # a vehicle for one category took another category

@@ -5,10 +5,19 @@ For each action one kind of asset receives (the destination) and every other
 code in the photo gives (a source). Evidence flags compare what the camera
 recorded (EXIF time and GPS) with what the phone claimed and with the
 registered place of fixed assets.
+
+Camera metadata is evidence, never a gate: a value that cannot be used (no GPS
+fix, a clock with no zone, an impossible coordinate or date) is left out of the
+comparison, and the scan is recorded. Where that matters, because the camera
+wrote a value that cannot be true (``UNUSABLE_METADATA``: a coordinate that is
+not a number or out of range, an unreadable time or zone), the handover is
+flagged ``photo_metadata_unusable``: the checks it would have fed did not run.
+The ordinary absences (no fix, an unset clock, no zone) are only noted.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +40,10 @@ ACTION_SOURCE: dict[Action, AssetKind] = {
     Action.LOAD: AssetKind.TRANSFER_ROOM,
     Action.DELIVER: AssetKind.VEHICLE,
 }
+
+# Reasons (``scanners.PhotoMetadata.ignored``) for which an ignored EXIF value is a flag.
+UNUSABLE_METADATA = frozenset({"gps_not_a_number", "gps_out_of_range", "gps_incomplete",
+                               "time_unreadable", "zone_unreadable"})
 
 # The camera clock and the phone clock may differ by this much before it is a flag.
 PHOTO_TIME_TOLERANCE_S = 15 * 60
@@ -74,11 +87,32 @@ def plan_moves(action: Action, assets: dict[str, AssetKind]) -> list[Move]:
     return [Move(source, receivers[0]) for source in givers]
 
 
+def usable_point(lat: float | None, lon: float | None) -> Point | None:
+    """A GPS point from two coordinates, or None when either is missing or impossible."""
+    if lat is None or lon is None:
+        return None
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)
+            and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Point(lat, lon)
+
+
 def evidence_flags(*, photo_time: datetime | None, photo_point: Point | None,
                    claimed_time: datetime | None, claimed_point: Point | None,
-                   registered: list[Point]) -> tuple[str, ...]:
-    """Flags raised by what the camera recorded against the claim and the registered places."""
+                   registered: list[Point], ignored: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Flags raised by what the camera recorded against the claim and the registered places.
+
+    ``ignored`` names the camera's values left out as unusable (see the module docstring).
+    """
     flags = set()
+    if UNUSABLE_METADATA & set(ignored):
+        flags.add(Flag.PHOTO_METADATA_UNUSABLE.value)
+    if photo_time is not None and photo_time.tzinfo is None:
+        photo_time = None  # a camera clock with no zone cannot be compared honestly
     if photo_time and claimed_time:
         if abs((photo_time - claimed_time).total_seconds()) > PHOTO_TIME_TOLERANCE_S:
             flags.add(Flag.PHOTO_TIME_MISMATCH.value)

@@ -6,7 +6,13 @@ handover it implies and inserts the attempt, under its unique (actor,
 idempotency key), with its answer. A retry, even one racing the first upload, finds that attempt (or
 fails on its key and then finds it) and gets the same answer; nothing is
 recorded twice. Attempts that fail (no readable code, a forged code, a photo
-that is not an image) are kept too, with their answer. An answer is stored
+that is not an image, a role that may not post the action) are kept too, with
+their answer: every upload that reaches the decoder leaves an attempt row,
+whatever its outcome. The role × action table (``custody.domain.policy``) is
+checked before decoding: a refusal there costs no decoding, and is kept too.
+Camera metadata (EXIF time and GPS) is evidence, never a gate: values that
+cannot be used are left out, named in the answer (``exif_ignored``) and, when
+impossible rather than absent, flagged (``custody.domain.scans``). An answer is stored
 without its scan id, which is the attempt's own id and is put back on reading.
 
 A scan is the hot path of the web app, so no ORM session is used: the
@@ -34,9 +40,10 @@ import scanners
 from custody.db.engine import Database
 from custody.db.prepared import Prepared, fetch_all, pipeline
 from custody.db.schema import Asset, Handover, ScanAttempt
+from custody.domain import policy
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.domain.scans import ScanNotUnderstood, evidence_flags, plan_moves
+from custody.domain.scans import ScanNotUnderstood, evidence_flags, plan_moves, usable_point
 from custody.services import handovers
 from custody.services.conversions import from_e7
 from custody.services.photos import PhotoStore
@@ -114,7 +121,23 @@ def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
     earlier = _earlier_answer(ctx.db, req, fingerprint)
     if earlier is not None:
         return earlier
+    refusal = _policy_refusal(req)
+    if refusal is not None:
+        return _save(ctx, req, fingerprint, _PhotoReading(None), refusal)
     return _save(ctx, req, fingerprint, _read_photo(ctx, req))
+
+
+def _policy_refusal(req: ScanRequest) -> tuple[int, dict] | None:
+    """403 for an action outside the role's work, 422 for a weighing without its weight."""
+    try:
+        policy.check(req.role, req.action, req.weight_kg)
+    except policy.RoleNotAllowed as exc:
+        allowed = sorted(a.value for a in policy.ALLOWED.get(req.role, ()))
+        return 403, _error(exc.code, str(exc), "你的岗位不能记录此操作。", role=req.role.value,
+                           action=req.action.value, allowed=allowed)
+    except policy.WeightRequired as exc:
+        return 422, _error(exc.code, str(exc), "请先填写地磅净重。")
+    return None
 
 
 # The scan path's reads, run on the raw driver cursor (see custody.db.prepared).
@@ -211,8 +234,8 @@ def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading
                            "photograph one bag at a time to weigh it, or leave the weight out",
                            "一个重量对应多次交接：请逐袋称重拍照，或不填重量。",
                            codes=codes), []
-    extra = _evidence(req, photo.metadata, reused,
-                      [loc for _, loc in assets.values() if loc])
+    extra, ignored = _evidence(req, photo.metadata, reused,
+                               [loc for _, loc in assets.values() if loc])
     repeats = [{"source": m.source, "dest": m.dest, "repeat_of": reused[(m.source, m.dest)]}
                for m in moves if (m.source, m.dest) in reused]
     moves = [m for m in moves if (m.source, m.dest) not in reused]
@@ -221,7 +244,7 @@ def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading
         device_time=req.client_time, point=req.point, photo_sha256=photo.sha256,
         weight_kg=req.weight_kg, category=req.category, note=req.note, flags_extra=extra,
     ) for m in moves]
-    return 201, {"codes": codes, "repeats": repeats}, drafts
+    return 201, {"codes": codes, "repeats": repeats, "exif_ignored": ignored}, drafts
 
 
 def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, dict]]:
@@ -262,19 +285,22 @@ def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple
 
 
 def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: dict,
-              places: list[Point]) -> tuple[str, ...]:
-    """Flags from the photo's EXIF and from its earlier use as evidence."""
+              places: list[Point]) -> tuple[tuple[str, ...], list[str]]:
+    """(flags from the photo's EXIF and its earlier use, the EXIF values left out unused)."""
+    ignored = list(getattr(meta, "ignored", ()))
     taken = meta.taken_at
     if taken is not None and taken.tzinfo is None:
-        taken = None  # a camera clock with no zone cannot be compared honestly
-    photo_point = (Point(meta.latitude, meta.longitude) if meta.latitude is not None
-                   and meta.longitude is not None else None)
+        ignored.append("time_no_zone")  # cannot be compared honestly with the phone's clock
+    photo_point = usable_point(meta.latitude, meta.longitude)
+    if photo_point is None and meta.latitude is not None \
+            and not any(reason.startswith("gps_") for reason in ignored):
+        ignored.append("gps_out_of_range")  # a reader that let an impossible value through
     flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
                                claimed_time=req.client_time, claimed_point=req.point,
-                               registered=places))
+                               registered=places, ignored=tuple(ignored)))
     if reused:
         flags.add("reused_photo")
-    return tuple(sorted(flags))
+    return tuple(sorted(flags)), sorted(set(ignored))
 
 
 def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReading,
@@ -295,12 +321,12 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
     try:
         with ctx.db.write_engine.begin() as conn:
             refusal = refused or photo.refusal
-            status, body, drafts = (*refusal, []) if refusal else _plan(conn, req, photo)
+            status, body, drafts = (*refusal, []) if refusal else _planned(conn, req, photo)
             if status == 201:
-                codes, repeats = body["codes"], body["repeats"]
+                codes, repeats, ignored = body["codes"], body["repeats"], body["exif_ignored"]
 
                 def recorded_attempt(recorded: list) -> tuple[dict, object]:
-                    answer = _recorded_body(req, photo_sha, codes, recorded, repeats)
+                    answer = _recorded_body(req, photo_sha, codes, recorded, repeats, ignored)
                     return answer, attempt(conn, _recorded_status(answer), answer)
 
                 try:
@@ -323,6 +349,15 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
         if earlier is None:
             raise
         return earlier
+
+
+def _planned(conn: Connection, req: ScanRequest, photo: _PhotoReading
+             ) -> tuple[int, dict, list[HandoverDraft]]:
+    """``_plan``, with any value the domain cannot take as a 422 kept as an attempt."""
+    try:
+        return _plan(conn, req, photo)
+    except DomainError as exc:
+        return 422, _error(exc.code, str(exc), "无法记录，请联系主管。", codes=photo.codes), []
 
 
 def _submit_attempt(conn: Connection, req: ScanRequest, fingerprint: str,
@@ -364,8 +399,9 @@ def _recorded_status(answer: dict) -> int:
 
 
 def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded: list,
-                   photo_repeats: list[dict]) -> dict:
-    """The answer of a scan that was understood: what was recorded, repeated, flagged.
+                   photo_repeats: list[dict], exif_ignored: list[str]) -> dict:
+    """The answer of a scan that was understood: what was recorded, repeated, flagged, and
+    the camera (EXIF) values left out as unusable.
 
     A move that repeats the current state (custody.domain.contents, rule 8) is
     listed under ``repeats`` with the record it repeats, and appends nothing.
@@ -387,7 +423,7 @@ def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded
                    "en": "This handover is already recorded; it is counted once only."}
     return {
         "status": "recorded" if n else "repeat", "action": req.action.value,
-        "photo_sha256": photo_sha, "codes": codes, "flags": flags,
+        "photo_sha256": photo_sha, "codes": codes, "flags": flags, "exif_ignored": exif_ignored,
         "handovers": [{"seq": r.seq, "hash": r.hash, "source": r.source, "dest": r.dest,
                        "action": r.action, "flags": list(r.flags),
                        "server_time": r.server_time.isoformat().replace("+00:00", "Z"),

@@ -22,7 +22,8 @@ ERRORS = {
     "unauthorized": _l("Sign in, or send a device token."),
     "invalid_token": _l("This phone's token is not valid any more: enrol the phone again."),
     "forbidden": _l("Your role may not do this."),
-    "role_not_allowed": _l("Your role may not do this."),
+    "role_not_allowed": _l("Your role may not record this action: it is not part of your "
+                           "work. Ask your supervisor if it should be."),
     "csrf_failed": _l("The form has expired: reload the page and try again."),
     "unknown_actor": _l("There is no such user."),
     "unknown_device": _l("There is no such phone."),
@@ -32,7 +33,7 @@ ERRORS = {
     "bad_password": _l("The password is not acceptable."),
     # request checks (schemas)
     "invalid_request": _l("Some values are missing or not valid."),
-    "bad_date": _l("A date must be a real day, written like 2026-11-22."),
+    "bad_date": _l("A date must be a real day from 2000 to 2099, written like 2026-11-22."),
     "bad_range": _l("The start must not be after the end, and a range is at most "
                     "%(max_days)s days."),
     "bad_level": _l("Choose one of the report levels offered."),

@@ -58,6 +58,11 @@ def create_scan():
     moves are all already recorded (a double tap, a queue replay with a new
     key, the same photo again) answers 200 ``repeat`` and appends nothing. Refusals are kept
     as scan attempts too, and answer in the one error shape with their scan_id.
+    An action outside the caller's role (collector: deposit, collect, unload,
+    inspect; booth keeper: deposit, inspect; driver: unload, load, deliver;
+    facility operator: deliver with the weighbridge weight, inspect; supervisor
+    and admin: all) answers 403 ``role_not_allowed``; an operator's delivery
+    without ``weight_kg`` answers 422 ``weight_required``.
     """
     form, principal = request.context.form, current_principal()
     point = Point(form.lat, form.lon, form.accuracy_m) if form.lat is not None else None

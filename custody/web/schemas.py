@@ -32,7 +32,12 @@ from custody.domain.model import Action, Category
 from custody.services.rollups import LEVELS, MEASURES, REPORT_TZ
 
 MAX_DAYS = 400  # a report range: a year and a bit, never more
+# The days a report may name: a day outside cannot hold data, and at the ends of the calendar
+# (0001-01-01, 9999-12-31) the day arithmetic of a range or a map would overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# No NUL in text: PostgreSQL cannot store or compare it (an error, not an empty answer).
+NO_NUL = r"^[^\x00]*$"
 
 
 def today() -> date:
@@ -46,15 +51,18 @@ def _day(value: Any) -> Any:
         return value
     if isinstance(value, str) and _DAY.fullmatch(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            if FIRST_DAY <= day <= LAST_DAY:
+                return day
     raise PydanticCustomError("bad_date", "{value!r} is not a date like 2026-11-22",
                               {"value": str(value)[:40]})
 
 
 Day = Annotated[date, BeforeValidator(_day)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=NO_NUL)]
 
 
 def without_blanks(data: dict) -> dict:
@@ -120,15 +128,15 @@ class DevicesQuery(_Input):
 class NewDevice(BaseModel):
     """Enrol a phone for a user."""
 
-    user: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=100)
+    user: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class ScanHeaders(BaseModel):
     """The idempotency key: new for each scan, the same on every retry of it."""
 
     idempotency_key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                      max_length=100)] = Field(
+                                                      max_length=100, pattern=NO_NUL)] = Field(
         alias="Idempotency-Key")
 
 
@@ -148,7 +156,7 @@ class ScanForm(_Input):
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     accuracy_m: float | None = Field(None, ge=0, lt=100_000, allow_inf_nan=False)
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)] | None = None
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> ScanForm:
@@ -266,6 +274,10 @@ class ScanRecorded(_Output):
     flags: list[str]
     handovers: list[HandoverOut]
     repeats: list[RepeatOut] = []
+    exif_ignored: list[str] = Field(
+        [], description="camera (EXIF) values left out as unusable: gps_no_fix, "
+        "gps_not_a_number, gps_out_of_range, gps_incomplete, time_unset, time_unreadable, "
+        "time_no_zone, zone_unreadable; the scan is recorded all the same")
 
 
 class ScanAttempt(BaseModel):

@@ -44,7 +44,8 @@ def walked(db, chinese_district):  # noqa: F811 - the fixture imported above
 def pages(d) -> list[tuple[str, str]]:
     """(who, path) of every page a person reads."""
     return [("anonymous", "/"), ("anonymous", "/map"), ("anonymous", "/tonnage"),
-            ("anonymous", "/tonnage?from=2026-02-30"),
+            ("anonymous", "/tonnage?from=2026-02-30"), ("anonymous", "/tonnage?to=0001-01-03"),
+            ("anonymous", "/map?day=2026-11-31"),
             ("anonymous", f"/T/{IDENTITY.make_token(d.bag)}"),
             ("anonymous", f"/T/{IDENTITY.make_token(d.bag)[:-3]}AAA"),
             ("anonymous", "/no/such/page"), ("anonymous", "/login"),
@@ -62,6 +63,8 @@ def slug(who: str, path: str) -> str:
         name = "trace-forged" if path.endswith("AAA") else "trace"
     if "from=" in path:
         name += "-bad-range"
+    elif "?" in path:
+        name += "-bad-" + re.sub(r"[^a-z0-9]+", "-", path.split("?")[1].lower()).strip("-")
     return f"{who}-{name}"[:60]
 
 

@@ -80,3 +80,23 @@ def test_every_operation_keeps_its_contract(api_schema, people, mode):
             continue
         walked += 1
     assert walked >= (len(found) if mode is GenerationMode.POSITIVE else 6)
+
+
+def test_a_scan_outside_the_role_keeps_its_documented_403(api_schema, people):
+    """A booth keeper's phone posting any action: its 403s are documented and shaped."""
+    (scan,) = [op for op in operations(api_schema)
+               if op.method.upper() == "POST" and op.path == "/api/v1/scans"]
+    statuses = []
+
+    @given(case=scan.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def check(case):
+        response = case.call_and_validate(headers=people["booth_keeper"]["auth"],
+                                          excluded_checks=EXCLUDED)
+        statuses.append(response.status_code)
+        if response.status_code == 403:
+            assert response.json()["error"]["code"] == "role_not_allowed"
+
+    check()
+    assert 403 in statuses

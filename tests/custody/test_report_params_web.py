@@ -19,6 +19,9 @@ BAD = [  # (query, the code the answer names)
     ({"from": "９９９９-01-01"}, "bad_date"),  # full-width digits
     ({"from": "2026-11-22", "to": "2026-11-01"}, "bad_range"),  # reversed
     ({"from": "2024-01-01", "to": "2026-01-01"}, "bad_range"),  # longer than 400 days
+    ({"to": "0001-01-03"}, "bad_date"),  # the calendar's first days: the default range overflowed
+    ({"from": "0001-01-01"}, "bad_date"),
+    ({"to": "9999-12-31"}, "bad_date"),  # and its last
 ]
 BAD_LEVEL = [({"level": "nowhere"}, "bad_level"), ({"level": "BOOTH"}, "bad_level"),
              ({"level": ""}, None)]  # blank is the default
@@ -54,7 +57,10 @@ def test_booth_figures_are_refused_to_the_public_with_a_clear_code(client):
 def test_other_bad_api_parameters(client, people):
     auth = people["supervisor"]["auth"]
     for url in ("/api/v1/devices?limit=0", "/api/v1/devices?limit=x",
-                "/api/v1/devices?limit=99999", "/api/v1/tonnage?node=" + "x" * 101):
+                "/api/v1/devices?limit=99999", "/api/v1/tonnage?node=" + "x" * 101,
+                # NUL: PostgreSQL can neither store nor compare it (was a 500 there)
+                "/api/v1/tonnage?node=%00", "/api/v1/tonnage.csv?node=V%00",
+                "/api/v1/mass-balance?room=R%00", "/api/v1/devices?user=%00"):
         response = client.get(url, headers=auth)
         assert response.status_code == 400, url
         assert response.get_json()["error"]["code"] == "invalid_request"
@@ -78,7 +84,8 @@ def test_the_tonnage_page_shows_its_form_again_with_the_values_and_a_message(cli
 
 def test_the_map_of_a_bad_day_says_so_and_shows_the_latest_day(client):
     for day, (lang, words) in itertools.product(
-            ["garbage", "2026-11-31", "2026-02-29", "1-1-1", "２０２６"],
+            ["garbage", "2026-11-31", "2026-02-29", "1-1-1", "２０２６", "0001-01-01",
+             "9999-12-31", "a%00"],
             [("zh", "不是有效日期"), ("en", "is not a day")]):
         response = client.get("/map", query_string={"day": day},
                               headers={**HTML, "Accept-Language": lang})
@@ -96,3 +103,34 @@ def test_good_parameters_still_work(client, people):
     assert client.get("/tonnage?from=&to=&level=", headers=HTML).status_code == 200
     assert client.get("/api/v1/mass-balance?room=R00000001",
                       headers=people["supervisor"]["auth"]).status_code == 200
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_issue_s_bad_report_urls_answer_400_in_the_right_form(client, people, lang):
+    """The answers of issue 13 that were 500s or raw JSON in a browser, and their kin."""
+    browser = {**HTML, "Accept-Language": lang}
+    for url, code in (("/map?day=garbage", None), ("/map?day=2026-11-31", None),
+                      ("/map?day=0001-01-01", None),
+                      ("/tonnage?from=2026-11-22&to=2026-11-01", "bad_range"),
+                      ("/tonnage?level=nowhere", "bad_level"),
+                      ("/tonnage?to=0001-01-03", "bad_date")):
+        response = client.get(url, headers=browser)
+        assert response.status_code == 400, url
+        assert response.mimetype == "text/html", url  # a page, never raw JSON
+        html = response.get_data(as_text=True)
+        assert f'lang="{"zh-CN" if lang == "zh" else "en"}"' in html, url
+        if code:
+            message = re.search(rf'<p data-code="{code}">([^<]+)</p>', html)
+            assert message and _chinese(message[1]) is (lang == "zh"), url
+    for url in ("/api/v1/mass-balance?from=x", "/api/v1/tonnage?level=nowhere",
+                "/api/v1/tonnage?from=2026-11-22&to=2026-11-01"):
+        response = client.get(url, headers={**people["supervisor"]["auth"],
+                                            "Accept-Language": lang})
+        assert response.status_code == 400 and response.mimetype == "application/json", url
+        error = response.get_json()["error"]
+        assert error["code"] in ("bad_date", "bad_level", "bad_range") and error["message"], url
+        assert _chinese(error["message"]) is (lang == "zh"), url

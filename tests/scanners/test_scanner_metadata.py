@@ -93,3 +93,61 @@ def test_read_photo_of_a_photo_without_exif_has_empty_metadata(kit):
     contents = scanners.read_photo(kit.encode(kit.scene([kit.TEXT_BIN]), "PNG"))
     assert [c.text for c in contents.codes] == [kit.TEXT_BIN]
     assert contents.metadata == scanners.PhotoMetadata()
+
+
+_R = TiffImagePlugin.IFDRational
+NO_FIX = (_R(0, 0), _R(0, 0), _R(0, 0))
+NOT_A_NUMBER = (_R(30, 0), _R(0, 1), _R(0, 1))
+
+
+def _gps_photo(kit, lat, lon, lat_ref="N", lon_ref="E", status=None) -> bytes:
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    if lat is not None:
+        gps[1], gps[2] = lat_ref, lat
+    if lon is not None:
+        gps[3], gps[4] = lon_ref, lon
+    if status:
+        gps[9] = status
+    return kit.encode(np.zeros((8, 8), np.uint8), exif=exif)
+
+
+@pytest.mark.parametrize(("lat", "lon", "status", "reason"), [
+    (NO_FIX, NO_FIX, None, "gps_no_fix"),  # what many cameras write without a fix
+    ((_R(0, 1),) * 3, (_R(0, 1),) * 3, None, "gps_no_fix"),  # 0°N 0°E
+    ((_rational(30),) * 3, (_rational(120),) * 3, "V", "gps_no_fix"),  # status: void
+    (NOT_A_NUMBER, (_rational(120),) * 3, None, "gps_not_a_number"),
+    ((_rational(95), _R(0, 1), _R(0, 1)), (_rational(120),) * 3, None, "gps_out_of_range"),
+    ((_rational(30),) * 3, (_rational(200), _R(0, 1), _R(0, 1)), None, "gps_out_of_range"),
+    ((_rational(30),) * 3, None, None, "gps_incomplete"),
+    ((_rational(30), _rational(1)), (_rational(120),) * 3, None, "gps_not_a_number"),
+])
+def test_unusable_gps_is_left_out_and_named(kit, lat, lon, status, reason):
+    meta = scanners.read_photo_metadata(_gps_photo(kit, lat, lon, status=status))
+    assert (meta.latitude, meta.longitude) == (None, None)
+    assert meta.ignored == (reason,)
+
+
+@pytest.mark.parametrize(("written", "offset", "reason", "taken"), [
+    ("0000:00:00 00:00:00", None, "time_unset", None),
+    ("    :  :     :  :  ", None, "time_unset", None),
+    ("2026:13:45 99:00:00", None, "time_unreadable", None),
+    ("yesterday", "+08:00", "time_unreadable", None),
+    ("2026:05:01 08:15:30", "+25:00", "zone_unreadable", datetime(2026, 5, 1, 8, 15, 30)),
+    ("2026:05:01 08:15:30", "CST", "zone_unreadable", datetime(2026, 5, 1, 8, 15, 30)),
+])
+def test_unusable_times_are_left_out_and_named(kit, written, offset, reason, taken):
+    exif = Image.Exif()
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = written
+    if offset:
+        ifd[0x9011] = offset
+    meta = scanners.read_photo_metadata(kit.encode(np.zeros((8, 8), np.uint8), exif=exif))
+    assert meta.taken_at == taken and meta.ignored == (reason,)
+
+
+def test_a_good_photo_ignores_nothing_and_the_isolated_reader_says_the_same(kit):
+    data = _gps_photo(kit, NO_FIX, NO_FIX)
+    assert scanners.read_photo_metadata(_photo_with_exif(kit)).ignored == ()
+    with scanners.IsolatedScanner(workers=1) as scanner:
+        assert scanner.read(data).metadata.ignored == ("gps_no_fix",)

@@ -169,7 +169,8 @@
         line($("result-flags"), name ? `${name}: ${detail}` : f);
       }
     } else {
-      title.textContent = T.refused;
+      // a retake helps a photo the server could not use, not a task the role may not do
+      title.textContent = out.status === 403 ? T.notRecorded : T.refused;
       msg.textContent = errorText(out);
       msg.className = "alert";
     }
