@@ -41,10 +41,11 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import maps  # noqa: E402
+from custody import demo  # noqa: E402
 from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Asset, DailyRollup, Handover  # noqa: E402
-from custody.services import csv_export, demo, map_view, rollups, tonnage  # noqa: E402
+from custody.services import csv_export, map_view, rollups, tonnage  # noqa: E402
 
 
 def latency(fn: Callable[[], object], repeat: int) -> tuple[float, float, int]:

@@ -70,7 +70,7 @@ class FieldScan:
 
 
 def collected_on(category: Category, day: int) -> bool:
-    """Kitchen and other bins are emptied daily, recyclable ones every third day, hazardous weekly."""
+    """Kitchen and other bins are emptied daily, recyclable every third day, hazardous weekly."""
     if category is Category.RECYCLABLE:
         return day % 3 == 2
     if category is Category.HAZARDOUS:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from custody.db.engine import Database
+from custody.demo.spec import DemoSpec
 from custody.domain.errors import DomainError
 from custody.domain.model import AssetKind, Category, Role
 from custody.services import assets
 from custody.services.assets import NewAsset
-from custody.demo.spec import DemoSpec
 
 VILLAGE_NAMES = (
     "凤桥村", "新丰村", "大桥村", "七星村", "余新村", "竹林村", "联丰村", "永红村", "三星村",

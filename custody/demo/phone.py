@@ -139,7 +139,7 @@ class DemoPhones:
             report.replays += 1
         elif answer.status == 201:
             report.handovers += len(answer.body["handovers"])
-            report.flags.update(answer.body["flags"])
+            report.flags.update(str(f) for f in answer.body["flags"])
         else:
             report.refused += 1
             report.refusals[answer.body["error"]["code"]] += 1
