@@ -23,13 +23,15 @@ from custody.db.engine import Database
 from custody.demo import sheets
 from custody.demo.days import plan_day
 from custody.demo.district import DemoDistrict, register_district
-from custody.demo.phone import DemoPhones
+from custody.demo.phone import DemoPhones, planned_draft
 from custody.demo.spec import DemoReport, DemoSpec
-from custody.services import label_sheets, tonnage
+from custody.domain.errors import DomainError
+from custody.services import handovers, label_sheets, tonnage
 from custody.services.photos import PhotoStore
 from custody.services.rollups import REPORT_TZ
 
 QUEUE_DELAY_S = (5, 300)  # from the photo to the server: signal, the phone's outbox
+LEDGER_BATCH = 10_000  # drafts a transaction when the spec goes through the ledger
 
 
 def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
@@ -84,11 +86,34 @@ def _send_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.
     pick = random.Random(f"{spec.seed}-repeats-{day}")  # changes nothing else when changed
     doubles = set(pick.sample(sorted(photographed), min(spec.double_sends, len(photographed))))
     replays = set(pick.sample(range(len(scans)), min(spec.replays, len(scans))))
+    if spec.through == "ledger":
+        _append_day(db, scans, midnight, rng, phones.report)
+        return
     for i, scan in enumerate(scans):
         taken = midnight + timedelta(minutes=scan.minute)
         received = taken + timedelta(seconds=rng.uniform(*QUEUE_DELAY_S))
         phones.send(scan, taken, received, rng, photographed=i in photographed,
                     double_send=i in doubles, replay=i in replays)
+
+
+def _append_day(db: Database, scans: list, midnight: datetime, rng: random.Random,
+                report: DemoReport) -> None:
+    """The day's scans as the handovers the scan service plans from them, appended in bulk."""
+    drafts, times = [], []
+    for scan in scans:
+        taken = midnight + timedelta(minutes=scan.minute)
+        drafts.append(planned_draft(scan, taken, rng))
+        times.append(taken + timedelta(seconds=rng.uniform(*QUEUE_DELAY_S)))
+    for start in range(0, len(drafts), LEDGER_BATCH):
+        for result in handovers.record_many(db, drafts[start:start + LEDGER_BATCH],
+                                            times=times[start:start + LEDGER_BATCH]):
+            report.scans += 1
+            if isinstance(result, DomainError):
+                report.refused += 1
+                report.refusals[result.code] += 1
+            else:
+                report.handovers += 1
+                report.flags.update(str(f) for f in result.flags)
 
 
 def photographed_today(spec: DemoSpec, day: int, count: int) -> set[int]:

@@ -44,7 +44,7 @@ from custody.db.engine import Database
 from custody.demo import camera
 from custody.demo.days import FieldScan
 from custody.demo.spec import DemoReport
-from custody.domain.model import Point
+from custody.domain.model import HandoverDraft, Point
 from custody.services import label_sheets, scans
 from custody.services.photos import PhotoStore
 
@@ -144,6 +144,13 @@ class DemoPhones:
             report.refused += 1
             report.refusals[answer.body["error"]["code"]] += 1
         return answer
+
+
+def planned_draft(scan: FieldScan, taken: datetime, rng: random.Random) -> HandoverDraft:
+    """The one handover the scan service plans from this scan's photo (its two labels)."""
+    return HandoverDraft(scan.source, scan.dest, scan.actor, scan.role, scan.action,
+                         device_time=_phone_clock(taken), point=_gps(rng, scan.at),
+                         weight_kg=scan.weight_kg)
 
 
 def _key(rng: random.Random) -> str:

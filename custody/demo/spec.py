@@ -22,6 +22,11 @@ class DemoSpec:
     double_sends: int = 2  # a day's photos sent again with a new key (a double tap)
     replays: int = 3  # a day's scans sent again with the same key (a queue replay)
     labels: bool = True  # print the label sheets (with settings)
+    # "scans": every scan uploaded to the scan service (what `custody demo` does).
+    # "ledger": each scan's planned handover appended with ``handovers.record_many``,
+    # 10,000 a transaction: the same rules, ledger and rollups, but no scan attempts,
+    # photos or repeats; for building a Nanhu-size year in benchmarks/reports.py.
+    through: str = "scans"
 
 
 @dataclass
