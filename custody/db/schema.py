@@ -153,6 +153,25 @@ class AssetState(Base):
     lon_e7: Mapped[int | None] = mapped_column(Integer)
     accuracy_cm: Mapped[int | None] = mapped_column(Integer)
     holding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a container holds (custody.domain.contents): "kitchen:3500,other:0".
+    contents: Mapped[str | None] = mapped_column(String(200))
+    # The asset the waste was last handed to, by which record, and whether a
+    # weighbridge weighed that delivery; cleared when the asset receives waste.
+    handed_to: Mapped[str | None] = mapped_column(String(9))
+    handed_seq: Mapped[int | None] = mapped_column(BigInteger)
+    handed_weighed: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class HandoverPortion(Base):
+    """What one handover carried of one category (custody.domain.contents); rebuildable."""
+
+    __tablename__ = "handover_portions"
+    # No foreign key: derived rows never constrain the ledger (a forger's deletion
+    # must reach `verify`, not fail here).
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    grams: Mapped[int] = mapped_column(BigInteger)
+    estimated: Mapped[bool] = mapped_column(Boolean)
 
 
 class Credential(Base):

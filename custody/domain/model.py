@@ -110,6 +110,8 @@ class Flag(StrEnum):
     PHOTO_TIME_MISMATCH = "photo_time_mismatch"  # EXIF time far from the phone's claim
     PHOTO_PLACE_MISMATCH = "photo_place_mismatch"  # EXIF GPS far from the claim or the site
     REUSED_PHOTO = "reused_photo"  # the same photo was evidence for another scan
+    REPEAT_SCAN = "repeat_scan"  # the scan repeats the current state: counted once only
+    MIXED_LOAD = "mixed_load"  # a vehicle for one category took another category
 
 
 class RecordKind(StrEnum):

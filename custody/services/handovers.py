@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,11 +14,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from custody.db.engine import Database
 from custody.db.prepared import BulkInsert, Prepared, fetch_all, pipeline
-from custody.db.schema import Actor, Asset, AssetState, Handover, LedgerHead
-from custody.domain import model, rules
+from custody.db.schema import Actor, Asset, AssetState, Handover, HandoverPortion, LedgerHead
+from custody.domain import contents, model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
-from custody.domain.model import Action, AssetKind, HandoverDraft, RecordKind
+from custody.domain.model import Action, AssetKind, Flag, HandoverDraft, RecordKind
 from custody.services import rollups
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
 from custody.services.whereabouts import reached_facility
@@ -27,15 +28,23 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RecordedHandover:
-    """What the ledger now holds for one handover."""
+    """What the ledger now holds for one handover.
 
-    seq: int
-    hash: str
+    A scanned move that repeats the current state is not appended: its ``seq``
+    and ``hash`` are None and ``repeat_of`` names the record it repeats. A
+    weighbridge confirmation is appended as a correction: ``corrects_seq``
+    names the delivery it weighed (custody.domain.contents, rule 8).
+    """
+
+    seq: int | None
+    hash: str | None
     source: str
     dest: str
     action: str | None
     flags: tuple[str, ...]
     server_time: datetime
+    repeat_of: int | None = None
+    corrects_seq: int | None = None
 
 
 def record(db: Database, draft: HandoverDraft, *, max_speed_kmh: float = 120.0,
@@ -82,17 +91,19 @@ def append(conn: Connection, draft: HandoverDraft, *, max_speed_kmh: float = 120
 
 def append_all(conn: Connection, drafts: Sequence[HandoverDraft], *,
                max_speed_kmh: float = 120.0, now: datetime | None = None,
-               alongside: Callable[[list[RecordedHandover]], T] | None = None
-               ) -> tuple[list[RecordedHandover], T | None]:
+               alongside: Callable[[list[RecordedHandover]], T] | None = None,
+               count_once: bool = False) -> tuple[list[RecordedHandover], T | None]:
     """Append drafts in order inside an open write transaction; the first refusal raises.
 
     Every draft is checked and sealed before anything is written, then all are
     written together: two round trips on PostgreSQL however many drafts. Given
     the records, ``alongside`` sends the caller's own statements in the round
     trip that writes them (a scan's attempt row goes there); what it returns is
-    returned with the records.
+    returned with the records. With ``count_once`` (a phone's scan), a move
+    that repeats the current state is answered, not appended, and a
+    weighbridge weighing of a delivery confirms it (custody.domain.contents).
     """
-    appender = _Appender(conn, max_speed_kmh)
+    appender = _Appender(conn, max_speed_kmh, count_once=count_once)
     appender.load(drafts)
     recorded = [appender.add(draft, now) for draft in drafts]
     extra = appender.flush(alongside=(lambda: alongside(recorded)) if alongside else None)
@@ -119,13 +130,15 @@ class _Appender:
     must read the ledger itself (a correction, a bag seen before) flushes first.
     """
 
-    def __init__(self, conn: Connection, max_speed_kmh: float):
+    def __init__(self, conn: Connection, max_speed_kmh: float, *, count_once: bool = False):
         self.conn = conn
         self.max_speed_kmh = max_speed_kmh
+        self.count_once = count_once
         self.head: tuple[int, str] | None = None
         self.known: dict[str, _Known] = {}
         self.actors: dict[int, bool] = {}
         self.rows: list[dict] = []
+        self.portions: list[dict] = []
         self.changed: set[str] = set()
         self.delta = rollups.new_delta()
 
@@ -150,22 +163,40 @@ class _Appender:
         dest = self._asset(draft.dest)
         if not self.actors.get(draft.actor_id):
             raise UnknownActor(f"no active actor with id {draft.actor_id}")
+        server_time = now or datetime.now(UTC)
+        action = draft.action or rules.expected_action(source.info.kind, dest.info.kind)
+        confirming = False
+        handed = source.state or {}
+        if (self.count_once and draft.corrects_seq is None and action is not None
+                and action is not Action.INSPECT
+                and contents.repeats(handed.get("handed_to"), draft.dest)):
+            if not contents.confirms(action, draft.role, to_g(draft.weight_kg),
+                                     bool(handed.get("handed_weighed"))):
+                return RecordedHandover(None, None, draft.source, draft.dest, action.value,
+                                        (Flag.REPEAT_SCAN.value,), server_time,
+                                        repeat_of=handed.get("handed_seq"))
+            draft = dataclasses.replace(draft, corrects_seq=handed["handed_seq"])
+            confirming = True
         is_correction = draft.corrects_seq is not None
         if is_correction:
             self.flush()  # the corrected record, and the rollups it changes, must be there
             if not _RECORD_EXISTS.execute(self.conn, {"seq": draft.corrects_seq}):
                 raise InvalidHandover(f"record {draft.corrects_seq} does not exist")
-        server_time = now or datetime.now(UTC)
-        action = draft.action or rules.expected_action(source.info.kind, dest.info.kind)
         source_state, dest_state = self._state(source), self._state(dest)
+        carried = None
         if is_correction:
-            flags: tuple[str, ...] = ()
+            flags: tuple[str, ...] = tuple(sorted(set(draft.flags_extra)))
         else:
-            flags = rules.evaluate(rules.RuleContext(
+            carried = contents.carry(
+                action=action, source=source.info, dest=dest.info,
+                source_contents=_held(source), dest_contents=_held(dest),
+                declared=draft.category.value if draft.category else None,
+                weight_g=to_g(draft.weight_kg))
+            flags = tuple(sorted(set(rules.evaluate(rules.RuleContext(
                 draft=draft, source=source.info, dest=dest.info, source_state=source_state,
                 dest_state=dest_state, seen_at=draft.device_time or server_time,
                 max_speed_kmh=self.max_speed_kmh,
-            ))
+            ))) | set(carried.flags)))
         head_seq, head_hash = self.head
         point = draft.point
         values = {
@@ -194,15 +225,22 @@ class _Appender:
         # Every check is done: from here on the draft is recorded.
         if is_correction:
             rollups.apply_correction(self.conn, values)
+            if confirming:  # a second weighbridge scan of this delivery is a repeat
+                source.state = {**source.state, "handed_weighed": True}
+                self.changed.add(source.info.asset_id)
         else:
             rollups.contribute(self.delta, values, source.info, dest.info,
                                {source.info.asset_id: source.place,
-                                dest.info.asset_id: dest.place})
-            self._move(values, source, dest, action)
+                                dest.info.asset_id: dest.place}, carried.portions)
+            self.portions.extend({"seq": values["seq"], "category": p.category,
+                                  "grams": p.grams, "estimated": p.estimated}
+                                 for p in carried.portions)
+            self._move(values, source, dest, action, carried, draft)
         self.rows.append({**values, "hash": digest})
         self.head = (values["seq"], digest)
         return RecordedHandover(values["seq"], digest, draft.source, draft.dest,
-                                values["action"], flags, server_time)
+                                values["action"], flags, server_time,
+                                corrects_seq=draft.corrects_seq if confirming else None)
 
     def flush(self, alongside: Callable[[], T] | None = None) -> T | None:
         """Write the kept records, the head, the asset states and the rollup amounts.
@@ -216,10 +254,12 @@ class _Appender:
             if self.rows:
                 _INSERT_HANDOVER.execute(conn, self.rows)
                 _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
+                if self.portions:
+                    _INSERT_PORTIONS.execute(conn, self.portions)
                 _UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
                 rollups.write(conn, self.delta)
             extra = alongside() if alongside else None
-        self.rows, self.changed, self.delta = [], set(), rollups.new_delta()
+        self.rows, self.changed, self.delta, self.portions = [], set(), rollups.new_delta(), []
         return extra
 
     def _asset(self, asset_id: str) -> _Known:
@@ -244,18 +284,29 @@ class _Appender:
             holding=bool(row["holding"]), reached_facility=reached,
         )
 
-    def _move(self, values: dict, source: _Known, dest: _Known, action: Action | None) -> None:
-        """Record where both assets were seen, and which containers now hold waste."""
+    def _move(self, values: dict, source: _Known, dest: _Known, action: Action | None,
+              carried: contents.Carry, draft: HandoverDraft) -> None:
+        """Record where both assets were seen, what containers hold, who handed to whom."""
         moves_waste = action is not Action.INSPECT
         seen = values["device_time_us"] or values["server_time_us"]
-        for asset, holding in ((source, False), (dest, True)):
-            old = asset.state
-            if not (moves_waste and asset.info.kind in model.CONTAINER_KINDS):
-                holding = bool(old and old["holding"])
+        for asset, receives in ((source, False), (dest, True)):
+            old = asset.state or {}
+            held = carried.dest_after if receives else carried.source_after
             row = {"asset_id": asset.info.asset_id, "last_seq": values["seq"],
                    "last_seen_us": seen, "lat_e7": values["lat_e7"],
                    "lon_e7": values["lon_e7"], "accuracy_cm": values["accuracy_cm"],
-                   "holding": holding}
+                   "holding": bool(old.get("holding")), "contents": old.get("contents"),
+                   **{k: old.get(k) for k in _HANDED}}
+            if moves_waste:
+                if asset.info.kind in model.CONTAINER_KINDS:
+                    row.update(holding=bool(held), contents=contents.encode(held))
+                if receives:
+                    row.update(dict.fromkeys(_HANDED))
+                else:
+                    row.update(handed_to=dest.info.asset_id, handed_seq=values["seq"],
+                               handed_weighed=contents.weighbridge_weighed(
+                                   action, draft.role, values["weight_g"]))
+            old = asset.state
             if values["lat_e7"] is None and old is not None and old["lat_e7"] is not None \
                     and old["lon_e7"] is not None:
                 row.update(lat_e7=old["lat_e7"], lon_e7=old["lon_e7"],
@@ -270,6 +321,13 @@ _MOVE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(
     seq=bindparam("seq"), hash=bindparam("hash")))
 _RECORD_EXISTS = Prepared(select(Handover.seq).where(Handover.seq == bindparam("seq")))
 _INSERT_HANDOVER = BulkInsert(Handover.__table__)
+_INSERT_PORTIONS = BulkInsert(HandoverPortion.__table__)
+_HANDED = ("handed_to", "handed_seq", "handed_weighed")
+
+
+def _held(asset: _Known) -> contents.Contents | None:
+    """What a container holds now, from its state row."""
+    return contents.decode(asset.state["contents"]) if asset.state else None
 # Reading a batch's assets and actors through their primary keys: a few ids as
 # an IN list of bind parameters (PostgreSQL plans that as index lookups), many
 # as one table of ids joined to the keys (PostgreSQL unnests an array, SQLite
@@ -310,7 +368,9 @@ def _assets_with_states(table, table_id, in_list) -> Prepared:
     stmt = select(Asset.asset_id, Asset.kind, Asset.category, Asset.lat_e7, Asset.lon_e7,
                   AssetState.last_seq, AssetState.last_seen_us,
                   AssetState.lat_e7.label("seen_lat"), AssetState.lon_e7.label("seen_lon"),
-                  AssetState.accuracy_cm, AssetState.holding, *rollups.PLACE_COLUMNS)
+                  AssetState.accuracy_cm, AssetState.holding, AssetState.contents,
+                  AssetState.handed_to, AssetState.handed_seq, AssetState.handed_weighed,
+                  *rollups.PLACE_COLUMNS)
     if in_list is None:
         stmt = stmt.select_from(table).join(Asset, Asset.asset_id == table_id)
     else:
@@ -345,6 +405,10 @@ class _AssetRow(NamedTuple):
     seen_lon: int | None
     accuracy_cm: int | None
     holding: bool | None
+    contents: str | None
+    handed_to: str | None
+    handed_seq: int | None
+    handed_weighed: bool | None
     site_id: str | None
     village: str | None
     district: str | None
@@ -360,11 +424,13 @@ def _known(row: _AssetRow) -> _Known:
     state = None if row.last_seq is None else {
         "asset_id": row.asset_id, "last_seq": row.last_seq, "last_seen_us": row.last_seen_us,
         "lat_e7": row.seen_lat, "lon_e7": row.seen_lon, "accuracy_cm": row.accuracy_cm,
-        "holding": bool(row.holding)}
+        "holding": bool(row.holding), "contents": row.contents, "handed_to": row.handed_to,
+        "handed_seq": row.handed_seq, "handed_weighed": row.handed_weighed}
     return _Known(info, place, state)
 
 
 _UPSERT_STATE = BulkInsert(AssetState.__table__, conflict=lambda stmt: stmt.on_conflict_do_update(
     index_elements=[AssetState.asset_id],
     set_={c: stmt.excluded[c] for c in ("last_seq", "last_seen_us", "lat_e7", "lon_e7",
-                                        "accuracy_cm", "holding")}))
+                                        "accuracy_cm", "holding", "contents",
+                                        *_HANDED)}))

@@ -2,8 +2,10 @@
 
 Site tonnage comes from the daily rollups (booths: collected; transfer rooms:
 received; facilities: delivered). Flows are followed through the day's
-vehicle moves: what a cart collects at a booth flows to the room it unloads
-at; what a truck loads at a room flows to the facility it delivers to. Only
+vehicle moves, by the categories each move carried (its portions,
+custody.domain.contents): what a cart collects at a booth flows to the room
+it unloads at; what a truck loads at a room flows to the facility it
+delivers to. Only
 registered places appear. Booths of villages whose booths serve fewer
 households on average than ``min_households`` are merged into one point per
 village, so no small group of homes can be picked out.
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 
 import maps
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, Household, Village
+from custody.db.schema import Asset, Handover, HandoverPortion, Household, Village
 from custody.services import rollups, tonnage
 from custody.services.conversions import from_e7, from_us, to_us
 
@@ -69,18 +71,26 @@ def _flows_and_trips(db: Database, day: date, sites: dict[str, maps.Site]):
             .where(Handover.server_time_us.between(lo, hi), Handover.action.in_(MOVES),
                    Handover.record_kind == "handover")
             .order_by(Handover.seq)).all()
+        carried: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        if moves:
+            for seq, category, grams in session.execute(
+                    select(HandoverPortion.seq, HandoverPortion.category, HandoverPortion.grams)
+                    .where(HandoverPortion.seq.between(moves[0].seq, moves[-1].seq))):
+                carried[seq].append((category, grams / 1000))
     loads: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     flows: dict[tuple[str, str, str], float] = defaultdict(float)
     stops: dict[str, list] = defaultdict(list)
     for m in moves:
         if rollups.local_day(m.device_time_us, m.server_time_us) != day:
             continue
-        kg = (m.weight_g or 0) / 1000
+        portions = carried.get(m.seq) or [  # a record from before portions were kept
+            (m.category or m.src_cat or "other", (m.weight_g or 0) / 1000)]
         when = from_us(m.device_time_us or m.server_time_us)
         if m.action == "collect":  # bin at a booth -> cart
             origin, vehicle = m.site_id, m.dest_id
             if origin:
-                loads[vehicle][(origin, m.category or m.src_cat or "other")] += kg
+                for category, kg in portions:
+                    loads[vehicle][(origin, category)] += kg
                 _stop(stops, vehicle, sites.get(origin), when)
         elif m.action in ("unload", "deliver"):  # vehicle -> room / facility
             vehicle, target = m.source_id, m.dest_id
@@ -90,7 +100,8 @@ def _flows_and_trips(db: Database, day: date, sites: dict[str, maps.Site]):
             _stop(stops, vehicle, sites.get(target), when)
         elif m.action == "load":  # room -> truck
             room, vehicle = m.source_id, m.dest_id
-            loads[vehicle][(room, m.category or "other")] += kg
+            for category, kg in portions:
+                loads[vehicle][(room, category)] += kg
             _stop(stops, vehicle, sites.get(room), when)
     flow_records = [maps.Flow(a, b, c, round(kg, 3)) for (a, b, c), kg in sorted(flows.items())
                     if kg > 0]

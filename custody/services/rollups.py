@@ -19,22 +19,26 @@ else ``南湖区``); a transfer room or facility is its own node at its level, t
 its village and district. Villages and districts are named by name, other
 nodes by asset id.
 
-Category of a weight: the handover's category, else the source asset's (a
-bag or bin), else the destination's, else ``other`` — so a vehicle carrying
-several categories must state the category on each handover. A bag sorted
-into the wrong bin counts as its own category when deposited and as the bin's
-when the bin is collected.
+Category and weight: each contributing record counts its *portions*, the
+grams per category it carried (``custody.domain.contents`` documents the
+rules: a move with no declared category carries the source's contents, a
+measured weight is authoritative and split over several categories in
+proportion). A bag sorted into the wrong bin counts as its own category when
+deposited, and stays that category in the bin, the cart and the truck.
 
 Day: the local date in Asia/Shanghai of the device time, else the server time.
 
-Each contribution adds its grams (a missing weight adds 0) and one record. A
-correction supersedes the weight and/or category of the record it corrects
-(a correction of a correction applies to the original); fields it leaves empty
-keep the value in force. The rollup subtracts the old contribution and adds
-the new one; ``corrected_weights`` holds the values in force.
+Each portion adds its grams and one record to its category's cells (a
+record of two categories counts once in each). A correction supersedes the
+weight and/or category of the record it corrects (a correction of a
+correction applies to the original); fields it leaves empty keep the value in
+force, and the record's portions are corrected as the contents rules say.
+The rollup subtracts the old contribution and adds the new one;
+``corrected_weights`` holds what corrections set (None: not corrected).
 
-Both tables are derived and written inside the append's transaction, so they
-never disagree with the ledger; ``rebuild`` recomputes them from scratch.
+The rollups, the portions and the containers' contents are derived and
+written inside the append's transaction, so they never disagree with the
+ledger; ``rebuild`` re-derives them from the ledger, in order.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -60,7 +65,17 @@ from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
 from custody.db.prepared import BulkInsert, Prepared
-from custody.db.schema import Asset, CorrectedWeight, DailyRollup, Handover, Village
+from custody.db.schema import (
+    Asset,
+    AssetState,
+    CorrectedWeight,
+    DailyRollup,
+    Handover,
+    HandoverPortion,
+    Village,
+)
+from custody.domain import contents
+from custody.domain.contents import Portion
 from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordKind
 from custody.services.assets import DEFAULT_DISTRICT
 from custody.services.conversions import from_us
@@ -142,19 +157,21 @@ def local_day(device_time_us: int | None, server_time_us: int) -> date:
 Delta = dict[tuple[str, date, str, str, str], list[int]]
 
 
-def _contribute(delta: Delta, sign: int, measures, day: date, category: str,
-                weight_g: int | None, place_of: Callable[[bool], Place]) -> None:
-    """Add (or with sign -1 take away) one record's grams and count to each of its nodes."""
+def _contribute(delta: Delta, sign: int, measures, day: date, portions,
+                place_of: Callable[[bool], Place]) -> None:
+    """Add (or with sign -1 take away) one record's portions to each of its nodes."""
     for measure, at_source in measures:
         for level, node in place_of(at_source):
-            cell = delta[(level, day, node, category, measure)]
-            cell[0] += sign * (weight_g or 0)
-            cell[1] += sign
+            for portion in portions:
+                cell = delta[(level, day, node, portion.category, measure)]
+                cell[0] += sign * portion.grams
+                cell[1] += sign
 
 
-def _category(declared: str | None, source_cat: str | None, dest_cat: str | None) -> str:
-    """The category a weight counts under (see the module docstring)."""
-    return declared or source_cat or dest_cat or Category.OTHER.value
+def _legacy_portions(weight_g: int | None, declared: str | None, source_cat: str | None,
+                     dest_cat: str | None) -> tuple[Portion, ...]:
+    """The one portion of a record appended before portions were kept (until a rebuild)."""
+    return (Portion(declared or source_cat or dest_cat or Category.OTHER.value, weight_g or 0),)
 
 
 def new_delta() -> Delta:
@@ -163,10 +180,11 @@ def new_delta() -> Delta:
 
 
 def contribute(delta: Delta, values: dict, source: AssetInfo, dest: AssetInfo,
-               places: dict[str, Place]) -> None:
+               places: dict[str, Place], portions) -> None:
     """Add one handover record (not a correction) to a delta the append writes later.
 
-    ``places`` holds the place of both assets (read with them by the append).
+    ``places`` holds the place of both assets (read with them by the append);
+    ``portions`` what it carried.
     """
     if values["action"] == Action.INSPECT.value:
         return
@@ -177,10 +195,8 @@ def contribute(delta: Delta, values: dict, source: AssetInfo, dest: AssetInfo,
     def place_of(at_source: bool) -> Place:
         return places[source.asset_id if at_source else dest.asset_id]
 
-    category = _category(values["category"], source.category and source.category.value,
-                         dest.category and dest.category.value)
     _contribute(delta, 1, measures, local_day(values["device_time_us"], values["server_time_us"]),
-                category, values["weight_g"], place_of)
+                portions, place_of)
 
 
 _SRC, _DST = aliased(Asset), aliased(Asset)
@@ -206,7 +222,7 @@ def apply_correction(conn: Connection, values: dict) -> None:
         root = conn.execute(_ONE_ROOT, {"seq": root.corrects_seq}).one()
     in_force = conn.execute(select(CorrectedWeight.weight_g, CorrectedWeight.category)
                             .where(CorrectedWeight.seq == root.seq)).first()
-    old = tuple(in_force) if in_force else (root.weight_g, root.category)
+    old = tuple(in_force) if in_force else (None, None)
     new = (values["weight_g"] if values["weight_g"] is not None else old[0],
            values["category"] or old[1])
     conn.execute(_UPSERT_CORRECTED[conn.dialect.name],
@@ -214,6 +230,10 @@ def apply_correction(conn: Connection, values: dict) -> None:
     measures = _MEASURES[(root.source_kind, root.dest_kind)]
     if not measures or root.action == Action.INSPECT.value:
         return
+    portions = tuple(Portion(*p) for p in conn.execute(
+        select(HandoverPortion.category, HandoverPortion.grams, HandoverPortion.estimated)
+        .where(HandoverPortion.seq == root.seq).order_by(HandoverPortion.category))) \
+        or _legacy_portions(root.weight_g, root.category, root.source_cat, root.dest_cat)
     places = {a: _find_place(conn, a) for a in (root.source_id, root.dest_id)}
 
     def place_of(at_source: bool) -> Place:
@@ -221,9 +241,9 @@ def apply_correction(conn: Connection, values: dict) -> None:
 
     day = local_day(root.device_time_us, root.server_time_us)
     delta = new_delta()
-    for sign, (weight_g, declared) in ((-1, old), (1, new)):
-        category = _category(declared, root.source_cat, root.dest_cat)
-        _contribute(delta, sign, measures, day, category, weight_g, place_of)
+    for sign, (weight_g, category) in ((-1, old), (1, new)):
+        _contribute(delta, sign, measures, day, contents.corrected(portions, weight_g, category),
+                    place_of)
     write(conn, delta)
     keys = [and_(DailyRollup.level == k[0], DailyRollup.day == k[1], DailyRollup.node_id == k[2],
                  DailyRollup.category == k[3], DailyRollup.measure == k[4]) for k in delta]
@@ -272,47 +292,91 @@ REBUILD_CELLS = 200_000  # rollup cells summed in memory before they are written
 
 
 def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute both derived tables from the whole ledger; returns the rollup row count."""
+    """Re-derive the rollups, portions and contents from the whole ledger, in order.
+
+    Returns the rollup row count. The contents of every container are replayed
+    from the first record (``custody.domain.contents``), so each record gets
+    the portions it got when it was appended.
+    """
     with db.write_engine.begin() as conn:
-        conn.execute(delete(DailyRollup))
-        conn.execute(delete(CorrectedWeight))
+        for table in (DailyRollup, CorrectedWeight, HandoverPortion):
+            conn.execute(delete(table))
         in_force = _fold_corrections(conn)
         if in_force:
             conn.execute(insert(CorrectedWeight), [
                 {"seq": seq, "weight_g": w, "category": c} for seq, (w, c) in in_force.items()])
         places = {row.asset_id: _place(row) for row in conn.execute(
             _PLACE_QUERY.where(Asset.kind != _K.BAG.value))}
-        delta = new_delta()
+        held: dict[str, contents.Contents] = {}
+        delta, portion_rows = new_delta(), []
         stream = conn.execute(
             _ROOT_ROW.where(Handover.record_kind == RecordKind.HANDOVER.value,
                             Handover.action.is_distinct_from(Action.INSPECT.value))
             .order_by(Handover.seq)
             .execution_options(stream_results=True, yield_per=REBUILD_BATCH))
         for row in stream:
-            measures = _MEASURES[(row.source_kind, row.dest_kind)]
             if progress:
                 progress(1)
-            if not measures:
-                continue
-            weight_g, declared = in_force.get(row.seq, (row.weight_g, row.category))
+            portions = _replay(held, row)
+            portion_rows.extend({"seq": row.seq, "category": p.category, "grams": p.grams,
+                                 "estimated": p.estimated} for p in portions)
+            measures = _MEASURES[(row.source_kind, row.dest_kind)]
+            if measures:
+                if row.seq in in_force:
+                    portions = contents.corrected(portions, *in_force[row.seq])
 
-            def place_of(at_source: bool, row=row) -> Place:
-                asset_id = row.source_id if at_source else row.dest_id
-                if asset_id not in places:  # a bag: looked up when first needed
-                    places[asset_id] = _find_place(conn, asset_id)
-                return places[asset_id]
+                def place_of(at_source: bool, row=row) -> Place:
+                    asset_id = row.source_id if at_source else row.dest_id
+                    if asset_id not in places:  # a bag: looked up when first needed
+                        places[asset_id] = _find_place(conn, asset_id)
+                    return places[asset_id]
 
-            _contribute(delta, 1, measures, local_day(row.device_time_us, row.server_time_us),
-                        _category(declared, row.source_cat, row.dest_cat), weight_g, place_of)
+                _contribute(delta, 1, measures, local_day(row.device_time_us,
+                                                          row.server_time_us),
+                            portions, place_of)
             if len(delta) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
                 write(conn, delta)
                 delta = new_delta()
+            if len(portion_rows) >= REBUILD_BATCH:
+                conn.execute(insert(HandoverPortion), portion_rows)
+                portion_rows = []
         write(conn, delta)
+        if portion_rows:
+            conn.execute(insert(HandoverPortion), portion_rows)
+        _write_contents(conn, held)
         return conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
 
 
+def _info(asset_id: str, kind: str, category: str | None) -> AssetInfo:
+    return AssetInfo(asset_id, AssetKind(kind), Category(category) if category else None)
+
+
+def _replay(held: dict[str, contents.Contents], row) -> tuple[Portion, ...]:
+    """One ledger record's portions, moving the contents it moved (kept in ``held``)."""
+    source = _info(row.source_id, row.source_kind, row.source_cat)
+    dest = _info(row.dest_id, row.dest_kind, row.dest_cat)
+    carried = contents.carry(
+        action=Action(row.action) if row.action else None, source=source, dest=dest,
+        source_contents=held.get(row.source_id), dest_contents=held.get(row.dest_id),
+        declared=row.category, weight_g=row.weight_g)
+    for asset_id, after in ((row.source_id, carried.source_after),
+                            (row.dest_id, carried.dest_after)):
+        if after is not None:
+            held[asset_id] = after
+    return carried.portions
+
+
+def _write_contents(conn: Connection, held: dict[str, contents.Contents]) -> None:
+    """The replayed contents (and whether each holds waste) into the containers' states."""
+    rows = [{"id": asset_id, "text": contents.encode(found), "holding": bool(found)}
+            for asset_id, found in sorted(held.items())]
+    if rows:
+        conn.execute(update(AssetState).where(AssetState.asset_id == bindparam("id"))
+                     .values(contents=bindparam("text"), holding=bindparam("holding")), rows)
+
+
 def _fold_corrections(conn: Connection) -> dict[int, tuple[int | None, str | None]]:
-    """The weight and category in force for every corrected record, corrections in order."""
+    """What corrections set (weight, category; None: not set) per corrected record, in order."""
     corrections = conn.execute(
         select(Handover.seq, Handover.corrects_seq, Handover.weight_g, Handover.category)
         .where(Handover.record_kind == RecordKind.CORRECTION.value).order_by(Handover.seq)).all()
@@ -322,10 +386,7 @@ def _fold_corrections(conn: Connection) -> dict[int, tuple[int | None, str | Non
         root = c.corrects_seq
         while root in target:
             root = target[root]
-        if root not in in_force:
-            in_force[root] = tuple(conn.execute(
-                select(Handover.weight_g, Handover.category).where(Handover.seq == root)).one())
-        weight_g, category = in_force[root]
+        weight_g, category = in_force.get(root, (None, None))
         in_force[root] = (c.weight_g if c.weight_g is not None else weight_g,
                           c.category or category)
     return in_force

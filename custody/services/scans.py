@@ -33,7 +33,7 @@ import labels
 import scanners
 from custody.db.engine import Database
 from custody.db.prepared import Prepared, fetch_all, pipeline
-from custody.db.schema import Asset, ScanAttempt
+from custody.db.schema import Asset, Handover, ScanAttempt
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
 from custody.domain.scans import ScanNotUnderstood, evidence_flags, plan_moves
@@ -127,8 +127,10 @@ _ASSET = Prepared(select(Asset.asset_id, Asset.kind, Asset.lat_e7, Asset.lon_e7)
 _INSERT_ATTEMPT = Prepared(insert(ScanAttempt).values(
     {c.name: bindparam(c.name) for c in ScanAttempt.__table__.columns if c.name != "id"})
     .returning(ScanAttempt.id))
-_RECORDED_WITH_PHOTO = Prepared(select(ScanAttempt.id).where(
-    ScanAttempt.photo_sha256 == bindparam("sha"), ScanAttempt.status == "recorded").limit(1))
+# The moves this photo is already evidence for: the same photo again adds no second move.
+_MOVES_WITH_PHOTO = Prepared(select(Handover.source_id, Handover.dest_id, Handover.seq).where(
+    Handover.photo_sha256 == bindparam("sha"), Handover.record_kind == "handover")
+    .order_by(Handover.seq))
 
 
 def _earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
@@ -211,12 +213,15 @@ def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading
                            codes=codes), []
     extra = _evidence(req, photo.metadata, reused,
                       [loc for _, loc in assets.values() if loc])
+    repeats = [{"source": m.source, "dest": m.dest, "repeat_of": reused[(m.source, m.dest)]}
+               for m in moves if (m.source, m.dest) in reused]
+    moves = [m for m in moves if (m.source, m.dest) not in reused]
     drafts = [HandoverDraft(
         source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role, action=req.action,
         device_time=req.client_time, point=req.point, photo_sha256=photo.sha256,
         weight_kg=req.weight_kg, category=req.category, note=req.note, flags_extra=extra,
     ) for m in moves]
-    return 201, {"codes": codes}, drafts
+    return 201, {"codes": codes, "repeats": repeats}, drafts
 
 
 def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, dict]]:
@@ -235,17 +240,17 @@ def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, d
     return codes, ids
 
 
-def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple[dict, bool]:
-    """({asset id: (kind, registered point)}, whether a recorded scan used this photo before).
+def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple[dict, dict]:
+    """({asset id: (kind, registered point)}, {(source, dest): seq} recorded with this photo).
 
     Each genuine code's report gets its asset's kind, or says it is unknown. The
     reads go in one round trip on PostgreSQL.
     """
     with pipeline(conn):
         cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
-        earlier_use = _RECORDED_WITH_PHOTO.submit(conn, {"sha": photo_sha})
+        earlier_use = _MOVES_WITH_PHOTO.submit(conn, {"sha": photo_sha})
         rows = [row for cursor in cursors for row in fetch_all(cursor)]
-        reused = bool(fetch_all(earlier_use))
+        reused = {(source, dest): seq for source, dest, seq in reversed(fetch_all(earlier_use))}
     assets = {}
     for asset_id, kind, lat_e7, lon_e7 in rows:
         assets[asset_id] = (kind, Point(from_e7(lat_e7), from_e7(lon_e7)) if lat_e7 else None)
@@ -256,7 +261,7 @@ def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple
     return assets, reused
 
 
-def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
+def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: dict,
               places: list[Point]) -> tuple[str, ...]:
     """Flags from the photo's EXIF and from its earlier use as evidence."""
     taken = meta.taken_at
@@ -292,16 +297,17 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
             refusal = refused or photo.refusal
             status, body, drafts = (*refusal, []) if refusal else _plan(conn, req, photo)
             if status == 201:
-                codes = body["codes"]
+                codes, repeats = body["codes"], body["repeats"]
 
                 def recorded_attempt(recorded: list) -> tuple[dict, object]:
-                    answer = _recorded_body(req, photo_sha, codes, recorded)
-                    return answer, attempt(conn, 201, answer)
+                    answer = _recorded_body(req, photo_sha, codes, recorded, repeats)
+                    return answer, attempt(conn, _recorded_status(answer), answer)
 
                 try:
                     _, (body, cursor) = handovers.append_all(
                         conn, drafts, max_speed_kmh=ctx.max_speed_kmh, now=now,
-                        alongside=recorded_attempt)
+                        alongside=recorded_attempt, count_once=True)
+                    status = _recorded_status(body)
                 except DomainError as exc:
                     raise _Refused(422, _error(exc.code, str(exc), "无法记录，请联系主管。",
                                                codes=codes)) from exc
@@ -322,7 +328,7 @@ def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReadin
 def _submit_attempt(conn: Connection, req: ScanRequest, fingerprint: str,
                     received_at: datetime, photo_sha: str | None, status: int, body: dict):
     """Send the attempt row (its id comes back on the returned cursor: ``fetch_all``)."""
-    state = "recorded" if status == 201 else body["error"]["code"]
+    state = {201: "recorded", 200: "repeat_scan"}.get(status) or body["error"]["code"]
     return _INSERT_ATTEMPT.submit(conn, {
         "actor_id": req.actor_id, "device_id": req.device_id,
         "idempotency_key": req.idempotency_key, "request_hash": fingerprint,
@@ -352,20 +358,43 @@ class _Refused(Exception):
         self.status, self.body = status, body
 
 
-def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded: list) -> dict:
-    """The 201 answer: what was recorded and the flags raised."""
-    flags = sorted({f for r in recorded for f in r.flags})
-    n = len(recorded)
+def _recorded_status(answer: dict) -> int:
+    """201 when the scan appended a record, 200 when it only repeated what is recorded."""
+    return 201 if answer["handovers"] else 200
+
+
+def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded: list,
+                   photo_repeats: list[dict]) -> dict:
+    """The answer of a scan that was understood: what was recorded, repeated, flagged.
+
+    A move that repeats the current state (custody.domain.contents, rule 8) is
+    listed under ``repeats`` with the record it repeats, and appends nothing.
+    """
+    appended = [r for r in recorded if r.seq is not None]
+    repeats = photo_repeats + [{"source": r.source, "dest": r.dest, "repeat_of": r.repeat_of}
+                               for r in recorded if r.seq is None]
+    flags = {f for r in recorded for f in r.flags}
+    if photo_repeats:
+        flags |= {"repeat_scan", "reused_photo"}
+    flags = sorted(flags)
+    n = len(appended)
+    if n:
+        message = {"zh": f"已记录 {n} 次交接" + ("，有需要核查的标记" if flags else ""),
+                   "en": f"Recorded {n} handover{'s' if n != 1 else ''}"
+                         + (" with flags to check" if flags else "")}
+    else:
+        message = {"zh": "这次交接已经记录过，不重复计量。",
+                   "en": "This handover is already recorded; it is counted once only."}
     return {
-        "status": "recorded", "action": req.action.value, "photo_sha256": photo_sha,
-        "codes": codes, "flags": flags,
+        "status": "recorded" if n else "repeat", "action": req.action.value,
+        "photo_sha256": photo_sha, "codes": codes, "flags": flags,
         "handovers": [{"seq": r.seq, "hash": r.hash, "source": r.source, "dest": r.dest,
                        "action": r.action, "flags": list(r.flags),
-                       "server_time": r.server_time.isoformat().replace("+00:00", "Z")}
-                      for r in recorded],
-        "message": {"zh": f"已记录 {n} 次交接" + ("，有需要核查的标记" if flags else ""),
-                    "en": f"Recorded {n} handover{'s' if n != 1 else ''}"
-                          + (" with flags to check" if flags else "")},
+                       "server_time": r.server_time.isoformat().replace("+00:00", "Z"),
+                       **({"corrects_seq": r.corrects_seq} if r.corrects_seq else {})}
+                      for r in appended],
+        "repeats": repeats,
+        "message": message,
     }
 
 

@@ -1,5 +1,8 @@
 """The public trace of one asset: where its waste went, at registered places only.
 
+A bag's trace follows the vehicles that really carried its waste (its
+category, custody.domain.contents) and names each one (which cart, which truck).
+
 Nothing private leaves here: no household, no GPS fix of a bag (a deposit is
 shown at its booth's registered place), no actor names. Times are local
 (Asia/Shanghai).
@@ -38,6 +41,7 @@ class Stop:
     lon: float | None
     photo_sha256: str | None
     flags: tuple[str, ...]
+    vehicle: str | None = None  # the cart or truck that gave or took the waste, by name
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,17 @@ def _stop(session, h: Handover) -> Stop:
                 place=site.name if site else None,
                 lat=from_e7(site.lat_e7) if site else None,
                 lon=from_e7(site.lon_e7) if site else None,
-                photo_sha256=h.photo_sha256, flags=tuple(h.flags.split(",")) if h.flags else ())
+                photo_sha256=h.photo_sha256, flags=tuple(h.flags.split(",")) if h.flags else (),
+                vehicle=_vehicle_of(session, h))
+
+
+def _vehicle_of(session, h: Handover) -> str | None:
+    """The name (else the id) of the vehicle that gave or took the waste in a handover."""
+    found = session.execute(
+        select(Asset.asset_id, Asset.name)
+        .where(Asset.asset_id.in_((h.source_id, h.dest_id)), Asset.kind == "vehicle")
+        .order_by(Asset.asset_id == h.dest_id)).first()
+    return (found.name or found.asset_id) if found else None
 
 
 def _site_of(session, h: Handover):

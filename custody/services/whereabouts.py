@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from custody.db.engine import Database
 from custody.db.prepared import Prepared
-from custody.db.schema import Asset, Handover
+from custody.db.schema import Asset, Handover, HandoverPortion
 from custody.domain.errors import UnknownAsset
 from custody.domain.model import Action, AssetKind, RecordKind
 from custody.services.conversions import from_cm, from_e7, from_us
@@ -18,28 +18,43 @@ from custody.services.conversions import from_cm, from_e7, from_us
 MAX_CUSTODY_HOPS = 32
 
 # Run on the raw cursor (custody.db.prepared): every scan of a bag seen before walks this.
-_NEXT_OUT = Prepared(
-    select(Handover.seq, Handover.dest_id, Asset.kind)
-    .join(Asset, Asset.asset_id == Handover.dest_id)
-    .where(Handover.source_id == bindparam("asset"),
-           Handover.seq > bindparam("after"),
-           Handover.record_kind == RecordKind.HANDOVER.value,
-           Handover.action.is_distinct_from(Action.INSPECT.value))
-    .order_by(Handover.seq).limit(1))
+_OUT = (select(Handover.seq, Handover.dest_id, Asset.kind)
+        .join(Asset, Asset.asset_id == Handover.dest_id)
+        .where(Handover.source_id == bindparam("asset"),
+               Handover.seq > bindparam("after"),
+               Handover.record_kind == RecordKind.HANDOVER.value,
+               Handover.action.is_distinct_from(Action.INSPECT.value))
+        .order_by(Handover.seq).limit(1))
+_NEXT_OUT = Prepared(_OUT)
+# The next outgoing handover that carried a portion of this category.
+_NEXT_OUT_OF = Prepared(_OUT.join(HandoverPortion, (HandoverPortion.seq == Handover.seq)
+                                  & (HandoverPortion.category == bindparam("category"))))
+_CATEGORIES = Prepared(select(HandoverPortion.category)
+                       .where(HandoverPortion.seq == bindparam("seq")))
 
 
 def custody_hops(conn: Connection, asset_id: str) -> list[tuple[int, str, str]]:
     """[(seq, container, container kind), ...] that the asset's waste went through.
 
-    The waste in a container goes with the container's next outgoing handover.
+    The waste in a container goes with the container's next outgoing handover
+    that carried its category (custody.domain.contents: a kitchen truck
+    loading at a room takes only the kitchen waste): when the asset's first
+    move carried one category, later hops follow that category.
     """
     hops: list[tuple[int, str, str]] = []
-    current, after = asset_id, -1
+    current, after, category = asset_id, -1, None
     for _ in range(MAX_CUSTODY_HOPS):
-        found = _NEXT_OUT.execute(conn, {"asset": current, "after": after})
+        if category is None:
+            found = _NEXT_OUT.execute(conn, {"asset": current, "after": after})
+        else:
+            found = _NEXT_OUT_OF.execute(conn, {"asset": current, "after": after,
+                                                "category": category})
         if not found:
             break
         ((seq, dest_id, kind),) = found
+        if not hops:
+            carried = _CATEGORIES.execute(conn, {"seq": seq})
+            category = carried[0][0] if len(carried) == 1 else None
         hops.append((seq, dest_id, kind))
         current, after = dest_id, seq
         if kind == AssetKind.FACILITY.value:

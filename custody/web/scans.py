@@ -48,12 +48,15 @@ def photo_store() -> PhotoStore:
 
 @bp.post("/api/v1/scans")
 @spec.validate(headers=ScanHeaders, form=ScanForm,
-               resp=answers(400, 401, 403, 413, 422, writes=True, HTTP_201=ScanRecorded))
+               resp=answers(400, 401, 403, 413, 422, writes=True, HTTP_201=ScanRecorded,
+                            HTTP_200=ScanRecorded))
 def create_scan():
     """Record the handovers a photographed scan implies (idempotent per key).
 
     The same Idempotency-Key again gets the first answer (header
-    ``Idempotent-Replayed: true``), and records nothing more. Refusals are kept
+    ``Idempotent-Replayed: true``), and records nothing more. A scan whose
+    moves are all already recorded (a double tap, a queue replay with a new
+    key, the same photo again) answers 200 ``repeat`` and appends nothing. Refusals are kept
     as scan attempts too, and answer in the one error shape with their scan_id.
     """
     form, principal = request.context.form, current_principal()

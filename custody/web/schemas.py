@@ -241,17 +241,31 @@ class HandoverOut(_Output):
     action: str | None
     flags: list[str]
     server_time: datetime
+    corrects_seq: int | None = None  # a weighbridge weighing confirming that delivery
+
+
+class RepeatOut(_Output):
+    """A move the scan repeats: already recorded, counted once (nothing appended)."""
+
+    source: str
+    dest: str
+    repeat_of: int | None
 
 
 class ScanRecorded(_Output):
-    """A scan that recorded its handovers (also the stored answer a retry gets)."""
+    """A scan that was understood (also the stored answer a retry gets).
+
+    201 ``recorded``: it appended handovers. 200 ``repeat``: every move it
+    shows is already recorded (``repeats``), so nothing was appended.
+    """
 
     scan_id: int
-    status: Literal["recorded"]
+    status: Literal["recorded", "repeat"]
     photo_sha256: str
     codes: list[dict[str, Any]]
     flags: list[str]
     handovers: list[HandoverOut]
+    repeats: list[RepeatOut] = []
 
 
 class ScanAttempt(BaseModel):

@@ -90,14 +90,15 @@ def test_without_a_device_time_the_server_time_decides_the_day(db, district):
     assert row["day"] == date(2026, 11, 3)
 
 
-def test_a_wrongly_sorted_bag_counts_as_its_own_category_until_the_bin_is_collected(
+def test_a_wrongly_sorted_bag_stays_its_own_category_in_the_bin_and_the_cart(
         db, district, t0):
     rec(db, district, district.hazardous_bag, district.kitchen_bin, t0, weight_kg=0.3)
     rec(db, district, district.kitchen_bin, district.cart, t0 + timedelta(minutes=5),
         weight_kg=0.3)
     rows = tonnage.daily_tonnage(db, DAY, DAY, "booth")
     assert one(rows, category="hazardous")["deposited_kg"] == 0.3
-    assert one(rows, category="kitchen")["collected_kg"] == 0.3
+    assert one(rows, category="hazardous")["collected_kg"] == 0.3
+    assert [r for r in rows if r["category"] == "kitchen"] == []
 
 
 def test_a_correction_replaces_the_weight_and_category_it_corrects(db, district, t0):
