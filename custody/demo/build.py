@@ -25,7 +25,6 @@ from custody.demo.days import plan_day
 from custody.demo.district import DemoDistrict, register_district
 from custody.demo.phone import DemoPhones, planned_draft
 from custody.demo.spec import DemoReport, DemoSpec
-from custody.domain.errors import DomainError
 from custody.services import handovers, label_sheets, tonnage
 from custody.services.photos import PhotoStore
 from custody.services.rollups import REPORT_TZ
@@ -98,22 +97,23 @@ def _send_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.
 
 def _append_day(db: Database, scans: list, midnight: datetime, rng: random.Random,
                 report: DemoReport) -> None:
-    """The day's scans as the handovers the scan service plans from them, appended in bulk."""
-    drafts, times = [], []
-    for scan in scans:
-        taken = midnight + timedelta(minutes=scan.minute)
-        drafts.append(planned_draft(scan, taken, rng))
-        times.append(taken + timedelta(seconds=rng.uniform(*QUEUE_DELAY_S)))
+    """The day's scans as the handovers the scan service plans from them, appended in bulk.
+
+    They are appended as a scan appends them (each physical event counted once,
+    a weighbridge weighing confirming its delivery), ``LEDGER_BATCH`` a
+    transaction, all received at 22:00 as if the phones synced in the evening.
+    """
+    drafts = [planned_draft(s, midnight + timedelta(minutes=s.minute), rng) for s in scans]
+    received = midnight + timedelta(hours=22)
     for start in range(0, len(drafts), LEDGER_BATCH):
-        for result in handovers.record_many(db, drafts[start:start + LEDGER_BATCH],
-                                            times=times[start:start + LEDGER_BATCH]):
+        with db.write_engine.begin() as conn:
+            recorded, _ = handovers.append_all(conn, drafts[start:start + LEDGER_BATCH],
+                                               now=received, count_once=True)
+        for record in recorded:
             report.scans += 1
-            if isinstance(result, DomainError):
-                report.refused += 1
-                report.refusals[result.code] += 1
-            else:
-                report.handovers += 1
-                report.flags.update(str(f) for f in result.flags)
+            report.handovers += record.seq is not None
+            report.repeats += record.seq is None
+            report.flags.update(str(f) for f in record.flags)
 
 
 def photographed_today(spec: DemoSpec, day: int, count: int) -> set[int]:

@@ -118,7 +118,7 @@ class DemoPhones:
             answer = self._submit(ctx, received, photo, key, fields)
             self.report.photo_seconds += time.perf_counter() - started
             if answer.body.get("error", {}).get("code") not in RETAKE_CODES:
-                self.report.photos += answer.status == 201
+                self.report.photos += answer.status in (200, 201)
                 return photo, key, answer
         return None, None, None
 
@@ -137,8 +137,9 @@ class DemoPhones:
         report.scans += 1
         if answer.replayed:
             report.replays += 1
-        elif answer.status == 201:
+        elif answer.status in (200, 201):  # 200: it repeated what is recorded, appended nothing
             report.handovers += len(answer.body["handovers"])
+            report.repeats += len(answer.body.get("repeats", ()))
             report.flags.update(str(f) for f in answer.body["flags"])
         else:
             report.refused += 1

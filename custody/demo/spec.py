@@ -23,9 +23,10 @@ class DemoSpec:
     replays: int = 3  # a day's scans sent again with the same key (a queue replay)
     labels: bool = True  # print the label sheets (with settings)
     # "scans": every scan uploaded to the scan service (what `custody demo` does).
-    # "ledger": each scan's planned handover appended with ``handovers.record_many``,
-    # 10,000 a transaction: the same rules, ledger and rollups, but no scan attempts,
-    # photos or repeats; for building a Nanhu-size year in benchmarks/reports.py.
+    # "ledger": each scan's planned handover appended as a scan appends it
+    # (``handovers.append_all``, counting each event once), a day's worth a
+    # transaction, received in the evening: the same rules, ledger and rollups, but
+    # no scan attempts, photos or repeats; for a Nanhu-size year in benchmarks/reports.py.
     through: str = "scans"
 
 
@@ -37,7 +38,8 @@ class DemoReport:
     households: int
     booths: int
     scans: int = 0  # uploads sent, double sends and replays included
-    handovers: int = 0  # handovers the answers say were recorded (replays not counted again)
+    handovers: int = 0  # records the answers say were appended (replays not counted again)
+    repeats: int = 0  # moves answered as repeating what is recorded (nothing appended)
     refused: int = 0  # uploads answered with a refusal (retaken photos included)
     photos: int = 0  # scans recorded from a photo the scanner read
     double_sends: int = 0
