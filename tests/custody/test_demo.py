@@ -68,9 +68,12 @@ def test_a_small_demo_sends_what_the_phones_send(db, settings):
             assert (weight_g is not None) == WEIGHED[action], action
         else:  # the driver has no scale, the weighbridge operator must enter the net weight
             assert (weight_g is not None) == (role == "facility_operator")
-    # every upload left its scan attempt; the replays left none more
-    assert len([a for a in attempts if a.status == "recorded"]) == (
-        report.scans - report.replays - report.refused)
+    # every upload left its scan attempt; the replays left none more; the double sends
+    # (the same photo again) are kept as evidence and append nothing
+    statuses = Counter(a.status for a in attempts)
+    assert statuses == {"recorded": report.scans - report.replays - report.double_sends,
+                        "repeat_scan": report.double_sends}
+    assert statuses["recorded"] == len(rows) and report.double_sends == 2  # one record each
     assert len([r for r in rows if r.photo_sha256]) >= report.photos
 
 
@@ -99,11 +102,16 @@ def test_a_week_balances_per_category_and_counts_each_event_once(db, settings):
         assert plants == pytest.approx(report.truth["delivered"][category], abs=0.05)
         assert abs(plants - rooms) <= 0.1 * rooms, category  # the mass-balance tolerance
     assert not [r for r in tonnage.mass_balance(db, first, last) if r["flagged"]]
-    # each physical event once: double sends and replays added nothing
+    # each physical event once: double sends and replays added nothing, and the weighbridge
+    # operator's scan confirmed the driver's delivery (a correction) rather than adding one
     assert count["deposited"] == report.events["deposit"]
-    assert count["room_in"] == report.events["unload"]
-    assert count["room_out"] == report.events["load"]
-    assert count["delivered"] == report.events["deliver"]  # the weighbridge confirms, once
+    with db.read() as session:
+        records = Counter(session.execute(select(Handover.record_kind, Handover.action)).all())
+        repeats = session.scalar(select(func.count()).select_from(ScanAttempt)
+                                 .where(ScanAttempt.status == "repeat_scan"))
+    assert records == {("handover", a): n for a, n in report.events.items()} | {
+        ("correction", "deliver"): report.events["deliver"]}
+    assert repeats == report.repeats == report.double_sends
 
 
 def test_the_same_seed_gives_the_same_ledger_photos_included(db, settings, tmp_path):
@@ -124,9 +132,9 @@ def test_a_share_of_scans_goes_through_the_photo_path(db, settings):
         shot = session.execute(select(Handover.source_id, Handover.dest_id, Handover.action,
                                       Handover.photo_sha256, Handover.flags)
                                .where(Handover.photo_sha256.is_not(None))).all()
-    # each photographed scan, and each double send of one (the same photo again)
     assert len({sha for *_, sha, _ in shot}) == report.photos == 2 * spec.photos_per_day[0]
-    assert len(shot) == report.photos + report.double_sends
+    assert len(shot) == report.photos  # a double send of one appended nothing
+    assert report.repeats == report.double_sends == 2 * spec.double_sends
     store, scheme = PhotoStore(settings.data_dir / "photos"), identity(settings)
     for source, dest, action, sha, flags in shot:
         photo = store.original_path(sha).read_bytes()
