@@ -39,7 +39,7 @@ from custody.services.assets import NewAsset
 # Bags a household puts out a day, by category, and their weights (min, max, mode):
 # by weight about kitchen 56 %, other 32 %, recyclable 11 %, hazardous 0.3 %, as in a
 # well-sorting district.
-BAGS_PER_HOUSEHOLD = {Category.KITCHEN: 0.48, Category.OTHER: 0.40, Category.RECYCLABLE: 0.098,
+BAGS_PER_HOUSEHOLD = {Category.KITCHEN: 0.48, Category.OTHER: 0.40, Category.RECYCLABLE: 0.119,
                       Category.HAZARDOUS: 0.017}
 BAG_KG = {Category.KITCHEN: (0.8, 3.0, 1.6), Category.OTHER: (0.3, 2.5, 0.9),
           Category.RECYCLABLE: (0.2, 4.0, 1.0), Category.HAZARDOUS: (0.05, 0.6, 0.15)}
