@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -227,3 +227,31 @@ def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
     result = runner.invoke(cli, [*base, "rollups", "tonnage", "--from", "2026-01-01", "--to",
                                  "2026-01-01", "--level", "village"])
     assert result.output.splitlines()[1].startswith("2026-01-01,village,凤桥村,凤桥村,")
+
+
+def test_a_stand_in_reads_as_a_photo_of_the_same_labels(settings):
+    import random as random_module
+
+    import labels
+    from custody.demo import camera
+    from custody.demo.days import FieldScan
+    from custody.demo.phone import DemoPhones, read_stand_in
+    from custody.domain.model import Action, Point, Role
+
+    scheme = identity(settings)
+    phones = DemoPhones(None, scheme, demo.DemoReport(1, 1, 1), None)
+    taken = datetime(2026, 1, 1, 8, 30, tzinfo=REPORT_TZ)
+    point = Point(30.75, 120.8, 10.0)
+    scan = FieldScan(510, Action.DEPOSIT, "B00000001", "N00000002", 1, Role.BOOTH_KEEPER,
+                     (30.75, 120.8), 1.2)
+    artwork = [labels.LabelData(scheme.make_code(a), a, k, "kitchen", "凤桥村")
+               for a, k in (("B00000001", "bag"), ("N00000002", "bin"))]
+    photo = scanners.read_photo(camera.photograph(artwork, random_module.Random(1), taken,
+                                                  point))
+    stand_in = read_stand_in(phones._stand_in(scan, taken, point))
+    assert {c.text for c in stand_in.codes} == {c.text for c in photo.codes}
+    assert stand_in.metadata.taken_at == photo.metadata.taken_at == taken
+    assert stand_in.metadata.latitude == pytest.approx(photo.metadata.latitude, abs=1e-6)
+    assert stand_in.metadata.longitude == pytest.approx(photo.metadata.longitude, abs=1e-6)
+    with pytest.raises(scanners.NotAnImage):  # a real upload is never read as a stand-in
+        read_stand_in(b"\xff\xd8\xff\xe0 a JPEG")
