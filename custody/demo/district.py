@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+import vocabulary
 from custody.db.engine import Database
 from custody.demo.spec import DemoSpec
 from custody.domain.errors import DomainError
@@ -184,11 +185,11 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
 def _vehicles(db: Database, groups: list[list[int]], category: Category | None, label: str,
               role: Role) -> list[Vehicle]:
     """Register one vehicle and its crew member per group of villages."""
-    suffix = f"-{category.value}" if category else ""
+    prefix = vocabulary.CATEGORIES[category.value].zh if category else ""  # 厨余垃圾清运车1
     ids = assets.register(db, [NewAsset(AssetKind.VEHICLE, category,
-                                        name=f"{label}{k + 1}{suffix}")
+                                        name=f"{prefix}{label}{k + 1}")
                                for k in range(len(groups))])
-    return [Vehicle(vid, assets.add_actor(db, f"{vid} {label}{k + 1}{suffix} 司机", role), g,
+    return [Vehicle(vid, assets.add_actor(db, f"{vid} {prefix}{label}{k + 1} 司机", role), g,
                     category) for k, (vid, g) in enumerate(zip(ids, groups, strict=True))]
 
 
