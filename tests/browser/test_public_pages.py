@@ -69,6 +69,32 @@ def test_the_trace_page_of_a_demo_bag_shows_its_full_path(offline_page, demo_day
     page.screenshot(path=str(artifacts / "trace-page.png"), full_page=True)
 
 
+@pytest.mark.parametrize("width", [360, 1366])
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+def test_the_trace_page_names_the_vehicles_that_carried_the_bag(browser, live_url, demo_day,
+                                                                db, artifacts, width, locale):
+    with db.read() as session:
+        bags = session.scalars(select(Asset.asset_id).where(Asset.kind == "bag")).all()
+        names = dict(session.execute(select(Asset.asset_id, Asset.name)
+                                     .where(Asset.kind == "vehicle")).all())
+    delivered = next(b for b in bags if whereabouts.where(db, b).reached_facility)
+    path = whereabouts.where(db, delivered).path
+    carriers = [names[h["dest"]] for h in path if h["action"] in ("collect", "load")]
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale,
+                                  base_url=live_url)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        live_url) else route.abort())
+    page = context.new_page()
+    page.goto(f"/T/{IDENTITY.make_token(delivered)}")
+    shown = page.locator(".vehicle").all_inner_texts()
+    assert [t.split(" · ", 1)[1] for t in shown] == [carriers[0], carriers[0], carriers[1],
+                                                    carriers[1]]
+    assert all(t.startswith("车辆" if locale == "zh-CN" else "Vehicle") for t in shown)
+    page.screenshot(path=str(artifacts / f"trace-vehicles-{locale}-{width}.png"),
+                    full_page=True)
+    context.close()
+
+
 def _luminance(css_colour: str) -> float:
     """Relative luminance (WCAG 2) of an ``rgb(r, g, b)`` colour."""
     channels = [int(c) / 255 for c in css_colour[css_colour.index("(") + 1:-1].split(",")[:3]]
