@@ -255,3 +255,21 @@ def test_a_stand_in_reads_as_a_photo_of_the_same_labels(settings):
     assert stand_in.metadata.longitude == pytest.approx(photo.metadata.longitude, abs=1e-6)
     with pytest.raises(scanners.NotAnImage):  # a real upload is never read as a stand-in
         read_stand_in(b"\xff\xd8\xff\xe0 a JPEG")
+
+
+def test_the_ledger_mode_appends_the_same_phone_shaped_days_in_bulk(db):
+    spec = demo.DemoSpec(villages=1, households=60, days=3, seed=2, through="ledger")
+    report = demo.build(db, spec, progress=False)
+    assert report.refused == report.repeats == report.replays == report.double_sends == 0
+    assert set(report.flags) <= {"category_mismatch"} and ledger.verify(db).ok
+    with db.read() as session:
+        records = Counter(session.execute(select(Handover.record_kind, Handover.action)).all())
+        assert not session.scalar(select(func.count()).select_from(ScanAttempt))
+        assert not session.scalar(select(func.count()).select_from(Handover)
+                                  .where(Handover.category.is_not(None)))
+    assert records == {("handover", a): n for a, n in report.events.items()} | {
+        ("correction", "deliver"): report.events["deliver"]}  # confirmed at the weighbridge
+    delivered = Counter()
+    for row in tonnage.daily_tonnage(db, spec.start, spec.start + timedelta(days=2), "facility"):
+        delivered[row["category"]] += row["delivered_kg"]
+    assert delivered == pytest.approx(dict(report.truth["delivered"]), abs=0.05)
