@@ -9,24 +9,31 @@ phone's clock in UTC to the millisecond and its GPS fix. It goes to
 ``scans.submit``, the entry the web uses, at the simulated server time: the
 idempotency check, the decoding and verification of the codes, the planning of
 the moves from the codes, the custody rules, the ledger, the rollups and the
-scan attempt all run as for a phone.
+scan attempt all run as for a phone. What is skipped is HTTP itself: no
+multipart encoding, no form validation (every value sent is within it), no
+device token; and photos are decoded in process by ``scanners.read_photo``,
+the function the web's decoder workers run.
 
 Photos. Drawing and decoding a photo takes tens of milliseconds, too slow for
 every scan of a week at start-up, so only a sample of each day's scans
-(``DemoSpec.photo_share``, and every double send) is photographed: the two
-labels' real artwork, photographed by ``camera``, decoded by the real scanner
-and stored. The other scans send in the photo field a *stand-in*: a short text
-naming the signed codes printed on the two labels and the EXIF time and GPS
-the camera would have written. Their scanning context reads a stand-in as the
-decoder would read a photo of those labels (the same code texts, still verified
-against their signatures; the same EXIF) and keeps nothing, so those handovers
-are recorded with no photo. That is the only difference from a phone: no
-pixels are drawn, decoded or stored. A photo the scanner cannot read is retaken
-(a new photo, a new key) and after three tries sent as a stand-in.
+(``DemoSpec.photo_share``; the double sends are drawn from it) is
+photographed: the two labels' real artwork, photographed by ``camera``,
+decoded by the real scanner and stored. The other scans send in the photo
+field a *stand-in*: a short text naming the signed codes printed on the two
+labels and the EXIF time and GPS the camera would have written. Their scanning
+context reads a stand-in as the decoder would read a photo of those labels
+(the same code texts, still verified against their signatures; the same EXIF)
+and keeps nothing, so those handovers are recorded with no photo. That is the
+only difference from a phone: no pixels are drawn, decoded or stored. A photo
+the scanner cannot read is retaken (a new photo, a new key) and after three
+tries sent as a stand-in.
 
 Repeats. A few scans a day are sent twice: a double send (the same photo again
-under a new key, as after a double tap) and a queue replay (the same request
-under the same key, as when the answer was lost).
+under a new key, as after a double tap; the scan service answers that it
+repeats what is recorded and appends nothing) and a queue replay (the same
+request under the same key, as when the answer was lost; it gets the first
+answer back). Without a data folder (no ``settings``) nothing is photographed,
+so there are no double sends.
 """
 
 from __future__ import annotations
