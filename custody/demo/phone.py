@@ -24,9 +24,9 @@ labels and the EXIF time and GPS the camera would have written. Their scanning
 context reads a stand-in as the decoder would read a photo of those labels
 (the same code texts, still verified against their signatures; the same EXIF)
 and keeps nothing, so those handovers are recorded with no photo. That is the
-only difference from a phone: no pixels are drawn, decoded or stored. A photo
-the scanner cannot read is retaken (a new photo, a new key) and after three
-tries sent as a stand-in.
+only difference from a photographed scan: no pixels are drawn, decoded or
+stored. A photo the scanner cannot read is retaken (a new photo, a new key)
+and after three tries sent as a stand-in.
 
 Repeats. A few scans a day are sent twice: a double send (the same photo again
 under a new key, as after a double tap; the scan service answers that it
