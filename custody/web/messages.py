@@ -52,6 +52,8 @@ ERRORS = {
     "ambiguous_weight": _l("One weight for several handovers: photograph one bag at a time "
                            "to weigh it, or leave the weight out."),
     "weight_required": _l("Enter the weighbridge net weight first."),
+    "repeat_scan": _l("Already recorded: this scan repeats a recorded handover and counts "
+                      "nothing."),
     "idempotency_conflict": _l("This scan's key was already used for a different photo: "
                                "take a new scan."),
     "invalid_handover": _l("This handover cannot be recorded: ask your supervisor."),

@@ -211,6 +211,10 @@ def test_a_field_day_through_http_tells_the_truth(field_app, db, people, place):
     assert [(c.role, c.weight_g) for c in confirmations] == [
         (Role.FACILITY_OPERATOR.value, 5200), (Role.FACILITY_OPERATOR.value, 2900)]
     assert estimate == 3100  # the driver's estimate, kept
+    review = client.get("/supervise/flags", headers={**people["supervisor"]["auth"], **HTML,
+                                                     "Accept-Language": "en"})
+    assert review.get_data(as_text=True).count(
+        "Already recorded: this scan repeats a recorded handover") == 4
 
     def tonnage(level):
         response = client.get(f"/api/v1/tonnage?from={DAY}&to={DAY}&level={level}",
