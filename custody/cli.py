@@ -395,33 +395,41 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int) -> Non
 @click.option("--fast-bags", is_flag=True,
               help="Name the household only on its first bag (registering is much faster).")
 @click.option("--photo-share", type=click.FloatRange(0, 1), default=0.02, show_default=True,
-              help="Share of handovers photographed and read by the scanner: 3 to 50 a day "
-                   "when above 0, about 0.1 s and 110 kB each.")
+              help="Share of scans photographed and read by the scanner: 3 to 50 a day "
+                   "when above 0, about 0.1 s and 110 kB each (0: no photos, no double sends).")
 @click.option("--no-labels", is_flag=True, help="Do not print the label sheets (huge sizes).")
 @pass_ctx
 def demo(ctx: Context, villages: int, households: int, days: int, seed: int, start,
          fast_bags: bool, photo_share: float, no_labels: bool) -> None:
-    """Build a synthetic Nanhu district, simulate days of handovers, print its labels."""
-    from custody.services import demo as demo_service
+    """Build a synthetic Nanhu district whose staff scan with the phones for days; print labels."""
+    from custody import demo as demo_package
 
     migrate.upgrade(ctx.db)
-    spec = demo_service.DemoSpec(villages=villages, households=households, days=days, seed=seed,
+    spec = demo_package.DemoSpec(villages=villages, households=households, days=days, seed=seed,
                                  start=start.date(), link_households=not fast_bags,
                                  photo_share=photo_share, labels=not no_labels)
-    report = demo_service.build(ctx.db, spec, settings=ctx.settings)
+    report = demo_package.build(ctx.db, spec, settings=ctx.settings)
     flags = ", ".join(f"{k} {v}" for k, v in sorted(report.flags.items())) or "none"
+    refusals = ", ".join(f"{k} {v}" for k, v in sorted(report.refusals.items())) or "none"
     click.echo(f"{report.villages} villages, {report.households} households, {report.booths} "
-               f"booths; {report.handovers} handovers ({report.refused} refused) in "
-               f"{report.simulate_seconds:.1f} s = {report.rate:,.0f}/s after "
-               f"{report.setup_seconds:.1f} s of registering; flags: {flags}")
+               f"booths; {report.scans} scans sent in {report.simulate_seconds:.1f} s = "
+               f"{report.rate:,.0f}/s after {report.setup_seconds:.1f} s of registering")
+    click.echo(f"{report.handovers} handovers recorded; flags: {flags}; "
+               f"{report.refused} refused: {refusals}")
+    click.echo(f"{report.double_sends} double sends (same photo, new key), {report.replays} "
+               f"queue replays (same key)")
     if report.photos:
-        click.echo(f"{report.photos} handovers through the photo path "
-                   f"({report.photos / max(1, report.handovers):.1%}); photos in "
-                   f"{ctx.settings.data_dir / 'photos'}")
+        click.echo(f"{report.photos} scans through the photo path "
+                   f"({report.photos / max(1, report.scans):.1%}, "
+                   f"{report.photo_seconds:.1f} s); photos in {ctx.settings.data_dir / 'photos'}")
+    shares = demo_package.collected_shares(ctx.db, spec)
+    if shares:
+        click.echo("collected by category: " + ", ".join(
+            f"{c} {share:.1%}" for c, share in shares.items()))
     if report.sheets:
         click.echo(f"{sum(s.labels for s in report.sheets)} labels on {len(report.sheets)} "
                    f"sheets in {report.labels_seconds:.1f} s: "
-                   f"{demo_service.label_folder(ctx.settings)}/")
+                   f"{demo_package.label_folder(ctx.settings)}/")
         for sheet in report.sheets:
             click.echo(f"  {sheet.path.name}  {sheet.labels} labels")
 

@@ -38,3 +38,9 @@ def test_services_do_not_import_the_web_layer():
         assert "flask" not in names, module
         source = (ROOT / module).read_text(encoding="utf-8")
         assert "custody.web" not in source, module
+
+
+def test_the_demo_speaks_to_the_services_as_the_web_does_but_never_through_flask():
+    for module, names in imported_roots(ROOT / "custody" / "demo").items():
+        assert "flask" not in names, module
+        assert "custody.web" not in (ROOT / module).read_text(encoding="utf-8"), module

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from custody import demo
 from custody.db.schema import Asset
-from custody.services import demo, map_view, whereabouts
+from custody.services import map_view, whereabouts
 from tests.custody.photos import IDENTITY
 
 pytestmark = pytest.mark.browser

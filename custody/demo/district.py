@@ -1,34 +1,31 @@
-"""A synthetic district around Nanhu, Jiaxing, and its days of handovers, for demos and load.
+"""The demo district around Nanhu, Jiaxing: its villages, booths, bins, rooms, vehicles, people.
 
-Everything goes through the real services: assets through ``assets.register``,
-actors through ``assets.add_actor``, handovers through ``handovers.record_many``
-in batches, so every rule, the hash chain and the rollups run as in production.
-Given the deployment's settings, a share of the handovers is photographed and
-read by the real scanner, and the district's label sheets are printed
-(``demo_labels``). The same seed on an empty database gives the same ledger,
-hash for hash, photos included.
+Everything is registered through the real services (``assets.register``,
+``assets.add_actor``). Each village has a booth per ~75 households with four
+bins (one per category) and a booth keeper, and a transfer room; a village
+cart (no category: it takes whatever the bins hold) and its collector serve two
+villages; each category has its own truck and driver per route of eight
+villages (a truck registered with its category, as Nanhu transports by
+category). Kitchen waste goes to the kitchen-waste plant, the rest to the
+comprehensive plant; each plant has a weighbridge operator.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
 
 from tqdm import tqdm
 
-from custody.config import Settings
+import vocabulary
 from custody.db.engine import Database
+from custody.demo.spec import DemoSpec
 from custody.domain.errors import DomainError
-from custody.domain.model import AssetKind, Category, HandoverDraft, Role
+from custody.domain.model import AssetKind, Category, Role
 from custody.services import assets
 from custody.services.assets import NewAsset
-from custody.services.handovers import RecordedHandover
 
 VILLAGE_NAMES = (
     "凤桥村", "新丰村", "大桥村", "七星村", "余新村", "竹林村", "联丰村", "永红村", "三星村",
@@ -42,25 +39,6 @@ COMPREHENSIVE_PLANT = ("嘉兴市生活垃圾综合处理厂", 30.7850, 120.8720
 HOUSEHOLDS_PER_BOOTH = 75
 VILLAGES_PER_TRUCK_ROUTE = 8
 CATEGORIES = tuple(Category)
-
-# Records one draft from a photo at a server time; None when it got no photo.
-PhotoHook = Callable[[HandoverDraft, datetime], RecordedHandover | None]
-
-
-@dataclass(frozen=True)
-class DemoSpec:
-    """The size of the demo district and how to simulate it."""
-
-    villages: int = 3
-    households: int = 600  # in all: 3 villages x 200
-    days: int = 7
-    seed: int = 1
-    start: date = date(2026, 1, 1)
-    link_households: bool = True  # False: only each household's first bag names it (faster)
-    batch: int = 10_000  # drafts per transaction (one read, one bulk write each)
-    photo_share: float = 0.02  # of each day's handovers, through the photo path (with a camera)
-    photos_per_day: tuple[int, int] = (3, 50)  # bounds: a few on a tiny day, not hours on a big one
-    labels: bool = True  # print the label sheets (with settings)
 
 
 @dataclass
@@ -95,6 +73,15 @@ class Vehicle:
     category: Category | None = None
 
 
+@dataclass(frozen=True)
+class Plant:
+    """A treatment plant, where it is, and the operator of its weighbridge."""
+
+    asset_id: str
+    at: tuple[float, float]
+    operator: int
+
+
 @dataclass
 class DemoDistrict:
     """Every registered id the simulation needs."""
@@ -102,32 +89,14 @@ class DemoDistrict:
     villages: list[DemoVillage]
     carts: list[Vehicle]
     trucks: list[Vehicle]
-    facilities: dict[str, tuple[str, tuple[float, float]]]
-    operators: dict[str, int]
+    plants: dict[str, Plant]  # "kitchen" and "other" (the comprehensive plant)
     starter_bags: dict[tuple[int, str], str]  # (village index, household) -> a kitchen bag
-    bin_kg: dict[str, float] = field(default_factory=dict)  # waste waiting in each bin
+    bin_kg: dict[str, Counter] = field(default_factory=dict)  # bin -> kg by category in it
+    room_kg: dict[int, Counter] = field(default_factory=dict)  # village -> kg in its room
 
-
-@dataclass
-class DemoReport:
-    """What a demo build did."""
-
-    villages: int
-    households: int
-    booths: int
-    handovers: int = 0
-    refused: int = 0
-    photos: int = 0  # handovers recorded with a photo the scanner read
-    flags: Counter = field(default_factory=Counter)
-    sheets: list = field(default_factory=list)  # demo_labels.Sheet, one per PDF written
-    setup_seconds: float = 0.0
-    simulate_seconds: float = 0.0
-    labels_seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        """Handovers per second while simulating."""
-        return self.handovers / self.simulate_seconds if self.simulate_seconds else 0.0
+    def plant_for(self, category: Category) -> Plant:
+        """Where a category's truck delivers: kitchen waste to its plant, the rest to the other."""
+        return self.plants["kitchen" if category is Category.KITCHEN else "other"]
 
 
 def village_names(n: int) -> list[str]:
@@ -197,29 +166,30 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
     routes = [list(range(i, min(i + VILLAGES_PER_TRUCK_ROUTE, spec.villages)))
               for i in range(0, spec.villages, VILLAGES_PER_TRUCK_ROUTE)]
     trucks = [t for c in CATEGORIES for t in _vehicles(db, routes, c, "清运车", Role.DRIVER)]
-    facilities, operators = {}, {}
+    plants = {}
     for key, (name, lat, lon) in (("kitchen", KITCHEN_PLANT), ("other", COMPREHENSIVE_PLANT)):
         (plant,) = assets.register(db, [NewAsset(AssetKind.FACILITY, name=name, lat=lat,
                                                  lon=lon)])
-        facilities[key] = (plant, (lat, lon))
-        operators[key] = assets.add_actor(db, f"{name} 过磅员", Role.FACILITY_OPERATOR)
+        plants[key] = Plant(plant, (lat, lon),
+                            assets.add_actor(db, f"{name} 过磅员", Role.FACILITY_OPERATOR))
     _tick(bar)
     starters = [(i, ref) for i, v in enumerate(villages) for b in v.booths for ref in b.households]
     starter_ids = assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN,
                                                 village=villages[i].name, household=ref)
                                        for i, ref in starters])
     _tick(bar)
-    return DemoDistrict(villages, carts, trucks, facilities, operators,
+    return DemoDistrict(villages, carts, trucks, plants,
                         dict(zip(starters, starter_ids, strict=True)))
 
 
 def _vehicles(db: Database, groups: list[list[int]], category: Category | None, label: str,
               role: Role) -> list[Vehicle]:
     """Register one vehicle and its crew member per group of villages."""
-    suffix = f"-{category.value}" if category else ""
-    ids = assets.register(db, [NewAsset(AssetKind.VEHICLE, name=f"{label}{k + 1}{suffix}")
+    prefix = vocabulary.CATEGORIES[category.value].zh if category else ""  # 厨余垃圾清运车1
+    ids = assets.register(db, [NewAsset(AssetKind.VEHICLE, category,
+                                        name=f"{prefix}{label}{k + 1}")
                                for k in range(len(groups))])
-    return [Vehicle(vid, assets.add_actor(db, f"{vid} {label}{k + 1}{suffix} 司机", role), g,
+    return [Vehicle(vid, assets.add_actor(db, f"{vid} {prefix}{label}{k + 1} 司机", role), g,
                     category) for k, (vid, g) in enumerate(zip(ids, groups, strict=True))]
 
 
@@ -229,50 +199,3 @@ def _tick(bar: tqdm | None) -> None:
         bar.update(1)
 
 
-def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
-          progress: bool = True, photo_for: PhotoHook | None = None) -> DemoReport:
-    """Register a demo district, simulate ``spec.days`` days of handovers, print its labels.
-
-    A share of each day's drafts (``spec.photo_share``) goes through
-    ``photo_for``, which returns the draft to record; by default, given
-    ``settings``, that is a ``DemoCamera`` storing photos in the data folder.
-    With ``settings`` and ``spec.labels`` the label sheets go to ``<data>/labels``.
-    """
-    from custody.services import demo_labels
-    from custody.services.demo_days import simulate_day
-
-    if photo_for is None and settings is not None and spec.photo_share > 0:
-        photo_for = demo_labels.DemoCamera(db, settings)
-    rng = random.Random(spec.seed)
-    started = time.perf_counter()
-    with tqdm(total=4, desc="registering", unit="step", disable=not progress) as bar:
-        district = register_district(db, spec, rng, bar)
-    report = DemoReport(spec.villages, spec.households,
-                        sum(len(v.booths) for v in district.villages),
-                        setup_seconds=time.perf_counter() - started)
-    started = time.perf_counter()
-    with tqdm(total=spec.days, desc="simulating", unit="day", disable=not progress) as bar:
-        for day in range(spec.days):
-            simulate_day(db, district, spec, rng, day, report, photo_for)
-            report.simulate_seconds = time.perf_counter() - started
-            bar.set_postfix(handovers=report.handovers, photos=report.photos,
-                            rate=f"{report.rate:,.0f}/s")
-            bar.update(1)
-    started = time.perf_counter()
-    db.refresh_statistics()
-    report.simulate_seconds += time.perf_counter() - started
-    if settings is not None and spec.labels:
-        started = time.perf_counter()
-        names = [v.name for v in district.villages]
-        with tqdm(total=demo_labels.sheet_count(db, names), desc="printing labels",
-                  unit="label", disable=not progress) as bar:
-            report.sheets = demo_labels.write_sheets(
-                db, settings, names, label_folder(settings),
-                progress=lambda n: bar.update(n - bar.n))
-        report.labels_seconds = time.perf_counter() - started
-    return report
-
-
-def label_folder(settings: Settings) -> Path:
-    """Where the demo's label sheets are written."""
-    return Path(settings.data_dir) / "labels"
