@@ -84,7 +84,7 @@ def failed_attempts(db: Database, *, limit: int = 50, before_id: int | None = No
 
 
 def list_assets(db: Database, *, limit: int = 100, after: str | None = None,
-                kind: str | None = None) -> list[dict]:
+                kind: str | None = None, village: str | None = None) -> list[dict]:
     """Registered assets in id order, a page after ``after``; households never shown."""
     stmt = (select(Asset, Village.name).outerjoin(Village, Village.id == Asset.village_id)
             .order_by(Asset.asset_id).limit(_cap(limit)))
@@ -92,6 +92,8 @@ def list_assets(db: Database, *, limit: int = 100, after: str | None = None,
         stmt = stmt.where(Asset.asset_id > after)
     if kind:
         stmt = stmt.where(Asset.kind == kind)
+    if village:
+        stmt = stmt.where(Village.name == village)
     with db.read() as session:
         return [{"asset_id": a.asset_id, "kind": a.kind, "category": a.category,
                  "name": a.name, "village": village, "site_id": a.site_id,

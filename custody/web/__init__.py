@@ -38,8 +38,10 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from custody.web import (
         access,
         api,
+        asset_pages,
         auth,
         errors,
+        flag_review,
         health,
         i18n,
         label_pages,
@@ -61,6 +63,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(scans.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(supervise.bp)
+    app.register_blueprint(flag_review.bp)
+    app.register_blueprint(asset_pages.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)

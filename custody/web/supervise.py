@@ -36,27 +36,18 @@ def overview():
     return _render("handovers.html", rows=rows, older=older)
 
 
-@bp.get("/flags")
-def flags():
-    """Flagged handovers and scan attempts that recorded nothing."""
-    db = get_db(current_app)
-    flagged = scan_reads.recent_handovers(db, limit=PAGE, before_seq=_int_arg("before"),
-                                          flagged=True)
-    failed = scan_reads.failed_attempts(db, limit=PAGE, before_id=_int_arg("before_scan"))
-    return _render("flags.html", flagged=flagged, failed=failed,
-                   older=flagged[-1]["seq"] if len(flagged) == PAGE else None,
-                   older_scan=failed[-1]["scan_id"] if len(failed) == PAGE else None)
-
-
 @bp.get("/assets")
 def assets():
     """Registered assets, a page at a time, optionally of one kind."""
     kind = request.args.get("kind") or None
     if kind not in {k.value for k in AssetKind}:
         kind = None
+    village = request.args.get("village", "").strip()[:100] or None
     rows = scan_reads.list_assets(get_db(current_app), limit=PAGE,
-                                  after=request.args.get("after") or None, kind=kind)
+                                  after=request.args.get("after") or None, kind=kind,
+                                  village=village)
     return _render("assets.html", rows=rows, kind=kind, kinds=[k.value for k in AssetKind],
+                   village=village,
                    next_after=rows[-1]["asset_id"] if len(rows) == PAGE else None)
 
 
