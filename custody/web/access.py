@@ -50,6 +50,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "flag_review.flags_page": MANAGERS,
     "asset_pages.search": MANAGERS,
     "asset_pages.asset_page": MANAGERS,
+    "asset_pages.label_svg": MANAGERS,
     "asset_pages.record_page": MANAGERS,
     "asset_pages.correct": MANAGERS,
     "flag_review.review_form": MANAGERS,

@@ -7,14 +7,15 @@ an id that names one asset opens that asset's page directly.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 import labels
 import vocabulary
 from custody.domain.errors import DomainError, UnknownAsset
 from custody.domain.model import Role
-from custody.services import asset_reads, corrections
+from custody.services import asset_reads, corrections, label_sheets
 from custody.services.corrections import Correction, UnknownHandover
 from custody.services.label_sheets import identity
 from custody.web import get_db, get_settings
@@ -86,11 +87,22 @@ def asset_page(asset_id: str):
     except UnknownAsset:
         return render_template("supervise/search.html", q=asset_id, found=None,
                                problem=message_for("unknown_asset")), 404
-    code = identity(get_settings(current_app)).make_code(asset_id)
-    return render_template("supervise/asset.html", a=detail, code=code,
+    return render_template("supervise/asset.html", a=detail,
                            rows=asset_reads.history(db, asset_id),
                            decisions=list(vocabulary.REVIEW_DECISIONS),
                            layouts=list(labels.SHEETS))
+
+
+@bp.get("/assets/<asset_id>/label.svg")
+def label_svg(asset_id: str):
+    """The asset's printed label, as an SVG picture (what the reprint button prints)."""
+    scheme = identity(get_settings(current_app))
+    found = label_sheets.label_data(get_db(current_app), scheme, [asset_id])
+    if asset_id not in found:
+        raise NotFound()
+    svg = labels.svg_label(found[asset_id], catalog=label_sheets.CATALOG)
+    return Response(svg, mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _record(seq: int, status: int = 200, problems: list[dict] | None = None,

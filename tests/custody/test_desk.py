@@ -236,7 +236,11 @@ def test_the_asset_page_shows_label_history_photos_flags_reviews_and_notes(
     csrf = sign_in(client, people["supervisor"])
     review(client, csrf, flagged["seq"], decision="confirm", note="亭长已确认")
     html = page(client, f"/supervise/assets/{district.hazardous_bag}")
-    assert identity(settings).make_code(district.hazardous_bag) in html  # its label
+    assert f'src="/supervise/assets/{district.hazardous_bag}/label.svg"' in html  # its label
+    svg = client.get(f"/supervise/assets/{district.hazardous_bag}/label.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data and district.hazardous_bag.encode() in svg.data
+    assert client.get("/supervise/assets/B09999999/label.svg").status_code == 404
     assert 'action="/labels/print"' in html and f'value="{district.hazardous_bag}"' in html
     assert "袋内混有电池" in html  # the booth keeper's inspection note
     assert 'data-flag="category_mismatch"' in html and "亭长已确认" in html

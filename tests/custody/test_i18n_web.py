@@ -185,6 +185,11 @@ PAGES = [  # (who, url, expected status)
     ("supervisor", "/supervise/flags", 200), ("supervisor", "/supervise/assets", 200),
     ("supervisor", "/supervise/users", 200), ("supervisor", "/labels", 200),
     ("supervisor", "/login", 200), ("admin", "/tonnage?level=booth", 200),
+    ("supervisor", "/supervise/flags?state=open&from=2026-02-30", 400),
+    ("supervisor", "/supervise/search?q=试点村", 200), ("supervisor", "/supervise/search?q=Z9", 200),
+    ("supervisor", "/supervise/search?q=B09999999", 404), ("supervisor", "ASSET", 200),
+    ("supervisor", "BIN", 200), ("supervisor", "/supervise/records/1", 200),
+    ("supervisor", "/supervise/records/999", 404), ("admin", "/supervise/assets/B09999999", 404),
 ]
 
 
@@ -196,7 +201,8 @@ def test_every_page_speaks_only_the_chosen_language(app, chinese_district, lang)
     scan(client, d.token, phone_photo())  # a refused scan
     urls = {"TRACE": f"/T/{IDENTITY.make_token(d.bag)}",
             "FORGED": f"/T/{IDENTITY.make_token(d.bag)[:-3]}AAA",
-            "UNKNOWN": f"/T/{IDENTITY.make_token('B00000999')}"}
+            "UNKNOWN": f"/T/{IDENTITY.make_token('B00000999')}",
+            "ASSET": f"/supervise/assets/{d.bag}", "BIN": f"/supervise/assets/{d.bin}"}
     for who, url, status in PAGES:
         client = app.test_client()
         client.get(f"/lang/{lang}")  # the switch, as a reader clicks it
