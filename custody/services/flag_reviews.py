@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import aliased
@@ -20,7 +20,6 @@ from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, FlagReview, Handover, Village
 from custody.domain.errors import DomainError
 from custody.domain.model import Role
-from custody.services.conversions import to_us
 from custody.services.corrections import (
     MAX_REASON,
     Correction,
@@ -28,7 +27,7 @@ from custody.services.corrections import (
     UnknownHandover,
     append_correction,
 )
-from custody.services.rollups import REPORT_TZ
+from custody.services.record_filters import RecordFilter, narrow
 from custody.services.whereabouts import handover_dict
 
 DECISIONS = tuple(vocabulary.REVIEW_DECISIONS)  # confirm, dismiss, correct
@@ -98,19 +97,6 @@ def reviews_of(db: Database, seqs: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def _village_assets(village: str) -> Select:
-    """Ids of the assets in a village (directly or through their site)."""
-    site = aliased(Asset)
-    return (select(Asset.asset_id).outerjoin(site, site.asset_id == Asset.site_id)
-            .join(Village, Village.id == func.coalesce(site.village_id, Asset.village_id))
-            .where(Village.name == village))
-
-
-def _day_start_us(day: date) -> int:
-    """Microseconds at the start of a Jiaxing day."""
-    return to_us(datetime.combine(day, time(), REPORT_TZ))
-
-
 def _flagged(where: FlagFilter) -> Select:
     """Flagged handovers with their actor and the id of their newest review."""
     latest = (select(FlagReview.seq, func.max(FlagReview.id).label("review_id"))
@@ -126,17 +112,8 @@ def _flagged(where: FlagFilter) -> Select:
     if where.flag:
         stmt = stmt.where(literal(",").concat(Handover.flags).concat(",")
                           .contains(f",{where.flag},", autoescape=True))
-    if where.village:
-        inside = _village_assets(where.village)
-        stmt = stmt.where(Handover.source_id.in_(inside) | Handover.dest_id.in_(inside))
-    if where.person:
-        stmt = stmt.where(Actor.name == where.person)
-    if where.day_from:
-        stmt = stmt.where(Handover.server_time_us >= _day_start_us(where.day_from))
-    if where.day_to:
-        stmt = stmt.where(Handover.server_time_us
-                          < _day_start_us(where.day_to + timedelta(days=1)))
-    return stmt
+    return narrow(stmt, RecordFilter(village=where.village, person=where.person,
+                                      day_from=where.day_from, day_to=where.day_to))
 
 
 def list_flags(db: Database, where: FlagFilter, *, limit: int = 50,

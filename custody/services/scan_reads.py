@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, Credential, Device, Handover, ScanAttempt, Village
 from custody.services.conversions import from_e7
+from custody.services.record_filters import RecordFilter, narrow
 from custody.services.scans import stored_answer
 from custody.services.whereabouts import handover_dict
 
@@ -52,10 +53,12 @@ def _cap(limit: int) -> int:
 
 
 def recent_handovers(db: Database, *, limit: int = 50, before_seq: int | None = None,
-                     flagged: bool = False) -> list[dict]:
+                     flagged: bool = False, where: RecordFilter | None = None) -> list[dict]:
     """The newest handovers (optionally only flagged ones), newest first, with actor names."""
     stmt = (select(Handover, Actor.name).join(Actor, Actor.id == Handover.actor_id)
             .order_by(Handover.seq.desc()).limit(_cap(limit)))
+    if where is not None:
+        stmt = narrow(stmt, where)
     if before_seq is not None:
         stmt = stmt.where(Handover.seq < before_seq)
     if flagged:

@@ -40,7 +40,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         api,
         asset_pages,
         auth,
+        balance_pages,
         errors,
+        exports,
         flag_review,
         health,
         i18n,
@@ -65,6 +67,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(supervise.bp)
     app.register_blueprint(flag_review.bp)
     app.register_blueprint(asset_pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(balance_pages.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)

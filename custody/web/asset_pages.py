@@ -40,8 +40,9 @@ def desk_pages() -> list[tuple[str, str]]:
     """(endpoint, name) of every supervisor page, in the navigation's order."""
     return [("supervise.overview", _("Handovers")), ("flag_review.flags_page", _("Flags")),
             ("supervise.assets", _("Assets")), ("label_pages.form", _("Labels")),
-            ("reports.tonnage_page", _("Tonnage")), ("reports.public_map", _("Map")),
-            ("supervise.users", _("People"))]
+            ("reports.tonnage_page", _("Tonnage")),
+            ("balance_pages.balance_page", _("Mass balance")),
+            ("reports.public_map", _("Map")), ("supervise.users", _("People"))]
 
 
 def _asset_id_of(text: str) -> str | None:

@@ -404,3 +404,21 @@ class CorrectionIn(_Input):
         if self.weight_kg is None and self.category is None:
             raise PydanticCustomError("nothing_to_correct", "give the right weight or category")
         return self
+
+
+class HandoversQuery(_Input):
+    """The handovers list and its exports, narrowed by action, village, person and days."""
+
+    action: Action | None = None
+    village: Text | None = None
+    person: Text | None = None
+    day_from: Day | None = Field(None, alias="from")
+    day_to: Day | None = Field(None, alias="to")
+    before: int | None = Field(None, ge=1, le=SEQ_MAX)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> HandoversQuery:
+        """A reversed range is a ``bad_range``."""
+        if self.day_from and self.day_to and self.day_from > self.day_to:
+            raise PydanticCustomError("bad_range", "from must not be after to", {})
+        return self

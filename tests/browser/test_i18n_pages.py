@@ -53,9 +53,10 @@ def pages(d) -> list[tuple[str, str]]:
             ("supervisor", "/supervise"), ("supervisor", "/supervise/flags"),
             ("supervisor", "/supervise/assets"), ("supervisor", "/supervise/users"),
             ("supervisor", "/labels"), ("supervisor", "/supervise/flags?state=open"),
-            ("supervisor", "/supervise/search?q=试点村"), ("supervisor", f"/supervise/assets/{d.bin}"),
+            ("supervisor", "/supervise/search?q=试点村"),
+            ("supervisor", f"/supervise/assets/{d.bin}"),
             ("supervisor", f"/supervise/assets/{d.bag}"), ("supervisor", "/supervise/records/2"),
-            ("supervisor", "/tonnage")]
+            ("supervisor", "/tonnage"), ("supervisor", "/supervise/balance")]
 
 
 def slug(who: str, path: str) -> str:
