@@ -31,8 +31,8 @@ ALLOWED_EN = {"kg", "km", "PDF", "CSV", "JSON", "GPS", "QR", "HTTP", "Idempotenc
               "custody", "init", "Leaflet", "OpenStreetMap", "English"}
 ALLOWED_CJK = {"中文"}  # the language switch names each language in itself
 # Data the pages show as it was registered: names, not words of the interface.
-DATA = ["试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集", "李清运",
-        "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机"]
+DATA = ["南湖区", "试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集",
+        "李清运", "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机"]
 
 
 class _Text(HTMLParser):
