@@ -48,6 +48,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         i18n,
         label_pages,
         ledger_pages,
+        people_pages,
         phone,
         public,
         reports,
@@ -69,6 +70,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(asset_pages.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(balance_pages.bp)
+    app.register_blueprint(people_pages.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)

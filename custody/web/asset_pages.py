@@ -42,7 +42,8 @@ def desk_pages() -> list[tuple[str, str]]:
             ("supervise.assets", _("Assets")), ("label_pages.form", _("Labels")),
             ("reports.tonnage_page", _("Tonnage")),
             ("balance_pages.balance_page", _("Mass balance")),
-            ("reports.public_map", _("Map")), ("supervise.users", _("People"))]
+            ("reports.public_map", _("Map")), ("people_pages.people", _("People")),
+            ("supervise.users", _("Phones"))]
 
 
 def _asset_id_of(text: str) -> str | None:

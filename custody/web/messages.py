@@ -80,6 +80,8 @@ ERRORS = {
     "not_flagged": _l("This handover has no flag to review."),
     "reason_required": _l("Give the reason (at most 2000 characters)."),
     "nothing_to_correct": _l("Give the right weight, the right category, or both."),
+    "own_account": _l("You cannot change your own role or deactivate yourself here: ask "
+                      "another administrator."),
 }
 
 

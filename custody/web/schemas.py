@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from werkzeug.datastructures import FileStorage
 
 import vocabulary
-from custody.domain.model import Action, Category
+from custody.domain.model import Action, Category, Role
 from custody.services.rollups import LEVELS, MEASURES, REPORT_TZ
 
 MAX_DAYS = 400  # a report range: a year and a bit, never more
@@ -422,3 +422,26 @@ class HandoversQuery(_Input):
         if self.day_from and self.day_to and self.day_from > self.day_to:
             raise PydanticCustomError("bad_range", "from must not be after to", {})
         return self
+
+
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+
+
+class NewUserForm(_Input):
+    """A new user who signs in with a password."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    role: Role
+    password: Password
+
+
+class RoleForm(_Input):
+    """Another role for a user."""
+
+    role: Role
+
+
+class PasswordForm(_Input):
+    """A new password for a user (they are signed out everywhere)."""
+
+    password: Password

@@ -56,7 +56,8 @@ def pages(d) -> list[tuple[str, str]]:
             ("supervisor", "/supervise/search?q=试点村"),
             ("supervisor", f"/supervise/assets/{d.bin}"),
             ("supervisor", f"/supervise/assets/{d.bag}"), ("supervisor", "/supervise/records/2"),
-            ("supervisor", "/tonnage"), ("supervisor", "/supervise/balance")]
+            ("supervisor", "/tonnage"), ("supervisor", "/supervise/balance"),
+            ("supervisor", "/supervise/people")]
 
 
 def slug(who: str, path: str) -> str:

@@ -193,7 +193,8 @@ PAGES = [  # (who, url, expected status)
     ("supervisor", "/supervise/records/999", 404), ("supervisor", "/supervise/balance", 200),
     ("supervisor", "/supervise/balance?from=2026-02-30", 400),
     ("supervisor", "/supervise?action=deposit&from=2026-11-01", 200),
-    ("admin", "/supervise/assets/B09999999", 404),
+    ("admin", "/supervise/assets/B09999999", 404), ("supervisor", "/supervise/people", 200),
+    ("admin", "/supervise/people", 200),
 ]
 
 
