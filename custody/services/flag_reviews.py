@@ -19,7 +19,7 @@ import vocabulary
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, FlagReview, Handover, Village
 from custody.domain.errors import DomainError
-from custody.domain.model import Role
+from custody.domain.model import Action, Role
 from custody.services.corrections import (
     MAX_REASON,
     Correction,
@@ -141,13 +141,36 @@ def iter_flags(db: Database, where: FlagFilter, *, chunk: int = 500) -> Iterator
 def _annotate(db: Database, rows: list[dict]) -> list[dict]:
     """Add each row's reviews (oldest first), the review in force and its village."""
     reviews = reviews_of(db, [r["seq"] for r in rows])
-    villages = villages_of(db, {r["source"] for r in rows} | {r["dest"] for r in rows})
+    assets = {r["source"] for r in rows} | {r["dest"] for r in rows}
+    villages = villages_of(db, assets)
+    notes = inspection_notes(db, assets)
     for r in rows:
         r["reviews"] = reviews.get(r["seq"], [])
+        r["inspections"] = notes.get(r["source"], []) + (
+            notes.get(r["dest"], []) if r["dest"] != r["source"] else [])
         r["review"] = r["reviews"][-1] if r["reviews"] else None
         r["state"] = "reviewed" if r["reviews"] else "open"
         r["village"] = villages.get(r["dest"]) or villages.get(r["source"])
     return rows
+
+
+def inspection_notes(db: Database, asset_ids: set[str], *, per_asset: int = 3
+                     ) -> dict[str, list[dict]]:
+    """The newest inspection notes on each of these assets (a booth keeper's findings)."""
+    if not asset_ids:
+        return {}
+    stmt = (select(Handover.source_id, Handover.seq, Handover.note, Actor.name)
+            .join(Actor, Actor.id == Handover.actor_id)
+            .where(Handover.action == Action.INSPECT.value, Handover.note.is_not(None),
+                   Handover.source_id.in_(sorted(asset_ids)))
+            .order_by(Handover.seq.desc()).limit(per_asset * len(asset_ids)))
+    found: dict[str, list[dict]] = {}
+    with db.read() as session:
+        for asset_id, seq, note, name in session.execute(stmt):
+            kept = found.setdefault(asset_id, [])
+            if len(kept) < per_asset:
+                kept.append({"seq": seq, "asset": asset_id, "note": note, "inspector": name})
+    return found
 
 
 def villages_of(db: Database, asset_ids: set[str]) -> dict[str, str]:

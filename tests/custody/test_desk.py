@@ -243,6 +243,9 @@ def test_the_asset_page_shows_label_history_photos_flags_reviews_and_notes(
     assert client.get("/supervise/assets/B09999999/label.svg").status_code == 404
     assert 'action="/labels/print"' in html and f'value="{district.hazardous_bag}"' in html
     assert "袋内混有电池" in html  # the booth keeper's inspection note
+    flags_page = page(client, "/supervise/flags")
+    row = flags_page.split(f'id="h{flagged["seq"]}"')[1].split("</tr>")[0]
+    assert "袋内混有电池" in row and "检查" in row and people["booth_keeper"]["name"] in row
     assert 'data-flag="category_mismatch"' in html and "亭长已确认" in html
     assert '<img class="thumb"' in html
     assert f"/supervise/assets/{district.kitchen_bin}" in html  # where it went, as a link
