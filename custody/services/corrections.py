@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from custody.db.engine import Database
 from custody.db.schema import Handover
 from custody.domain.errors import DomainError
-from custody.domain.model import Action, Category, HandoverDraft, RecordKind, Role
+from custody.domain.model import Action, Category, HandoverDraft, Role
 from custody.services import handovers
 
 MAX_REASON = 2000
@@ -55,8 +55,7 @@ def append_correction(conn: Connection, fix: Correction, actor_id: int, role: Ro
         raise ReasonRequired("give the reason for the correction (at most 2000 characters)")
     if fix.weight_kg is None and fix.category is None:
         raise NothingToCorrect("give the right weight, the right category, or both")
-    original = conn.execute(select(Handover.source_id, Handover.dest_id, Handover.action,
-                                   Handover.record_kind)
+    original = conn.execute(select(Handover.source_id, Handover.dest_id, Handover.action)
                             .where(Handover.seq == fix.seq)).first()
     if original is None:
         raise UnknownHandover(f"no ledger record number {fix.seq}")
@@ -72,8 +71,3 @@ def correct(db: Database, fix: Correction, actor_id: int, role: Role) -> int:
     """Append a correction of ``fix.seq`` (one transaction); the new record's number."""
     with db.write_engine.begin() as conn:
         return append_correction(conn, fix, actor_id, role)
-
-
-def is_correction(record_kind: str) -> bool:
-    """Whether a stored record is a correction."""
-    return record_kind == RecordKind.CORRECTION.value

@@ -18,6 +18,7 @@ from custody.services.flag_reviews import FlagFilter
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
+from custody.web.auth import _safe_next
 from custody.web.errors import error_response
 from custody.web.messages import message_for
 from custody.web.schemas import FlagsPage, FlagsQuery, ReviewCreated, ReviewIn
@@ -93,8 +94,8 @@ def review_form(seq: int):
         return _page(422, [{"field": "decision", "code": exc.code,
                             "message": message_for(exc.code, str(exc))}], seq,
                      request.form.to_dict())
-    back = request.form.get("back", "")
-    if not back.startswith("/supervise") or "//" in back or "\\" in back:
+    back = _safe_next(request.form.get("back"))
+    if not back or not back.startswith("/supervise"):
         back = url_for("flag_review.flags_page")
     return redirect(back + f"#h{seq}", code=303)
 
