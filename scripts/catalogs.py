@@ -45,8 +45,8 @@ def update() -> None:
     with english.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     for message in catalog:
-        if message.id and not message.string:
-            message.string = message.id
+        if message.id and (not message.string or message.fuzzy):
+            message.string = message.id  # a fuzzy guess is another entry's words
         message.flags.discard("fuzzy")
     with english.open("wb") as fh:
         write_po(fh, catalog, width=0, omit_header=False, sort_output=True)

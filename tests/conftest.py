@@ -24,7 +24,7 @@ from custody.domain.ledger import GENESIS_HASH
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_KEYS = {"A": bytes(range(32))}
-LEDGER_TABLES = ["daily_rollups", "corrected_weights", "handover_portions",
+LEDGER_TABLES = ["flag_reviews", "daily_rollups", "corrected_weights", "handover_portions",
                  "handovers", "asset_states", "assets", "asset_serials", "households",
                  "villages", "scan_attempts", "browser_sessions", "checkpoints", "devices",
                  "credentials", "actors"]

@@ -268,3 +268,21 @@ class PublishedCheckpoint(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text)
+
+
+class FlagReview(Base):
+    """A supervisor's decision on a flagged handover; append-only, the newest is in force.
+
+    ``decision`` is a ``vocabulary.REVIEW_DECISIONS`` id; a ``correct`` review
+    names the correction record it appended in ``correction_seq``.
+    """
+
+    __tablename__ = "flag_reviews"
+    __table_args__ = (Index("ix_flag_reviews_seq_id", "seq", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("handovers.seq"))
+    decision: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    correction_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("handovers.seq"))

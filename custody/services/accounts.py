@@ -289,3 +289,31 @@ def may_manage(manager_role: str, target_role: str) -> bool:
         return True
     # A supervisor must not mint an admin's token: that would be an admin token in their hand.
     return manager_role == Role.SUPERVISOR and target_role != Role.ADMIN
+
+
+FIELD_ROLES = frozenset({Role.COLLECTOR.value, Role.BOOTH_KEEPER.value, Role.DRIVER.value,
+                         Role.FACILITY_OPERATOR.value})
+
+
+def may_administer(manager_role: str, target_role: str) -> bool:
+    """Whether ``manager_role`` may create, re-role, reset or deactivate a ``target_role`` user.
+
+    Admins manage everyone; supervisors manage the field roles only, so a
+    supervisor can neither make a supervisor or an admin nor take over one.
+    """
+    if manager_role == Role.ADMIN:
+        return True
+    return manager_role == Role.SUPERVISOR and target_role in FIELD_ROLES
+
+
+def set_role(db: Database, actor_id: int, role: Role) -> None:
+    """Give an actor another role (their open browser sessions end: their rights changed)."""
+    from custody.services import browser_sessions
+
+    with UnitOfWork(db, write=True) as uow:
+        actor = uow.session.get(Actor, actor_id)
+        if actor is None:
+            raise UnknownActor(f"no actor with id {actor_id}")
+        actor.role = Role(role).value
+        browser_sessions.end_all(uow.session, actor_id)
+        uow.commit()

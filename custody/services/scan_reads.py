@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, Credential, Device, Handover, ScanAttempt, Village
 from custody.services.conversions import from_e7
+from custody.services.record_filters import RecordFilter, narrow
 from custody.services.scans import stored_answer
 from custody.services.whereabouts import handover_dict
 
@@ -52,10 +53,12 @@ def _cap(limit: int) -> int:
 
 
 def recent_handovers(db: Database, *, limit: int = 50, before_seq: int | None = None,
-                     flagged: bool = False) -> list[dict]:
+                     flagged: bool = False, where: RecordFilter | None = None) -> list[dict]:
     """The newest handovers (optionally only flagged ones), newest first, with actor names."""
     stmt = (select(Handover, Actor.name).join(Actor, Actor.id == Handover.actor_id)
             .order_by(Handover.seq.desc()).limit(_cap(limit)))
+    if where is not None:
+        stmt = narrow(stmt, where)
     if before_seq is not None:
         stmt = stmt.where(Handover.seq < before_seq)
     if flagged:
@@ -84,7 +87,7 @@ def failed_attempts(db: Database, *, limit: int = 50, before_id: int | None = No
 
 
 def list_assets(db: Database, *, limit: int = 100, after: str | None = None,
-                kind: str | None = None) -> list[dict]:
+                kind: str | None = None, village: str | None = None) -> list[dict]:
     """Registered assets in id order, a page after ``after``; households never shown."""
     stmt = (select(Asset, Village.name).outerjoin(Village, Village.id == Asset.village_id)
             .order_by(Asset.asset_id).limit(_cap(limit)))
@@ -92,6 +95,8 @@ def list_assets(db: Database, *, limit: int = 100, after: str | None = None,
         stmt = stmt.where(Asset.asset_id > after)
     if kind:
         stmt = stmt.where(Asset.kind == kind)
+    if village:
+        stmt = stmt.where(Village.name == village)
     with db.read() as session:
         return [{"asset_id": a.asset_id, "kind": a.kind, "category": a.category,
                  "name": a.name, "village": village, "site_id": a.site_id,

@@ -38,12 +38,17 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from custody.web import (
         access,
         api,
+        asset_pages,
         auth,
+        balance_pages,
         errors,
+        exports,
+        flag_review,
         health,
         i18n,
         label_pages,
         ledger_pages,
+        people_pages,
         phone,
         public,
         reports,
@@ -61,6 +66,11 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(scans.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(supervise.bp)
+    app.register_blueprint(flag_review.bp)
+    app.register_blueprint(asset_pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(balance_pages.bp)
+    app.register_blueprint(people_pages.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)
     app.register_blueprint(public.bp)

@@ -78,6 +78,13 @@ ERRORS = {
     "reprint_what": _l("Name the labels to reprint: codes, a village or a kind."),
     "unknown_asset_list": _l("Not registered: %(ids)s"),
     "bad_code": _l("A code in the list is not a label of this system."),
+    # the supervisor's desk
+    "unknown_handover": _l("There is no handover with this number."),
+    "not_flagged": _l("This handover has no flag to review."),
+    "reason_required": _l("Give the reason (at most 2000 characters)."),
+    "nothing_to_correct": _l("Give the right weight, the right category, or both."),
+    "own_account": _l("You cannot change your own role or deactivate yourself here: ask "
+                      "another administrator."),
 }
 
 

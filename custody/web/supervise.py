@@ -5,16 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from custody.domain.errors import DomainError, UnknownActor
-from custody.domain.model import AssetKind
+from custody.domain.model import Action, AssetKind
 from custody.services import accounts, scan_reads
 from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
+from custody.web.api import RequestInvalid, check
+from custody.web.exports import handover_filter
 from custody.web.messages import message_for
+from custody.web.schemas import HandoversQuery
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
 PAGE = 50
+HANDOVER_FILTERS = ("action", "village", "person", "from", "to")
 
 
 def _int_arg(name: str) -> int | None:
@@ -29,23 +33,19 @@ def _render(template: str, **context):
 
 @bp.get("")
 def overview():
-    """The newest handovers with their photos, a page at a time."""
-    rows = scan_reads.recent_handovers(get_db(current_app), limit=PAGE,
-                                       before_seq=_int_arg("before"))
+    """The newest handovers with their photos, filtered, a page at a time."""
+    typed = {k: request.args.get(k, "") for k in HANDOVER_FILTERS}
+    problems, status = [], 200
+    try:
+        query = check(HandoversQuery, request.args.to_dict())
+    except RequestInvalid as exc:
+        problems, status, query = exc.problems(), 400, HandoversQuery()
+    rows = scan_reads.recent_handovers(get_db(current_app), limit=PAGE, before_seq=query.before,
+                                       where=handover_filter(query))
     older = rows[-1]["seq"] if len(rows) == PAGE else None
-    return _render("handovers.html", rows=rows, older=older)
-
-
-@bp.get("/flags")
-def flags():
-    """Flagged handovers and scan attempts that recorded nothing."""
-    db = get_db(current_app)
-    flagged = scan_reads.recent_handovers(db, limit=PAGE, before_seq=_int_arg("before"),
-                                          flagged=True)
-    failed = scan_reads.failed_attempts(db, limit=PAGE, before_id=_int_arg("before_scan"))
-    return _render("flags.html", flagged=flagged, failed=failed,
-                   older=flagged[-1]["seq"] if len(flagged) == PAGE else None,
-                   older_scan=failed[-1]["scan_id"] if len(failed) == PAGE else None)
+    return _render("handovers.html", rows=rows, older=older, typed=typed, problems=problems,
+                   filter_args={k: v for k, v in typed.items() if v},
+                   actions=[a.value for a in Action]), status
 
 
 @bp.get("/assets")
@@ -54,9 +54,12 @@ def assets():
     kind = request.args.get("kind") or None
     if kind not in {k.value for k in AssetKind}:
         kind = None
+    village = request.args.get("village", "").strip()[:100] or None
     rows = scan_reads.list_assets(get_db(current_app), limit=PAGE,
-                                  after=request.args.get("after") or None, kind=kind)
+                                  after=request.args.get("after") or None, kind=kind,
+                                  village=village)
     return _render("assets.html", rows=rows, kind=kind, kinds=[k.value for k in AssetKind],
+                   village=village,
                    next_after=rows[-1]["asset_id"] if len(rows) == PAGE else None)
 
 

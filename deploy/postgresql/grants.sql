@@ -7,7 +7,8 @@
 --        -v app=custody_app -v reader=custody_reader -f deploy/postgresql/grants.sql
 --
 -- custody_app (what gunicorn connects as) reads and writes everything it works with,
--- but may only INSERT and SELECT the ledger (handovers) and the published checkpoints:
+-- but may only INSERT and SELECT the ledger (handovers), the published checkpoints and the
+-- flag reviews:
 -- it cannot UPDATE, DELETE or TRUNCATE a ledger row, nor disable the append-only
 -- triggers (only the owner can). A stolen app password can add records, which
 -- `custody verify` and the rules see, but cannot rewrite history.
@@ -16,7 +17,7 @@
 GRANT USAGE ON SCHEMA public TO :"app", :"reader";
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
-REVOKE UPDATE, DELETE, TRUNCATE ON handovers, checkpoints FROM :"app";
+REVOKE UPDATE, DELETE, TRUNCATE ON handovers, checkpoints, flag_reviews FROM :"app";
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM :"app";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app";
 

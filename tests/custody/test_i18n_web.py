@@ -27,12 +27,12 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 # English that may stand on a Chinese page: units, formats, codes and names of things.
-ALLOWED_EN = {"kg", "km", "PDF", "CSV", "GPS", "QR", "HTTP", "Idempotency", "Key", "custody",
-              "init", "Leaflet", "OpenStreetMap", "English"}
+ALLOWED_EN = {"kg", "km", "PDF", "CSV", "JSON", "GPS", "QR", "HTTP", "Idempotency", "Key",
+              "custody", "init", "Leaflet", "OpenStreetMap", "English"}
 ALLOWED_CJK = {"中文"}  # the language switch names each language in itself
 # Data the pages show as it was registered: names, not words of the interface.
-DATA = ["试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集", "李清运",
-        "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机"]
+DATA = ["南湖区", "试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集",
+        "李清运", "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机"]
 
 
 class _Text(HTMLParser):
@@ -185,6 +185,16 @@ PAGES = [  # (who, url, expected status)
     ("supervisor", "/supervise/flags", 200), ("supervisor", "/supervise/assets", 200),
     ("supervisor", "/supervise/users", 200), ("supervisor", "/labels", 200),
     ("supervisor", "/login", 200), ("admin", "/tonnage?level=booth", 200),
+    ("supervisor", "/supervise/flags?state=open&from=2026-02-30", 400),
+    ("supervisor", "/supervise/search?q=试点村", 200),
+    ("supervisor", "/supervise/search?q=Z9", 200),
+    ("supervisor", "/supervise/search?q=B09999999", 404), ("supervisor", "ASSET", 200),
+    ("supervisor", "BIN", 200), ("supervisor", "/supervise/records/1", 200),
+    ("supervisor", "/supervise/records/999", 404), ("supervisor", "/supervise/balance", 200),
+    ("supervisor", "/supervise/balance?from=2026-02-30", 400),
+    ("supervisor", "/supervise?action=deposit&from=2026-11-01", 200),
+    ("admin", "/supervise/assets/B09999999", 404), ("supervisor", "/supervise/people", 200),
+    ("admin", "/supervise/people", 200),
 ]
 
 
@@ -196,7 +206,8 @@ def test_every_page_speaks_only_the_chosen_language(app, chinese_district, lang)
     scan(client, d.token, phone_photo())  # a refused scan
     urls = {"TRACE": f"/T/{IDENTITY.make_token(d.bag)}",
             "FORGED": f"/T/{IDENTITY.make_token(d.bag)[:-3]}AAA",
-            "UNKNOWN": f"/T/{IDENTITY.make_token('B00000999')}"}
+            "UNKNOWN": f"/T/{IDENTITY.make_token('B00000999')}",
+            "ASSET": f"/supervise/assets/{d.bag}", "BIN": f"/supervise/assets/{d.bin}"}
     for who, url, status in PAGES:
         client = app.test_client()
         client.get(f"/lang/{lang}")  # the switch, as a reader clicks it

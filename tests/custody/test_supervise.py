@@ -45,8 +45,9 @@ def test_recent_handovers_show_their_photo(client, people, district):
     sign_in(client, people["supervisor"])
     text = page(client, "/supervise")
     assert "最近的交接" in text and "Recent handovers" not in text
-    assert f"{district.kitchen_bag} → {district.kitchen_bin}" in text
-    assert "<td>投放</td>" in text  # the action
+    assert f"{district.kitchen_bag}</a> → <a" in text
+    assert f'href="/supervise/assets/{district.kitchen_bag}"' in text  # ids open the asset page
+    assert '">投放</td>' in text  # the action
     assert '<span class="role">收集员</span>' in text  # who did it
     assert f'src="/photos/{body["photo_sha256"]}.jpg"' in text
     assert f'href="/photos/{body["photo_sha256"]}/original"' in text
@@ -60,7 +61,7 @@ def test_flags_and_failed_scans_are_listed_for_review(client, people, district):
     text = page(client, "/supervise/flags")
     assert "分类不符" in text and 'data-flag="category_mismatch"' in text
     assert 'data-code="no_code"' in text and "重新拍照" in text
-    assert text.count("<td>投放</td>") == 2  # the flagged deposit and the failed one
+    assert text.count('">投放</td>') == 2  # the flagged deposit and the failed one
     english = client.get("/supervise/flags", headers={**HTML, "Accept-Language": "en"})
     assert "Category mismatch" in english.get_data(as_text=True)
     assert "take it again" in english.get_data(as_text=True)
@@ -101,7 +102,8 @@ def test_assets_are_paged(client, people, district, monkeypatch):
     monkeypatch.setattr(supervise, "PAGE", 3)
     sign_in(client, people["supervisor"])
     def cell(asset_id):
-        return f"<td>{asset_id}</td>"
+        return f'href="/supervise/assets/{asset_id}">{asset_id}</a>'
+
 
     first = page(client, "/supervise/assets")  # in id order: B…, F…, N…, R…, S…, V…
     assert cell(district.kitchen_bag) in first and cell(district.plant) in first
@@ -110,7 +112,7 @@ def test_assets_are_paged(client, people, district, monkeypatch):
     assert cell(district.kitchen_bin) in second and cell(district.plant) not in second
     bins = page(client, "/supervise/assets?kind=bin")
     assert cell(district.kitchen_bin) in bins and cell(district.cart) not in bins
-    assert "厨余垃圾" in bins and "Kitchen waste" not in bins and "<td>垃圾桶</td>" in bins
+    assert "厨余垃圾" in bins and "Kitchen waste" not in bins and ">垃圾桶</td>" in bins
     assert ">中转房</option>" in bins  # the kind filter's choices
 
 
