@@ -1,7 +1,7 @@
 """desk: append-only flag reviews
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 
 A supervisor's review of a flagged handover (confirm, dismiss with a reason, or
