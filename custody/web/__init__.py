@@ -39,6 +39,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         access,
         api,
         auth,
+        enrolment,
         errors,
         health,
         i18n,
@@ -60,6 +61,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)
     app.register_blueprint(phone.bp)
+    app.register_blueprint(enrolment.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)

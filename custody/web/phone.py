@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 import vocabulary
 from custody.domain.model import Role
 from custody.web.access import csrf_token, current_principal
+from custody.web.enrolment import STORAGE_KEY
 from custody.web.i18n import lang, term
 from custody.web.messages import ERRORS
 
@@ -116,6 +117,7 @@ def _render(page: str):
               "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},
               "user": current_principal().name,
               "sessionUrl": url_for("phone.session_info"),
+              "storageKey": STORAGE_KEY,
               "scanUrl": url_for("scans.create_scan"),
               "swUrl": url_for("phone.service_worker"),
               "loginUrl": url_for("auth.login", next=url_for("phone.home"))}

@@ -46,8 +46,11 @@ def test_each_role_lands_on_its_own_page(client, people, role):
 
 
 def test_an_anonymous_phone_is_sent_to_sign_in_and_back(client):
-    response = client.get("/phone", headers=HTML)
-    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/phone"
+    response = client.get("/phone", headers=HTML)  # its kept device token, else the login
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/phone/start?next=/phone"
+    start = client.get(response.headers["Location"], headers=HTML).get_data(as_text=True)
+    assert '"loginUrl": "/login?next=/phone"' in start
 
 
 @pytest.mark.parametrize("role", PAGES)

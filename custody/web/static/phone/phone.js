@@ -13,6 +13,14 @@
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
   let fix = null, flushing = null, backoffMs = 2000, retryTimer = null;
   const outcomes = new Map();
+  /* This phone's device token, if it was enrolled for the person signed in on this page. */
+  function deviceToken() {
+    try {
+      const kept = JSON.parse(localStorage.getItem(config.storageKey) || "null");
+      return kept && kept.user === config.user ? kept.token : null;
+    } catch (err) { return null; }
+  }
+  const auth = () => ({ token: deviceToken(), csrf });
 
   /* --- screens --------------------------------------------------------------------- */
   function show(screen) {
@@ -115,13 +123,17 @@
   async function drain() {
     let refreshed = false;
     for (const item of await Q.list(config.user)) {
-      let out = await Q.send(item, csrf, config.scanUrl);
-      if (out.kind === "auth" && !refreshed) {
+      let out = await Q.send(item, auth(), config.scanUrl);
+      if (out.kind === "auth" && !refreshed && !deviceToken()) {
         refreshed = true;
-        if (await refreshCsrf()) out = await Q.send(item, csrf, config.scanUrl);
+        if (await refreshCsrf()) out = await Q.send(item, auth(), config.scanUrl);
       }
       if (out.kind === "retry") { outcomes.set(item.key, out); scheduleRetry(); return; }
-      if (out.kind === "auth") { outcomes.set(item.key, out); $("signin").hidden = false; return; }
+      if (out.kind === "auth") {
+        outcomes.set(item.key, out);
+        $(deviceToken() ? "revoked" : "signin").hidden = false;
+        return;
+      }
       await Q.remove(item.key);
       outcomes.set(item.key, out);
       if (out.status >= 400) remember(item, out);

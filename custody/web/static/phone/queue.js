@@ -47,10 +47,11 @@
   };
   const count = (user) => run("readonly", (s) => s.index("user").count(user));
 
-  /* Send one scan. Returns {kind, status, body}: kind is 'done' (the server answered for
+  /* Send one scan, with the phone's device token when it has one (else the session and its
+   * CSRF token). Returns {kind, status, body}: kind is 'done' (the server answered for
    * good: recorded, or refused for a reason a retry cannot fix), 'retry' (no signal, 5xx,
-   * 408, 429: keep it), or 'auth' (signed out or stale CSRF token: keep it, sign in). */
-  async function send(item, csrf, scanUrl, timeoutMs = 90000) {
+   * 408, 429: keep it), or 'auth' (signed out, revoked or stale CSRF token: keep it). */
+  async function send(item, auth, scanUrl, timeoutMs = 90000) {
     const form = new FormData();
     form.append("action", item.action);
     for (const [name, value] of Object.entries(item.fields)) {
@@ -63,7 +64,8 @@
     try {
       response = await fetch(scanUrl, {
         method: "POST", body: form, credentials: "same-origin", signal: abort.signal,
-        headers: { "Idempotency-Key": item.key, "X-CSRF-Token": csrf, Accept: "application/json" },
+        headers: { "Idempotency-Key": item.key, Accept: "application/json",
+                   ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : { "X-CSRF-Token": auth.csrf }) },
       });
     } catch (err) {
       return { kind: "retry", status: 0, body: null };

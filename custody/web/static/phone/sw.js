@@ -3,7 +3,7 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v2";
+const CACHE = "custody-phone-v3";
 const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/phone.js"];
 const LAST_PAGE = "/phone/__last_page__";
 // The one thing this worker says itself (no page is cached yet): in the phone's language.
@@ -18,7 +18,8 @@ async function install() {
     const url = new URL(client.url);
     if (!url.pathname.startsWith("/phone/")) continue;
     const response = await fetch(url.pathname, { credentials: "same-origin" });
-    if (response.ok && !response.redirected) {
+    if (response.ok && !response.redirected
+        && !/no-store/.test(response.headers.get("Cache-Control") || "")) {
       await cache.put(url.pathname, response.clone());
       await cache.put(LAST_PAGE, response);
     }
@@ -38,7 +39,9 @@ async function page(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected) {
+    // Pages marked no-store (enrolment, the sign-in hop) hold secrets or are one-offs: never kept.
+    const keep = !/no-store/.test(response.headers.get("Cache-Control") || "");
+    if (response.ok && !response.redirected && keep) {
       await cache.put(request, response.clone());
       await cache.put(LAST_PAGE, response.clone());
     }
