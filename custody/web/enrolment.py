@@ -89,7 +89,8 @@ def create():
     link = url_for("enrolment.phone_page", code=made.code, _external=True)
     qr = segno.make_qr(link, error="m")
     page = render_template("enrol/code.html", made=made, link=link,
-                           qr_svg=qr.svg_inline(scale=6, border=4, dark="#000", light="#fff"))
+                           qr_svg=qr.svg_inline(scale=6, border=4, dark="#000", light="#fff",
+                                                         omitsize=True))
     return _no_store(current_app.make_response((page, 201)))
 
 
