@@ -174,6 +174,15 @@ class Problem(BaseModel):
     message: str
 
 
+class AssetAbout(_Output):
+    """A registered asset an answer names: what it is, and what a person calls it."""
+
+    kind: str = Field(description="asset kind identifier (bag, bin, booth, ...)")
+    category: str | None = Field(None, description="waste category of a bag or bin")
+    name: str | None = Field(None, description="registered name, if any")
+    label: str = Field(description="name, or category and kind, in the request's language")
+
+
 class ErrorDetail(_Output):
     """What went wrong: a stable code and a message in the request's language."""
 
@@ -188,6 +197,8 @@ class ErrorBody(BaseModel):
     """The one error shape of every failure."""
 
     error: ErrorDetail
+    assets: dict[str, AssetAbout] | None = Field(
+        None, description="a refused scan: the registered assets its photo's codes name")
 
 
 class Health(BaseModel):
@@ -252,6 +263,8 @@ class ScanRecorded(_Output):
     codes: list[dict[str, Any]]
     flags: list[str]
     handovers: list[HandoverOut]
+    assets: dict[str, AssetAbout] = Field(
+        default_factory=dict, description="the assets the codes and handovers name, by id")
 
 
 class ScanAttempt(BaseModel):
