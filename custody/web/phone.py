@@ -93,6 +93,13 @@ SCRIPT_TEXT = {
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
+    "seen": _l("In the photo: %(assets)s."),
+    "refusedAlert": _l("%(count)s scan(s) not recorded: tap to fix, retake or discard."),
+    "stateSent": _l("Recorded"),
+    "stateQueued": _l("Waiting to send"),
+    "stateRefused": _l("Not recorded"),
+    "fixOpen": _l("Fix, retake or discard"),
+    "discardConfirm": _l("Discard this scan and its photo? It was not recorded."),
 }
 
 

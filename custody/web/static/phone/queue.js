@@ -1,6 +1,8 @@
-/* The phone's outbox: scans kept in IndexedDB until the server has answered them.
- * A scan is stored before its first upload, with the idempotency key made when it was
- * taken, so a retry after a lost answer can never record it twice. */
+/* The phone's scans, kept in IndexedDB: the outbox, and today's list with what became of each.
+ * A scan is stored before its first upload, with the idempotency key made when it was taken, so
+ * a retry after a lost answer can never record it twice. Its state is 'queued' until the server
+ * answers; then 'sent' (the photo is dropped, the answer kept for today's list) or 'refused'
+ * (kept with its photo and the reason until the collector resends or discards it). */
 "use strict";
 (function () {
   const DB_NAME = "custody-phone", STORE = "outbox";
@@ -39,13 +41,23 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  const isQueued = (item) => !item.state || item.state === "queued";
   const add = (item) => run("readwrite", (s) => s.put(item));
   const remove = (key) => run("readwrite", (s) => s.delete(key));
-  const list = async (user) => {
+  /* Every scan of a user kept on the phone, oldest first. */
+  const all = async (user) => {
     const items = await run("readonly", (s) => s.index("user").getAll(user));
     return items.sort((a, b) => a.created - b.created);
   };
-  const count = (user) => run("readonly", (s) => s.index("user").count(user));
+  /* The scans still waiting to be sent. */
+  const list = async (user) => (await all(user)).filter(isQueued);
+  const count = async (user) => (await list(user)).length;
+  /* Forget scans sent before ``since`` (ms): today's list keeps only today's. */
+  const prune = async (user, since) => {
+    for (const item of await all(user)) {
+      if (item.state === "sent" && item.created < since) await remove(item.key);
+    }
+  };
 
   /* Send one scan, with the phone's device token when it has one (else the session and its
    * CSRF token). Returns {kind, status, body}: kind is 'done' (the server answered for
@@ -81,5 +93,5 @@
     return { kind: "done", status, body };
   }
 
-  window.CustodyQueue = { uuid, add, remove, list, count, send };
+  window.CustodyQueue = { uuid, add, remove, all, list, count, prune, send };
 })();

@@ -4,7 +4,8 @@
  * owns them. */
 "use strict";
 const CACHE = "custody-phone-v3";
-const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/phone.js"];
+const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/today.js",
+               "/static/phone/phone.js"];
 const LAST_PAGE = "/phone/__last_page__";
 // The one thing this worker says itself (no page is cached yet): in the phone's language.
 const OFFLINE = { zh: "没有信号，页面尚未保存在手机上。", en: "No signal, and the page is not kept on this phone yet." };
