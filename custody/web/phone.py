@@ -13,7 +13,8 @@ from flask import Blueprint, jsonify, redirect, render_template, send_from_direc
 from flask_babel import lazy_gettext as _l
 
 import vocabulary
-from custody.domain.model import Role
+from custody.domain.model import KIND_LETTERS, Action, Role
+from custody.domain.scans import ACTION_DEST, ACTION_SOURCE
 from custody.web.access import csrf_token, current_principal
 from custody.web.enrolment import STORAGE_KEY
 from custody.web.i18n import lang, term
@@ -100,7 +101,24 @@ SCRIPT_TEXT = {
     "stateRefused": _l("Not recorded"),
     "fixOpen": _l("Fix, retake or discard"),
     "discardConfirm": _l("Discard this scan and its photo? It was not recorded."),
+    "vfReady": _l("All the codes this task needs are in view: hold still, the photo is taken."),
+    "vfLooking": _l("Point the camera at the codes this task needs."),
+    "vfNoCamera": _l("The camera cannot be opened: use the photo button below."),
+    "vfNoDecoder": _l("This phone cannot read codes live: take the photo, the server reads it."),
 }
+
+
+def _viewfinder() -> dict:
+    """What the live viewfinder needs: its decoder's files, the kinds' names by the letter that
+    starts an asset id, and the kinds of code each task needs in the photo."""
+    needs = {t.id: ([] if t.action == "inspect" else
+                    [KIND_LETTERS[ACTION_SOURCE[Action(t.action)]],
+                     KIND_LETTERS[ACTION_DEST[Action(t.action)]]]) for t in TASKS.values()}
+    return {"zxingJs": url_for("static", filename="phone/vendor/zxing-wasm/zxing-reader.js"),
+            "zxingWasm": url_for("static", filename="phone/vendor/zxing-wasm/zxing_reader.wasm"),
+            "kinds": {letter: term("asset_kind", kind.value)
+                      for kind, letter in KIND_LETTERS.items()},
+            "needs": needs}
 
 
 @bp.get("")
@@ -125,6 +143,7 @@ def _render(page: str):
               "user": current_principal().name,
               "sessionUrl": url_for("phone.session_info"),
               "storageKey": STORAGE_KEY,
+              "viewfinder": _viewfinder(),
               "scanUrl": url_for("scans.create_scan"),
               "swUrl": url_for("phone.service_worker"),
               "loginUrl": url_for("auth.login", next=url_for("phone.home"))}

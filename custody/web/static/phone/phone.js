@@ -225,6 +225,7 @@
       $("result-fix").hidden = false;
     }
     show("result-screen");
+    performance.mark("result-shown");
   }
 
   /* Store a new scan (or a fixed one), send it if there is signal, and show the answer. */
@@ -237,10 +238,8 @@
     showResult(item, outcomes.get(item.key));
   }
 
-  async function onPhoto() {
-    const file = $("photo").files[0];
-    $("photo").value = "";
-    if (!file) return;
+  /* A photo from the camera app or the viewfinder: store it, send it, show the answer. */
+  async function scanPhoto(file) {
     show("busy-screen");
     let item;
     try {
@@ -251,6 +250,20 @@
       return;
     }
     await sendAndShow(item);
+  }
+
+  async function onPhoto() {
+    const file = $("photo").files[0];
+    $("photo").value = "";
+    if (file) await scanPhoto(file);
+  }
+
+  /* What must be put right before a photo is taken, or "". */
+  function formProblem() {
+    const task = currentTask(), weight = $("weight").value.trim();
+    if (task.weight === "required" && !(Number(weight) > 0)) return T.needWeight;
+    if (weight && !(Number(weight) >= 0)) return T.weightNumber;
+    return "";
   }
 
   function formError(text) {
@@ -268,20 +281,16 @@
   /* --- wiring ------------------------------------------------------------------------ */
   for (const radio of document.querySelectorAll('input[name="task"]')) radio.addEventListener("change", describeTask);
   $("shoot-label").addEventListener("click", (event) => {
-    const task = currentTask(), weight = $("weight").value.trim();
-    if (task.weight === "required" && !(Number(weight) > 0)) {
-      event.preventDefault();
-      formError(T.needWeight);
-      $("weight").focus();
-    } else if (weight && !(Number(weight) >= 0)) {
-      event.preventDefault();
-      formError(T.weightNumber);
-    } else {
-      formError("");
-    }
+    const problem = formProblem();
+    if (problem) { event.preventDefault(); if (problem === T.needWeight) $("weight").focus(); }
+    formError(problem);
   });
   $("photo").addEventListener("change", onPhoto);
-  $("again").addEventListener("click", () => { $("weight").value = ""; $("note").value = ""; show("form-screen"); });
+  $("again").addEventListener("click", () => {
+    $("weight").value = ""; $("note").value = "";
+    show("form-screen");
+    window.CustodyViewfinder.rearm();
+  });
   $("result-fix").addEventListener("click", () => window.CustodyToday.openFix(shown.key));
   $("today-button").addEventListener("click", () => window.CustodyToday.open());
   $("refused-alert").addEventListener("click", () => window.CustodyToday.open());
@@ -291,6 +300,7 @@
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.swUrl).catch(() => {});
   window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines,
                              line, shrink, gpsFields, updateCount, sendAndShow });
+  window.CustodyViewfinder.init({ config, currentTask, formProblem, formError, scanPhoto, maxSide: MAX_SIDE });
   describeTask();
   networkState();
   watchGps();

@@ -3,9 +3,12 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v3";
+const CACHE = "custody-phone-v4";
 const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/today.js",
-               "/static/phone/phone.js"];
+               "/static/phone/viewfinder.js", "/static/phone/phone.js",
+               // the live viewfinder's decoder (zxing-wasm 3.1.6), kept for use with no signal
+               "/static/phone/vendor/zxing-wasm/zxing-reader.js",
+               "/static/phone/vendor/zxing-wasm/zxing_reader.wasm"];
 const LAST_PAGE = "/phone/__last_page__";
 // The one thing this worker says itself (no page is cached yet): in the phone's language.
 const OFFLINE = { zh: "没有信号，页面尚未保存在手机上。", en: "No signal, and the page is not kept on this phone yet." };
