@@ -87,8 +87,6 @@ SCRIPT_TEXT = {
     "recorded": _l("Recorded"),
     "recordedCount": _l("%(count)s handover(s) recorded."),
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
-    "refused": _l("Not recorded: take the photo again"),
-    "retake": _l("Please take the photo again."),
     "notRecorded": _l("Not recorded"),
     "keepFailed": _l("Could not keep the photo: try again."),
     "needWeight": _l("Enter the weighbridge net weight first."),

@@ -10,10 +10,10 @@
   const T = config.text;
   /* A message with its %(name)s placeholders filled. */
   const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
-  const MAX_SIDE = 2048, JPEG_QUALITY = 0.85, FIX_MAX_AGE_MS = 120000;
+  const { shrink, gpsFields, MAX_SIDE } = window.CustodyCapture;
   const SCREENS = ["form-screen", "busy-screen", "result-screen", "today-screen", "fix-screen"];
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
-  let fix = null, flushing = null, backoffMs = 2000, retryTimer = null, shown = null;
+  let flushing = null, backoffMs = 2000, retryTimer = null, shown = null;
   const outcomes = new Map();
 
   /* This phone's device token, if it was enrolled for the person signed in on this page. */
@@ -74,43 +74,6 @@
       line(list, `${config.actions[h.action] || h.action}: ${assetLabel(body, h.source)} → ${assetLabel(body, h.dest)}`,
            `${h.source} → ${h.dest} · #${h.seq}`);
     }
-  }
-
-  /* --- GPS: watched from page load so a fix is ready when the photo is taken ---------- */
-  function watchGps() {
-    if (!navigator.geolocation) { $("gps").textContent = T.noGpsDevice; return; }
-    navigator.geolocation.watchPosition((pos) => {
-      fix = { lat: pos.coords.latitude, lon: pos.coords.longitude,
-              accuracy: pos.coords.accuracy, at: Date.now() };
-      $("gps").textContent = say(T.gpsFix, { metres: Math.round(fix.accuracy) });
-    }, () => {
-      $("gps").textContent = T.noGps;
-    }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 30000 });
-  }
-  function gpsFields() {
-    return fix && Date.now() - fix.at < FIX_MAX_AGE_MS
-      ? { lat: fix.lat, lon: fix.lon, accuracy_m: Math.round(fix.accuracy * 10) / 10 } : {};
-  }
-
-  /* --- the photo, made small on the phone before it is stored and sent -------------- */
-  async function shrink(file) {
-    let bitmap;
-    try {
-      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    } catch (err) {
-      return file;  // a format this browser cannot draw: the server still reads it
-    }
-    const long = Math.max(bitmap.width, bitmap.height);
-    if (long <= MAX_SIDE && file.type === "image/jpeg") { bitmap.close(); return file; }
-    const scale = Math.min(1, MAX_SIDE / long);
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", JPEG_QUALITY));
-    canvas.width = canvas.height = 0;  // free the pixels at once on small phones
-    return blob || file;
   }
 
   async function takeScan(file) {
@@ -303,7 +266,7 @@
   window.CustodyViewfinder.init({ config, currentTask, formProblem, formError, scanPhoto, maxSide: MAX_SIDE });
   describeTask();
   networkState();
-  watchGps();
+  window.CustodyCapture.watchGps((text) => { $("gps").textContent = text; }, T, say);
   const midnight = new Date(); midnight.setHours(0, 0, 0, 0);
   Q.prune(config.user, midnight.getTime()).then(updateCount).then(() => { if (navigator.onLine) flush(); });
 })();
