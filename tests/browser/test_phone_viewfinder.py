@@ -102,6 +102,7 @@ def test_the_viewfinder_reads_a_bag_and_a_bin_and_takes_the_photo_by_itself(
     print(f"| JS + WASM downloaded once (bytes) | {total} |")
     print(f"| steady codes → result, median of {RUNS} (ms) | {statistics.median(timings):.0f} |")
     print(f"| steady codes → result, min / max (ms) | {min(timings):.0f} / {max(timings):.0f} |")
+    print(f"| each run (ms) | {' '.join(f'{t:.0f}' for t in timings)} |")
     assert len(timings) == RUNS and all(t > 0 for t in timings)
     assert total <= MAX_DOWNLOAD
     with db.read() as session:
