@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-import scanners
 from sqlalchemy import select
 
+import scanners
 from custody.db.schema import Handover, ScanAttempt
 from custody.services import accounts
 from tests.browser.test_phone_pages import photo_file

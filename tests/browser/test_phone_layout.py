@@ -27,11 +27,14 @@ MEASURE = """(main) => {
     const a = lum(getComputedStyle(el).color), b = lum(background(el));
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
   };
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
-  const name = (el) => el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 20)}"`;
-  const targets = [...document.querySelectorAll(
-      "button, label.task, label.shoot, label.button, input:not(.visually-hidden), select, textarea, .langs a")]
-    .filter((el) => visible(el) && !(el.tagName === "INPUT" && el.closest("label")))  // the label is the target
+  const visible = (el) => el.getClientRects().length > 0
+    && getComputedStyle(el).visibility !== "hidden";
+  const name = (el) => el.id ? `#${el.id}`
+    : `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 20)}"`;
+  const targets = [...document.querySelectorAll("button, label.task, label.shoot, label.button, "
+      + "input:not(.visually-hidden), select, textarea, .langs a")]
+    // a radio inside its label: the label is the target
+    .filter((el) => visible(el) && !(el.tagName === "INPUT" && el.closest("label")))
     .map((el) => ({ name: name(el), box: el.getBoundingClientRect().toJSON() }));
   const pinned = [...document.querySelectorAll("body *")].filter((el) =>
     ["sticky", "fixed"].includes(getComputedStyle(el).position) && visible(el)).map(name);
