@@ -115,7 +115,7 @@ def get_scan(scan_id: int):
     found = attempt_answer(get_db(current_app), scan_id, uploader=uploader)
     if found is None:
         abort(404)
-    return jsonify({**found, "answer": translated(found["answer"])})
+    return jsonify({**found, "answer": with_assets(translated(found["answer"]))})
 
 
 @bp.get("/photos/<sha256>.jpg")
