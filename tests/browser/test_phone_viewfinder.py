@@ -40,20 +40,16 @@ def y4m_of(photo: bytes, path, size=(960, 720), frames: int = 2) -> str:
 
 
 @pytest.fixture
-def camera_browser(district, tmp_path):
-    """A Chromium whose camera films the kitchen bag's and bin's labels."""
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(browser, district, tmp_path):
+    """A Chromium whose camera films the kitchen bag's and bin's labels (launched by the same
+    Playwright as the session's browser: one Playwright per test process)."""
     video = y4m_of(phone_photo(district.kitchen_bag, district.kitchen_bin), tmp_path / "cam.y4m")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=[*ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}"])
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=[*ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"])
+    yield chromium
+    chromium.close()
 
 
 def test_the_viewfinder_reads_a_bag_and_a_bin_and_takes_the_photo_by_itself(
