@@ -38,7 +38,7 @@ def update() -> None:
     for lang in LANGS:
         action = "update" if po_path(lang).exists() else "init"
         subprocess.run([str(PYBABEL), action, "-i", str(TEMPLATE), "-d", str(CATALOGS),
-                        "-l", lang, "--no-wrap"] + (["--ignore-obsolete"]
+                        "-l", lang, "--no-wrap", "--no-fuzzy-matching"] + (["--ignore-obsolete"]
                                                     if action == "update" else []),
                        check=True, cwd=ROOT)
     english = po_path("en")

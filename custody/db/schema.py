@@ -257,6 +257,8 @@ class BrowserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A phone's session, started with its device token: it ends when the device is revoked.
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
 
 
 class PublishedCheckpoint(Base):
@@ -286,3 +288,22 @@ class FlagReview(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     correction_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("handovers.seq"))
+
+
+class Enrolment(Base):
+    """A one-time enrolment code a supervisor made for a person's phone (kept as its sha256).
+
+    It is good once (``used_at``), until ``expires_at``, and only for ``actor_id``; using it
+    enrols ``device_id``.
+    """
+
+    __tablename__ = "enrolments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    device_name: Mapped[str] = mapped_column(String(100))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))

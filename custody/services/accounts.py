@@ -196,14 +196,19 @@ def issue_device_token(db: Database, actor_id: int, device_name: str) -> tuple[i
             raise UnknownActor(f"no actor with id {actor_id}")
         if not actor.active:
             raise DomainError(f"{actor.name} is deactivated; activate them first")
-        device = Device(actor_id=actor_id, name=device_name, token_hash="",
-                        created_at=datetime.now(UTC))
-        uow.session.add(device)
-        uow.session.flush()  # the id is part of the token
-        token = f"{TOKEN_PREFIX}_{device.id}_{secrets.token_urlsafe(32)}"
-        device.token_hash = _token_hash(token)
+        found = new_device(uow.session, actor, device_name, datetime.now(UTC))
         uow.commit()
-        return device.id, token
+        return found
+
+
+def new_device(session, actor: Actor, device_name: str, now: datetime) -> tuple[int, str]:
+    """Add a device for ``actor`` inside the caller's transaction; returns (id, token)."""
+    device = Device(actor_id=actor.id, name=device_name, token_hash="", created_at=now)
+    session.add(device)
+    session.flush()  # the id is part of the token
+    token = f"{TOKEN_PREFIX}_{device.id}_{secrets.token_urlsafe(32)}"
+    device.token_hash = _token_hash(token)
+    return device.id, token
 
 
 def revoke_device(db: Database, device_id: int) -> None:

@@ -13,11 +13,11 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
-from custody.db.schema import Actor, BrowserSession
+from custody.db.schema import Actor, BrowserSession, Device
 from custody.services.accounts import Principal
 
 KEEP_ENDED = timedelta(days=1)  # ended or expired rows are pruned after this
@@ -28,15 +28,19 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(db: Database, actor_id: int, lifetime: timedelta) -> str:
-    """Open a session for an actor; returns the secret for the cookie (not stored)."""
+def start(db: Database, actor_id: int, lifetime: timedelta, device_id: int | None = None) -> str:
+    """Open a session for an actor; returns the secret for the cookie (not stored).
+
+    A session opened with a phone's device token names the device, and ends when it is revoked.
+    """
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with db.WriteSession.begin() as session:
         session.execute(delete(BrowserSession)
                         .where(BrowserSession.expires_at < now - KEEP_ENDED))
         session.add(BrowserSession(actor_id=actor_id, secret_hash=_hash(secret),
-                                   created_at=now, expires_at=now + lifetime))
+                                   created_at=now, expires_at=now + lifetime,
+                                   device_id=device_id))
     return secret
 
 
@@ -46,14 +50,17 @@ def principal_of(db: Database, secret: str) -> Principal | None:
         return None
     with db.read() as session:
         row = session.execute(
-            select(Actor.id, Actor.name, Actor.role)
+            select(Actor.id, Actor.name, Actor.role, BrowserSession.device_id)
             .join(BrowserSession, BrowserSession.actor_id == Actor.id)
+            .outerjoin(Device, Device.id == BrowserSession.device_id)
             .where(BrowserSession.secret_hash == _hash(secret),
                    BrowserSession.ended_at.is_(None),
                    BrowserSession.expires_at > datetime.now(UTC),
-                   Actor.active.is_(True))
+                   Actor.active.is_(True),
+                   or_(BrowserSession.device_id.is_(None), Device.revoked_at.is_(None)))
         ).first()
-    return None if row is None else Principal(row.id, row.name, row.role, "session")
+    return None if row is None else Principal(row.id, row.name, row.role, "session",
+                                              row.device_id)
 
 
 def end(db: Database, secret: str) -> None:

@@ -41,6 +41,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         asset_pages,
         auth,
         balance_pages,
+        enrolment,
         errors,
         exports,
         flag_review,
@@ -65,6 +66,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(scans.bp)
     app.register_blueprint(phone.bp)
+    app.register_blueprint(enrolment.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(flag_review.bp)
     app.register_blueprint(asset_pages.bp)

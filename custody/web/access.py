@@ -46,6 +46,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "phone.keeper": frozenset({Role.BOOTH_KEEPER.value}) | MANAGERS,
     "phone.session_info": SIGNED_IN,
     "phone.service_worker": ANYONE,
+    "enrolment.new": MANAGERS,
+    "enrolment.create": MANAGERS,
+    "enrolment.phone_page": ANYONE,
+    "enrolment.redeem": ANYONE,
+    "enrolment.device_session": SIGNED_IN,
+    "enrolment.start": ANYONE,
     "supervise.overview": MANAGERS,
     "flag_review.flags_page": MANAGERS,
     "asset_pages.search": MANAGERS,
@@ -121,10 +127,12 @@ def sign_in(principal: Principal) -> None:
     """Start a fresh browser session for ``principal`` (new CSRF token too).
 
     The cookie holds only the session's secret; the server keeps the session, so
-    ``sign_out`` ends it for every copy of the cookie.
+    ``sign_out`` ends it for every copy of the cookie. A session started with a device
+    token names the device, and ends when the device is revoked.
     """
     lifetime = current_app.permanent_session_lifetime
-    secret = browser_sessions.start(get_db(current_app), principal.actor_id, lifetime)
+    secret = browser_sessions.start(get_db(current_app), principal.actor_id, lifetime,
+                                    principal.device_id)
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = secret
@@ -184,7 +192,10 @@ def _guard():
             body, status = error_response(401, "unauthorized", "sign in or send a device token")
             body.headers["WWW-Authenticate"] = "Bearer"
             return body, status
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        next_url = request.full_path.rstrip("?")
+        if request.blueprint == "phone":  # an enrolled phone signs itself in with its token
+            return redirect(url_for("enrolment.start", next=next_url))
+        return redirect(url_for("auth.login", next=next_url))
     if request.method in UNSAFE_METHODS and principal.via != "token" and not _csrf_ok():
         return error_reply(400, "csrf_failed", "missing or wrong CSRF token")
     return None

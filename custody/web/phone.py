@@ -13,8 +13,10 @@ from flask import Blueprint, jsonify, redirect, render_template, send_from_direc
 from flask_babel import lazy_gettext as _l
 
 import vocabulary
-from custody.domain.model import Role
+from custody.domain.model import KIND_LETTERS, Action, Role
+from custody.domain.scans import ACTION_DEST, ACTION_SOURCE
 from custody.web.access import csrf_token, current_principal
+from custody.web.enrolment import STORAGE_KEY
 from custody.web.i18n import lang, term
 from custody.web.messages import ERRORS
 
@@ -85,14 +87,36 @@ SCRIPT_TEXT = {
     "recorded": _l("Recorded"),
     "recordedCount": _l("%(count)s handover(s) recorded."),
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
-    "refused": _l("Not recorded: take the photo again"),
-    "retake": _l("Please take the photo again."),
     "notRecorded": _l("Not recorded"),
     "keepFailed": _l("Could not keep the photo: try again."),
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
+    "seen": _l("In the photo: %(assets)s."),
+    "refusedAlert": _l("%(count)s scan(s) not recorded: tap to fix, retake or discard."),
+    "stateSent": _l("Recorded"),
+    "stateQueued": _l("Waiting to send"),
+    "stateRefused": _l("Not recorded"),
+    "fixOpen": _l("Fix, retake or discard"),
+    "discardConfirm": _l("Discard this scan and its photo? It was not recorded."),
+    "vfReady": _l("All the codes this task needs are in view: hold still, the photo is taken."),
+    "vfLooking": _l("Point the camera at the codes this task needs."),
+    "vfNoCamera": _l("The camera cannot be opened: use the photo button below."),
+    "vfNoDecoder": _l("This phone cannot read codes live: take the photo, the server reads it."),
 }
+
+
+def _viewfinder() -> dict:
+    """What the live viewfinder needs: its decoder's files, the kinds' names by the letter that
+    starts an asset id, and the kinds of code each task needs in the photo."""
+    needs = {t.id: ([] if t.action == "inspect" else
+                    [KIND_LETTERS[ACTION_SOURCE[Action(t.action)]],
+                     KIND_LETTERS[ACTION_DEST[Action(t.action)]]]) for t in TASKS.values()}
+    return {"zxingJs": url_for("static", filename="phone/vendor/zxing-wasm/zxing-reader.js"),
+            "zxingWasm": url_for("static", filename="phone/vendor/zxing-wasm/zxing_reader.wasm"),
+            "kinds": {letter: term("asset_kind", kind.value)
+                      for kind, letter in KIND_LETTERS.items()},
+            "needs": needs}
 
 
 @bp.get("")
@@ -116,6 +140,8 @@ def _render(page: str):
               "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},
               "user": current_principal().name,
               "sessionUrl": url_for("phone.session_info"),
+              "storageKey": STORAGE_KEY,
+              "viewfinder": _viewfinder(),
               "scanUrl": url_for("scans.create_scan"),
               "swUrl": url_for("phone.service_worker"),
               "loginUrl": url_for("auth.login", next=url_for("phone.home"))}

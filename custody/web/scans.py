@@ -8,13 +8,14 @@ from flask import Blueprint, abort, current_app, jsonify, request, send_file, ur
 
 import scanners
 from custody.domain.model import Point, Role
-from custody.services import scans
+from custody.services import asset_names, scans
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
 from custody.web import get_db, get_settings
 from custody.web.access import MANAGERS, current_principal
 from custody.web.api import answers, spec
 from custody.web.errors import error_body
+from custody.web.i18n import term
 from custody.web.schemas import ScanAttempt, ScanForm, ScanHeaders, ScanRecorded
 
 bp = Blueprint("scans", __name__)
@@ -72,7 +73,7 @@ def create_scan():
         photo=form.photo.read(), weight_kg=form.weight_kg, category=form.category,
         client_time=form.client_time, point=point, note=form.note)
     answer = scans.submit(scanning(), req)
-    response = jsonify(translated(answer.body))
+    response = jsonify(with_assets(translated(answer.body)))
     response.status_code = answer.status
     if answer.status == 201:
         response.headers["Location"] = url_for("scans.get_scan", scan_id=answer.body["scan_id"])
@@ -90,6 +91,24 @@ def translated(body: dict) -> dict:
     return {**body, "error": {**error, **localised}}
 
 
+def with_assets(body: dict) -> dict:
+    """The answer with the kind, category and name of each asset it names, and a label for
+    each in the request's language, so that a phone shows more than codes."""
+    found = asset_names.describe(get_db(current_app), asset_names.asset_ids_in(body))
+    if not found:
+        return body
+    return {**body, "assets": {asset_id: {**about, "label": _label(about)}
+                               for asset_id, about in found.items()}}
+
+
+def _label(about: dict) -> str:
+    """How a person calls an asset: its name, else its category and kind (厨余垃圾 · 垃圾桶)."""
+    kind = term("asset_kind", about["kind"])
+    if about["name"]:
+        return f"{about['name']} · {kind}"
+    return f"{term('category', about['category'])} · {kind}" if about["category"] else kind
+
+
 @bp.get("/api/v1/scans/<int(max=2147483647):scan_id>")
 @spec.validate(resp=answers(401, 403, 404, HTTP_200=ScanAttempt))
 def get_scan(scan_id: int):
@@ -104,7 +123,7 @@ def get_scan(scan_id: int):
     found = attempt_answer(get_db(current_app), scan_id, uploader=uploader)
     if found is None:
         abort(404)
-    return jsonify({**found, "answer": translated(found["answer"])})
+    return jsonify({**found, "answer": with_assets(translated(found["answer"]))})
 
 
 @bp.get("/photos/<sha256>.jpg")

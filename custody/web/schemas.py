@@ -183,6 +183,15 @@ class Problem(BaseModel):
     message: str
 
 
+class AssetAbout(_Output):
+    """A registered asset an answer names: what it is, and what a person calls it."""
+
+    kind: str = Field(description="asset kind identifier (bag, bin, booth, ...)")
+    category: str | None = Field(None, description="waste category of a bag or bin")
+    name: str | None = Field(None, description="registered name, if any")
+    label: str = Field(description="name, or category and kind, in the request's language")
+
+
 class ErrorDetail(_Output):
     """What went wrong: a stable code and a message in the request's language."""
 
@@ -197,6 +206,8 @@ class ErrorBody(BaseModel):
     """The one error shape of every failure."""
 
     error: ErrorDetail
+    assets: dict[str, AssetAbout] | None = Field(
+        None, description="a refused scan: the registered assets its photo's codes name")
 
 
 class Health(BaseModel):
@@ -279,6 +290,10 @@ class ScanRecorded(_Output):
         [], description="camera (EXIF) values left out as unusable: gps_no_fix, "
         "gps_not_a_number, gps_out_of_range, gps_incomplete, time_unset, time_unreadable, "
         "time_no_zone, zone_unreadable; the scan is recorded all the same")
+
+
+    assets: dict[str, AssetAbout] = Field(
+        default_factory=dict, description="the assets the codes and handovers name, by id")
 
 
 class ScanAttempt(BaseModel):

@@ -126,7 +126,7 @@ def test_the_collector_page_fits_a_360_px_screen(phone, people, artifacts):
         assert box["height"] >= 48 and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
 
 
-def test_a_queued_scan_the_server_refuses_leaves_the_queue_and_is_listed_as_failed(
+def test_a_queued_scan_the_server_refuses_stays_on_the_phone_with_its_reason_and_photo(
         phone, people, district, db, tmp_path):
     page = phone.new_page()
     sign_in(page, people["collector"])
@@ -134,10 +134,17 @@ def test_a_queued_scan_the_server_refuses_leaves_the_queue_and_is_listed_as_fail
     page.set_input_files("#photo", blank_file(tmp_path))
     page.wait_for_selector("#result-screen:not([hidden])")
     assert page.inner_text("#queue-count") == "1"
+    page.click("#again")
     phone.set_offline(False)
     page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
-    failed = page.inner_text("#failed-box")
-    assert "未能记录" in failed and "重新拍照" in failed and "retake" not in failed
+    page.wait_for_selector("#refused-alert:not([hidden])")
+    assert page.inner_text("#refused-count") == "1"
+    page.click("#refused-alert")  # one tap to today's list
+    refused = page.locator(".today-item[data-state=refused]")
+    assert "未能记录" in refused.inner_text() and "重新拍照" in refused.inner_text()
+    assert "retake" not in refused.inner_text()
+    page.wait_for_function(
+        "document.querySelector('.today-item[data-state=refused] img').naturalWidth > 0")
     assert handovers(db) == []
 
 

@@ -12,7 +12,7 @@ from custody.domain.contents import (
 )
 from custody.domain.model import Action, AssetInfo, AssetKind, Category, Role
 
-K, H, O = Category.KITCHEN, Category.HAZARDOUS, Category.OTHER
+K, H, O = Category.KITCHEN, Category.HAZARDOUS, Category.OTHER  # noqa: E741  (K, H, O read as the categories)
 BAG_K = AssetInfo("B00000001", AssetKind.BAG, K)
 BIN_K = AssetInfo("N00000001", AssetKind.BIN, K)
 CART = AssetInfo("V00000001", AssetKind.VEHICLE)

@@ -46,8 +46,11 @@ def test_each_role_lands_on_its_own_page(client, people, role):
 
 
 def test_an_anonymous_phone_is_sent_to_sign_in_and_back(client):
-    response = client.get("/phone", headers=HTML)
-    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/phone"
+    response = client.get("/phone", headers=HTML)  # its kept device token, else the login
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/phone/start?next=/phone"
+    start = client.get(response.headers["Location"], headers=HTML).get_data(as_text=True)
+    assert '"loginUrl": "/login?next=/phone"' in start
 
 
 @pytest.mark.parametrize("role", PAGES)
@@ -90,8 +93,14 @@ def test_the_service_worker_is_served_under_phone_to_anyone(client):
 
 
 def test_the_scripts_make_no_external_requests():
-    for path in STATIC.glob("*"):
+    for path in STATIC.glob("*.*"):
         assert not re.search(r"https?://", path.read_text(encoding="utf-8")), path.name
+    # The vendored zxing-wasm names its CDN only as the default place of its .wasm, which the
+    # viewfinder always replaces by the app's own copy (the browser test sees it served here).
+    vendored = (STATIC / "vendor" / "zxing-wasm" / "zxing-reader.js").read_text(encoding="utf-8")
+    assert re.findall(r"https?://[^/]+", vendored) == ["https://fastly.jsdelivr.net"]
+    viewfinder = (STATIC / "viewfinder.js").read_text(encoding="utf-8")
+    assert 'locateFile: (path, prefix) => (path.endsWith(".wasm") ? cfg.zxingWasm' in viewfinder
 
 
 def test_a_browser_session_scan_needs_the_csrf_header(client, people, district):

@@ -1,6 +1,7 @@
 /* The phone scan page: choose a task, photograph, send now or queue for later, show the answer.
- * Every word it shows comes from the server in the page's language (config.text, config.errors,
- * config.flags, config.actions): the script itself holds none. */
+ * Refused scans stay on the phone (today.js lists them and lets the collector fix, retake,
+ * resend or discard them). Every word it shows comes from the server in the page's language
+ * (config.text, config.errors, config.flags, config.actions): the script itself holds none. */
 "use strict";
 (function () {
   const Q = window.CustodyQueue;
@@ -9,14 +10,25 @@
   const T = config.text;
   /* A message with its %(name)s placeholders filled. */
   const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
-  const MAX_SIDE = 2048, JPEG_QUALITY = 0.85, FIX_MAX_AGE_MS = 120000;
+  const { shrink, gpsFields, MAX_SIDE } = window.CustodyCapture;
+  const SCREENS = ["form-screen", "busy-screen", "result-screen", "today-screen", "fix-screen"];
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
-  let fix = null, flushing = null, backoffMs = 2000, retryTimer = null;
+  let flushing = null, backoffMs = 2000, retryTimer = null, shown = null;
   const outcomes = new Map();
+
+  /* This phone's device token, if it was enrolled for the person signed in on this page. */
+  function deviceToken() {
+    try {
+      const kept = JSON.parse(localStorage.getItem(config.storageKey) || "null");
+      return kept && kept.user === config.user ? kept.token : null;
+    } catch (err) { return null; }
+  }
+  const auth = () => ({ token: deviceToken(), csrf });
 
   /* --- screens --------------------------------------------------------------------- */
   function show(screen) {
-    for (const id of ["form-screen", "busy-screen", "result-screen"]) $(id).hidden = id !== screen;
+    for (const id of SCREENS) $(id).hidden = id !== screen;
+    window.scrollTo(0, 0);
   }
   function currentTask() {
     return config.tasks[document.querySelector('input[name="task"]:checked').value];
@@ -30,48 +42,38 @@
     $("category-row").hidden = !t.category;
     $("note-row").hidden = !t.note;
   }
-  function line(list, text) {
+  function line(list, text, small) {
     const li = document.createElement("li");
     li.textContent = text;
+    if (small) {
+      const codes = document.createElement("small");
+      codes.textContent = small;
+      li.append(document.createElement("br"), codes);
+    }
     list.append(li);
+    return li;
   }
   /* What an error answer means, in the page's language: by its code, else the server's words. */
   function errorText(out) {
     const error = (out.body && out.body.error) || {};
     return config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
   }
-
-  /* --- GPS: watched from page load so a fix is ready when the photo is taken ---------- */
-  function watchGps() {
-    if (!navigator.geolocation) { $("gps").textContent = T.noGpsDevice; return; }
-    navigator.geolocation.watchPosition((pos) => {
-      fix = { lat: pos.coords.latitude, lon: pos.coords.longitude,
-              accuracy: pos.coords.accuracy, at: Date.now() };
-      $("gps").textContent = say(T.gpsFix, { metres: Math.round(fix.accuracy) });
-    }, () => {
-      $("gps").textContent = T.noGps;
-    }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 30000 });
+  /* What a person calls an asset the answer names (厨余垃圾 · 垃圾袋), else its code. */
+  function assetLabel(body, id) {
+    const about = body && body.assets && body.assets[id];
+    return about ? about.label : id;
   }
-
-  /* --- the photo, made small on the phone before it is stored and sent -------------- */
-  async function shrink(file) {
-    let bitmap;
-    try {
-      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    } catch (err) {
-      return file;  // a format this browser cannot draw: the server still reads it
+  /* The assets a refused scan's photo showed: "In the photo: …". */
+  function seenText(body) {
+    const ids = Object.keys((body && body.assets) || {});
+    return ids.length ? say(T.seen, { assets: ids.map((id) => `${assetLabel(body, id)} (${id})`).join(", ") }) : "";
+  }
+  /* One recorded handover as two lines: names, then codes. */
+  function handoverLines(list, body) {
+    for (const h of body.handovers || []) {
+      line(list, `${config.actions[h.action] || h.action}: ${assetLabel(body, h.source)} → ${assetLabel(body, h.dest)}`,
+           `${h.source} → ${h.dest} · #${h.seq}`);
     }
-    const long = Math.max(bitmap.width, bitmap.height);
-    if (long <= MAX_SIDE && file.type === "image/jpeg") { bitmap.close(); return file; }
-    const scale = Math.min(1, MAX_SIDE / long);
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", JPEG_QUALITY));
-    canvas.width = canvas.height = 0;  // free the pixels at once on small phones
-    return blob || file;
   }
 
   async function takeScan(file) {
@@ -80,13 +82,10 @@
     const fields = { client_time: new Date().toISOString(),
                      weight_kg: task.weight === "none" ? "" : weight,
                      category: task.category ? $("category").value : "",
-                     note: task.note ? $("note").value.trim() : "" };
-    if (fix && Date.now() - fix.at < FIX_MAX_AGE_MS) {
-      Object.assign(fields, { lat: fix.lat, lon: fix.lon, accuracy_m: Math.round(fix.accuracy * 10) / 10 });
-    }
+                     note: task.note ? $("note").value.trim() : "", ...gpsFields() };
     const photo = await shrink(file);
     const item = { key: Q.uuid(), user: config.user, action: task.action, task: task.id,
-                   fields, photo, created: Date.now() };
+                   fields, photo, created: Date.now(), state: "queued" };
     await Q.add(item);
     return item;
   }
@@ -112,19 +111,33 @@
     return flushing;
   }
 
+  /* The server's answer for good: kept for today's list (a refused scan keeps its photo). */
+  async function settle(item, out) {
+    const body = out.body || {};
+    item.answer = { status: out.status, at: Date.now(),
+                    body: out.status < 400 ? { handovers: body.handovers || [], flags: body.flags || [],
+                                               assets: body.assets || {} } : body };
+    item.state = out.status < 400 ? "sent" : "refused";
+    if (item.state === "sent") item.photo = null;  // the server has it now; free the phone
+    await Q.add(item);
+  }
+
   async function drain() {
     let refreshed = false;
     for (const item of await Q.list(config.user)) {
-      let out = await Q.send(item, csrf, config.scanUrl);
-      if (out.kind === "auth" && !refreshed) {
+      let out = await Q.send(item, auth(), config.scanUrl);
+      if (out.kind === "auth" && !refreshed && !deviceToken()) {
         refreshed = true;
-        if (await refreshCsrf()) out = await Q.send(item, csrf, config.scanUrl);
+        if (await refreshCsrf()) out = await Q.send(item, auth(), config.scanUrl);
       }
       if (out.kind === "retry") { outcomes.set(item.key, out); scheduleRetry(); return; }
-      if (out.kind === "auth") { outcomes.set(item.key, out); $("signin").hidden = false; return; }
-      await Q.remove(item.key);
+      if (out.kind === "auth") {
+        outcomes.set(item.key, out);
+        $(deviceToken() ? "revoked" : "signin").hidden = false;
+        return;
+      }
       outcomes.set(item.key, out);
-      if (out.status >= 400) remember(item, out);
+      await settle(item, out);
       updateCount();
     }
     backoffMs = 2000;
@@ -132,15 +145,15 @@
   }
 
   async function updateCount() {
-    $("queue-count").textContent = String(await Q.count(config.user));
-  }
-
-  /* --- failures are listed until the page is closed, with the server's words ---------- */
-  function remember(item, out) {
-    const when = new Date(item.created).toLocaleTimeString(config.lang);
-    const task = config.tasks[item.task];
-    line($("failed-list"), `${when} ${task ? task.title : item.action}: ${errorText(out)}`);
-    $("failed-box").hidden = false;
+    const items = await Q.all(config.user);
+    const queued = items.filter((i) => !i.state || i.state === "queued").length;
+    const refused = items.filter((i) => i.state === "refused").length;
+    $("queue-count").textContent = String(queued);
+    $("refused-count").textContent = String(refused);
+    $("refused-count-wrap").hidden = refused === 0;
+    $("refused-alert").hidden = refused === 0;
+    $("refused-alert").textContent = say(T.refusedAlert, { count: refused });
+    if (!$("today-screen").hidden) window.CustodyToday.render();
   }
 
   /* --- the result screen ------------------------------------------------------------- */
@@ -151,6 +164,8 @@
     title.replaceChildren(); msg.replaceChildren();
     if ($("result-photo").src) URL.revokeObjectURL($("result-photo").src);
     $("result-photo").src = URL.createObjectURL(item.photo);
+    $("result-fix").hidden = true;
+    shown = item;
     if (!out || out.kind === "retry" || out.kind === "auth") {
       title.textContent = T.saved;
       msg.textContent = T.savedNote;
@@ -161,26 +176,33 @@
       msg.textContent = say(body.flags.length ? T.recordedFlags : T.recordedCount,
                             { count: body.handovers.length });
       msg.className = body.flags.length ? "alert" : "note";
-      for (const h of body.handovers) {
-        line($("result-handovers"), `${config.actions[h.action] || h.action}: ${h.source} → ${h.dest} · #${h.seq}`);
-      }
+      handoverLines($("result-handovers"), body);
       for (const f of body.flags) {
         const name = config.flagNames[f], detail = config.flags[f];
         line($("result-flags"), name ? `${name}: ${detail}` : f);
       }
     } else {
-      // a retake helps a photo the server could not use, not a task the role may not do
-      title.textContent = out.status === 403 ? T.notRecorded : T.refused;
-      msg.textContent = errorText(out);
+      title.textContent = T.notRecorded;
+      msg.textContent = [errorText(out), seenText(out.body)].filter(Boolean).join(" ");
       msg.className = "alert";
+      $("result-fix").hidden = false;
     }
     show("result-screen");
+    performance.mark("result-shown");
   }
 
-  async function onPhoto() {
-    const file = $("photo").files[0];
-    $("photo").value = "";
-    if (!file) return;
+  /* Store a new scan (or a fixed one), send it if there is signal, and show the answer. */
+  async function sendAndShow(item) {
+    await updateCount();
+    if (navigator.onLine) {
+      await flush();
+      if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
+    }
+    showResult(item, outcomes.get(item.key));
+  }
+
+  /* A photo from the camera app or the viewfinder: store it, send it, show the answer. */
+  async function scanPhoto(file) {
     show("busy-screen");
     let item;
     try {
@@ -190,12 +212,21 @@
       formError(T.keepFailed);
       return;
     }
-    await updateCount();
-    if (navigator.onLine) {
-      await flush();
-      if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
-    }
-    showResult(item, outcomes.get(item.key));
+    await sendAndShow(item);
+  }
+
+  async function onPhoto() {
+    const file = $("photo").files[0];
+    $("photo").value = "";
+    if (file) await scanPhoto(file);
+  }
+
+  /* What must be put right before a photo is taken, or "". */
+  function formProblem() {
+    const task = currentTask(), weight = $("weight").value.trim();
+    if (task.weight === "required" && !(Number(weight) > 0)) return T.needWeight;
+    if (weight && !(Number(weight) >= 0)) return T.weightNumber;
+    return "";
   }
 
   function formError(text) {
@@ -213,26 +244,29 @@
   /* --- wiring ------------------------------------------------------------------------ */
   for (const radio of document.querySelectorAll('input[name="task"]')) radio.addEventListener("change", describeTask);
   $("shoot-label").addEventListener("click", (event) => {
-    const task = currentTask(), weight = $("weight").value.trim();
-    if (task.weight === "required" && !(Number(weight) > 0)) {
-      event.preventDefault();
-      formError(T.needWeight);
-      $("weight").focus();
-    } else if (weight && !(Number(weight) >= 0)) {
-      event.preventDefault();
-      formError(T.weightNumber);
-    } else {
-      formError("");
-    }
+    const problem = formProblem();
+    if (problem) { event.preventDefault(); if (problem === T.needWeight) $("weight").focus(); }
+    formError(problem);
   });
   $("photo").addEventListener("change", onPhoto);
-  $("again").addEventListener("click", () => { $("weight").value = ""; $("note").value = ""; show("form-screen"); });
+  $("again").addEventListener("click", () => {
+    $("weight").value = ""; $("note").value = "";
+    show("form-screen");
+    window.CustodyViewfinder.rearm();
+  });
+  $("result-fix").addEventListener("click", () => window.CustodyToday.openFix(shown.key));
+  $("today-button").addEventListener("click", () => window.CustodyToday.open());
+  $("refused-alert").addEventListener("click", () => window.CustodyToday.open());
   window.addEventListener("online", () => { networkState(); backoffMs = 2000; flush(); });
   window.addEventListener("offline", networkState);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.swUrl).catch(() => {});
+  window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines,
+                             line, shrink, gpsFields, updateCount, sendAndShow });
+  window.CustodyViewfinder.init({ config, currentTask, formProblem, formError, scanPhoto, maxSide: MAX_SIDE });
   describeTask();
   networkState();
-  watchGps();
-  updateCount().then(() => { if (navigator.onLine) flush(); });
+  window.CustodyCapture.watchGps((text) => { $("gps").textContent = text; }, T, say);
+  const midnight = new Date(); midnight.setHours(0, 0, 0, 0);
+  Q.prune(config.user, midnight.getTime()).then(updateCount).then(() => { if (navigator.onLine) flush(); });
 })();

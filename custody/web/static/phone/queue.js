@@ -1,6 +1,8 @@
-/* The phone's outbox: scans kept in IndexedDB until the server has answered them.
- * A scan is stored before its first upload, with the idempotency key made when it was
- * taken, so a retry after a lost answer can never record it twice. */
+/* The phone's scans, kept in IndexedDB: the outbox, and today's list with what became of each.
+ * A scan is stored before its first upload, with the idempotency key made when it was taken, so
+ * a retry after a lost answer can never record it twice. Its state is 'queued' until the server
+ * answers; then 'sent' (the photo is dropped, the answer kept for today's list) or 'refused'
+ * (kept with its photo and the reason until the collector resends or discards it). */
 "use strict";
 (function () {
   const DB_NAME = "custody-phone", STORE = "outbox";
@@ -39,18 +41,29 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  const isQueued = (item) => !item.state || item.state === "queued";
   const add = (item) => run("readwrite", (s) => s.put(item));
   const remove = (key) => run("readwrite", (s) => s.delete(key));
-  const list = async (user) => {
+  /* Every scan of a user kept on the phone, oldest first. */
+  const all = async (user) => {
     const items = await run("readonly", (s) => s.index("user").getAll(user));
     return items.sort((a, b) => a.created - b.created);
   };
-  const count = (user) => run("readonly", (s) => s.index("user").count(user));
+  /* The scans still waiting to be sent. */
+  const list = async (user) => (await all(user)).filter(isQueued);
+  const count = async (user) => (await list(user)).length;
+  /* Forget scans sent before ``since`` (ms): today's list keeps only today's. */
+  const prune = async (user, since) => {
+    for (const item of await all(user)) {
+      if (item.state === "sent" && item.created < since) await remove(item.key);
+    }
+  };
 
-  /* Send one scan. Returns {kind, status, body}: kind is 'done' (the server answered for
+  /* Send one scan, with the phone's device token when it has one (else the session and its
+   * CSRF token). Returns {kind, status, body}: kind is 'done' (the server answered for
    * good: recorded, or refused for a reason a retry cannot fix), 'retry' (no signal, 5xx,
-   * 408, 429: keep it), or 'auth' (signed out or stale CSRF token: keep it, sign in). */
-  async function send(item, csrf, scanUrl, timeoutMs = 90000) {
+   * 408, 429: keep it), or 'auth' (signed out, revoked or stale CSRF token: keep it). */
+  async function send(item, auth, scanUrl, timeoutMs = 90000) {
     const form = new FormData();
     form.append("action", item.action);
     for (const [name, value] of Object.entries(item.fields)) {
@@ -63,7 +76,8 @@
     try {
       response = await fetch(scanUrl, {
         method: "POST", body: form, credentials: "same-origin", signal: abort.signal,
-        headers: { "Idempotency-Key": item.key, "X-CSRF-Token": csrf, Accept: "application/json" },
+        headers: { "Idempotency-Key": item.key, Accept: "application/json",
+                   ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : { "X-CSRF-Token": auth.csrf }) },
       });
     } catch (err) {
       return { kind: "retry", status: 0, body: null };
@@ -79,5 +93,5 @@
     return { kind: "done", status, body };
   }
 
-  window.CustodyQueue = { uuid, add, remove, list, count, send };
+  window.CustodyQueue = { uuid, add, remove, all, list, count, prune, send };
 })();

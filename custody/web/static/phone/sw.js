@@ -3,8 +3,13 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v2";
-const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/phone.js"];
+const CACHE = "custody-phone-v4";
+const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/capture.js",
+               "/static/phone/today.js",
+               "/static/phone/viewfinder.js", "/static/phone/phone.js",
+               // the live viewfinder's decoder (zxing-wasm 3.1.6), kept for use with no signal
+               "/static/phone/vendor/zxing-wasm/zxing-reader.js",
+               "/static/phone/vendor/zxing-wasm/zxing_reader.wasm"];
 const LAST_PAGE = "/phone/__last_page__";
 // The one thing this worker says itself (no page is cached yet): in the phone's language.
 const OFFLINE = { zh: "没有信号，页面尚未保存在手机上。", en: "No signal, and the page is not kept on this phone yet." };
@@ -18,7 +23,8 @@ async function install() {
     const url = new URL(client.url);
     if (!url.pathname.startsWith("/phone/")) continue;
     const response = await fetch(url.pathname, { credentials: "same-origin" });
-    if (response.ok && !response.redirected) {
+    if (response.ok && !response.redirected
+        && !/no-store/.test(response.headers.get("Cache-Control") || "")) {
       await cache.put(url.pathname, response.clone());
       await cache.put(LAST_PAGE, response);
     }
@@ -38,7 +44,9 @@ async function page(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected) {
+    // Pages marked no-store (enrolment, the sign-in hop) hold secrets or are one-offs: never kept.
+    const keep = !/no-store/.test(response.headers.get("Cache-Control") || "");
+    if (response.ok && !response.redirected && keep) {
       await cache.put(request, response.clone());
       await cache.put(LAST_PAGE, response.clone());
     }

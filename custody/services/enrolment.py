@@ -1,0 +1,141 @@
+"""Enrolling a phone by QR: a one-time code a supervisor makes, exchanged by the phone for a token.
+
+The code is random (192 bits), kept only as its sha256, bound to one person, good
+for ``CODE_LIFETIME`` and for one use. Using it enrols a device for that person in
+the same transaction that marks the code used, so two phones racing with one code
+get one device between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from custody.db.engine import Database
+from custody.db.schema import Actor, Enrolment
+from custody.domain.errors import DomainError, UnknownActor
+from custody.services import accounts
+from custody.services.unit_of_work import UnitOfWork
+
+CODE_LIFETIME = timedelta(minutes=15)
+MAX_CODE_LENGTH = 100
+
+
+class EnrolmentUnusable(DomainError):
+    """An enrolment code that is unknown, used, expired or whose person was deactivated."""
+
+    code = "enrolment_unusable"
+
+    def __init__(self, reason: str):
+        super().__init__(f"this enrolment code is {reason}")
+        self.reason = reason  # 'unknown' | 'used' | 'expired' | 'deactivated'
+
+
+@dataclass(frozen=True)
+class NewEnrolment:
+    """A code just made: the code itself is known only here and in the QR."""
+
+    code: str
+    actor_name: str
+    actor_role: str
+    device_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingEnrolment:
+    """What a code stands for, before it is used."""
+
+    actor_name: str
+    actor_role: str
+    device_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A device enrolled by a code: its token is handed to the phone once."""
+
+    device_id: int
+    actor_id: int
+    actor_name: str
+    actor_role: str
+    token: str
+
+
+def _hash(code: str) -> str:
+    """The sha256 a code is stored as."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def start(db: Database, actor_id: int, device_name: str, created_by: int,
+          now: datetime | None = None) -> NewEnrolment:
+    """Make a one-time enrolment code for an active person's phone."""
+    device_name = device_name.strip()
+    if not device_name or len(device_name) > 100:
+        raise DomainError("a device needs a name of 1 to 100 characters")
+    now = now or datetime.now(UTC)
+    code = secrets.token_urlsafe(24)
+    with UnitOfWork(db, write=True) as uow:
+        actor = uow.session.get(Actor, actor_id)
+        if actor is None:
+            raise UnknownActor(f"no actor with id {actor_id}")
+        if not actor.active:
+            raise DomainError(f"{actor.name} is deactivated; activate them first")
+        uow.session.add(Enrolment(actor_id=actor_id, device_name=device_name,
+                                  code_hash=_hash(code), created_by=created_by, created_at=now,
+                                  expires_at=now + CODE_LIFETIME))
+        uow.commit()
+        return NewEnrolment(code, actor.name, actor.role, device_name, now + CODE_LIFETIME)
+
+
+def _usable(enrolment: Enrolment | None, actor: Actor | None, now: datetime) -> None:
+    """Raise EnrolmentUnusable unless the code can be used now."""
+    if enrolment is None or actor is None:
+        raise EnrolmentUnusable("unknown")
+    if enrolment.used_at is not None:
+        raise EnrolmentUnusable("used")
+    if enrolment.expires_at <= now:
+        raise EnrolmentUnusable("expired")
+    if not actor.active:
+        raise EnrolmentUnusable("deactivated")
+
+
+def _find(session, code: str) -> tuple[Enrolment | None, Actor | None]:
+    """The enrolment a code names and its person (or Nones)."""
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None, None
+    row = session.execute(select(Enrolment, Actor).join(Actor, Actor.id == Enrolment.actor_id)
+                          .where(Enrolment.code_hash == _hash(code))).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def look_up(db: Database, code: str, now: datetime | None = None) -> PendingEnrolment:
+    """Who a code would enrol a phone for, without using it (EnrolmentUnusable if it can't)."""
+    now = now or datetime.now(UTC)
+    with db.read() as session:
+        enrolment, actor = _find(session, code)
+        _usable(enrolment, actor, now)
+        return PendingEnrolment(actor.name, actor.role, enrolment.device_name,
+                                enrolment.expires_at)
+
+
+def redeem(db: Database, code: str, now: datetime | None = None) -> Enrolled:
+    """Use a code: enrol a device for its person and return the device token (shown once)."""
+    now = now or datetime.now(UTC)
+    with UnitOfWork(db, write=True) as uow:
+        enrolment, actor = _find(uow.session, code)
+        _usable(enrolment, actor, now)
+        claimed = uow.session.execute(
+            update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.used_at.is_(None))
+            .values(used_at=now)).rowcount
+        if claimed != 1:
+            raise EnrolmentUnusable("used")
+        device_id, token = accounts.new_device(uow.session, actor, enrolment.device_name, now)
+        enrolment.device_id = device_id
+        uow.commit()
+        return Enrolled(device_id, actor.id, actor.name, actor.role, token)
