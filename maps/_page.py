@@ -73,7 +73,7 @@ class PathBatch(Layer):
         var {{ this.get_name() }} = L.featureGroup();
         (function (group, base, items) {
             for (const [latlngs, options, tooltip] of items) {
-                const line = L.polyline(latlngs, Object.assign({}, base, options));
+                const line = new L.CustodyLine(latlngs, Object.assign({}, base, options));
                 if (tooltip) { line.bindTooltip(tooltip, {sticky: true}); }
                 line.addTo(group);
             }
@@ -162,6 +162,13 @@ def format_kg(kg: float, unit: str = "kg") -> str:
     return f"{kg:,.1f} {unit}"
 
 
+def format_weight(kg: float, kg_unit: str = "kg", t_unit: str = "t") -> str:
+    """A weight in the unit people read it in: '850.0 kg' below a tonne, '12.35 t' above."""
+    if abs(kg) >= 1000:
+        return f"{kg / 1000:,.2f} {t_unit}"
+    return format_kg(kg, kg_unit)
+
+
 def rounded(lat: float, lon: float) -> list[float]:
     """A position rounded to about a metre, to keep the page small."""
     return [round(lat, 5), round(lon, 5)]
@@ -174,6 +181,7 @@ def new_map(
     tiles_url: str | None,
     tiles_attribution: str,
     asset_base_url: str,
+    tiles_subdomains: str = "abc",
 ) -> folium.Map:
     """A folium map on its own page, with local assets and the configured tile layer only."""
     check_lang(lang)
@@ -185,7 +193,8 @@ def new_map(
         if not tiles_attribution:
             raise MapsError("tiles_attribution is required with tiles_url")
         folium.TileLayer(
-            tiles=tiles_url, attr=tiles_attribution, name="tiles", control=False, max_zoom=19
+            tiles=tiles_url, attr=tiles_attribution, name="tiles", control=False, max_zoom=19,
+            subdomains=tiles_subdomains,
         ).add_to(folium_map)
     return folium_map
 

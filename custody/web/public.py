@@ -43,6 +43,8 @@ def trace_map(token: str):
               for s in found.stops if s.lat is not None]
     return maps.trace_map_html(points, tiles_url=settings.tiles_url,
                                tiles_attribution=settings.tiles_attribution,
+                               tiles_crs=settings.tiles_crs,
+                               tiles_subdomains=settings.tiles_subdomains,
                                asset_base_url=url_for("public.map_asset", path=""),
                                title=f"{found.asset_id}", lang=lang(), text=map_text())
 

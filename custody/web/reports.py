@@ -20,7 +20,7 @@ from custody.services import csv_export, map_view, rollups, tonnage
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
-from custody.web.i18n import lang, switch_links
+from custody.web.i18n import lang, local_date, switch_links
 from custody.web.schemas import (
     MapQuery,
     MassBalanceQuery,
@@ -37,14 +37,37 @@ PUBLIC_LEVELS = ("district", "village", "transfer_room", "facility")  # booths: 
 PUBLIC = {}  # no security requirement in the OpenAPI document
 
 
-def map_text(notice: str = "") -> maps.MapText:
+def map_text(notice: str = "", day_note: str = "") -> maps.MapText:
     """The public map's words in the reader's language."""
     return maps.vocabulary_text(
         lang(), title=_("Where sorted waste went"), day=_("Date"), show=_("Show"),
         total=_("Total"), trips=_("Truck trips"), flows=_("flows"), vehicle=_("Vehicle"),
         legend=_("Legend"), trace_title=_("Where it went"), path=_("Path"),
-        places=_("Places seen"), kg_unit=_("kg"), notice=notice,
+        places=_("Places seen"), kg_unit=_("kg"), t_unit=_("t"), notice=notice,
+        day_note=day_note,
+        summary=_("Each line is waste of one category carried between two places on this "
+                  "day; the thicker the line, the more waste. Tap a place for its figures."),
+        about=_("What the map shows"), width_title=_("Line width: waste carried"),
+        kg_in=_("In"), kg_out=_("Out"), photos=_("Clearance photos"),
+        merged=_("Several small booths together (privacy)"),
+        lines_of=_("Line colour: category"), places_of=_("Places and trips"),
         languages=tuple(switch_links()))
+
+
+def _map_day(asked: date | None) -> tuple[date, str]:
+    """The day the map shows and a sentence saying which day that is and why."""
+    db, now = get_db(current_app), today()
+    if asked is not None:
+        return asked, _("Showing %(day)s, the day chosen.", day=local_date(asked, "long"))
+    latest = tonnage.latest_day(db, now)
+    if latest == now:
+        return now, _("Showing today, %(day)s.", day=local_date(now, "long"))
+    if latest is None:
+        return now, _("Showing today, %(day)s: nothing has been recorded yet.",
+                      day=local_date(now, "long"))
+    return latest, _("Showing %(day)s, the latest day with data: nothing has been recorded "
+                     "today (%(today)s) yet.", day=local_date(latest, "long"),
+                     today=local_date(now, "long"))
 
 
 @bp.get("/map")
@@ -53,19 +76,22 @@ def public_map():
     db, settings = get_db(current_app), get_settings(current_app)
     status, notice = 200, ""
     try:
-        day = check(MapQuery, request.args.to_dict()).day
+        asked = check(MapQuery, request.args.to_dict()).day
     except RequestInvalid as exc:
-        day, status = None, 400
+        asked, status = None, 400
         notice = _("“%(value)s” is not a day: showing the latest day instead. %(problem)s",
                    value=request.args.get("day", "")[:40], problem=exc.problems()[0]["message"])
-    day = day or tonnage.latest_day(db, today()) or today()
+    day, day_note = _map_day(asked)
     sites, flows, trips = map_view.day_map_records(
         db, day, min_households=settings.map_min_households,
-        merged_name=_("%(village)s · several booths", village="{village}"))
+        merged_name=_("%(village)s · several booths", village="{village}"),
+        photo_url=lambda sha: url_for("scans.public_photo", sha256=sha))
     html = maps.public_map_html(sites, flows, trips, day=day, tiles_url=settings.tiles_url,
                                 tiles_attribution=settings.tiles_attribution,
+                                tiles_crs=settings.tiles_crs,
+                                tiles_subdomains=settings.tiles_subdomains,
                                 asset_base_url=url_for("public.map_asset", path=""),
-                                lang=lang(), text=map_text(notice))
+                                lang=lang(), text=map_text(notice, day_note))
     return Response(html, status=status, mimetype="text/html")
 
 
