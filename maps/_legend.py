@@ -88,6 +88,8 @@ def panel(day: date, text: MapText, max_kg: float) -> PagePanel:
     note = (f'<p class="custody-day-note" id="custody-day-note">{escape(text.day_note)}</p>'
             if text.day_note else "")
     described = ' aria-describedby="custody-day-note"' if text.day_note else ""
+    links = "".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in text.links)
+    links = f'<nav class="custody-links">{links}</nav>' if links else ""
     return PagePanel(
         '<div class="custody-panel">'
         f'<div class="custody-head">{switch}<h1>{escape(text.title)}</h1></div>{notice}'
@@ -95,7 +97,7 @@ def panel(day: date, text: MapText, max_kg: float) -> PagePanel:
         f'<label for="custody-day">{escape(text.day)}</label> '
         f'<input id="custody-day" type="date" name="day" value="{day.isoformat()}" required'
         f'{described} onchange="if (this.value) this.form.submit()"> '
-        f'<button type="submit">{escape(text.show)}</button></form>{note}'
+        f'<button type="submit">{escape(text.show)}</button></form>{note}{links}'
         f'<details class="custody-fold" open><summary>{escape(text.about)}</summary>'
         f'<p class="custody-summary">{escape(text.summary)}</p>{_legend(text, max_kg)}'
         "</details></div>"

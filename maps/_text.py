@@ -51,6 +51,8 @@ class MapText:
     merged: str = "Several small booths together (privacy)"
     lines_of: str = "Line colour: category"
     places_of: str = "Places"
+    # Links to other pages (label, url), e.g. to type a code; shown under the day picker.
+    links: tuple[tuple[str, str], ...] = ()
     # The language switch: (code, name, url, is the page's language) for each language.
     languages: tuple[tuple[str, str, str, bool], ...] = ()
     categories: Mapping[str, str] = field(

@@ -51,6 +51,8 @@ def map_text(notice: str = "", day_note: str = "") -> maps.MapText:
         kg_in=_("In"), kg_out=_("Out"), photos=_("Clearance photos"),
         merged=_("Several small booths together (privacy)"),
         lines_of=_("Line colour: category"), places_of=_("Places and trips"),
+        links=((_("Type a code"), url_for("public.type_code")),
+               (_("Tonnage"), url_for("reports.tonnage_page"))),
         languages=tuple(switch_links()))
 
 
