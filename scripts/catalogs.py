@@ -45,7 +45,8 @@ def update() -> None:
     with english.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        # A fuzzy entry holds pybabel's guess from a similar English text: never keep it.
+        if message.id and (not message.string or "fuzzy" in message.flags):
             message.string = message.id
         message.flags.discard("fuzzy")
     with english.open("wb") as fh:

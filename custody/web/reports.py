@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 import maps
 import vocabulary
-from custody.services import csv_export, map_view, rollups, tonnage
-from custody.web import get_db, get_settings
+from custody.services import csv_export, map_view, rollups, tonnage, tonnage_summary
+from custody.web import charts, get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
 from custody.web.i18n import lang, local_date, switch_links
@@ -29,6 +29,7 @@ from custody.web.schemas import (
     TonnageQuery,
     TonnageRows,
     today,
+    without_blanks,
 )
 
 bp = Blueprint("reports", __name__)
@@ -156,27 +157,33 @@ def mass_balance():
 
 @bp.get("/tonnage")
 def tonnage_page():
-    """Daily tonnage by category, as charts; a bad range re-shows the form with a message."""
-    typed = {k: request.args.get(k, "") for k in ("from", "to", "level")}
+    """Tonnage a resident reads: per category, a trend by week or month, villages compared.
+
+    Every choice is in the URL (``from``, ``to``, ``level``, ``node``, ``by``), so a view
+    can be shared; a bad one re-shows the form with a message. Without ``from`` the page
+    shows the twelve weeks up to ``to``.
+    """
+    args = without_blanks(request.args.to_dict())
+    typed = {k: request.args.get(k, "") for k in ("from", "to", "level", "node", "by")}
     levels = rollups.LEVELS if not current_principal().is_anonymous else PUBLIC_LEVELS
     try:
-        query = check(TonnagePageQuery, request.args.to_dict())
+        if "from" not in args and "to" not in args:
+            args["from"] = (today() - timedelta(days=83)).isoformat()
+        query = check(TonnagePageQuery, args)
         _public_level(query.level)
     except RequestInvalid as exc:
-        return render_template("tonnage.html", days=[], peak=1.0, typed=typed, levels=levels,
+        return render_template("tonnage.html", summary=None, typed=typed, levels=levels,
                                problems=exc.problems(), colours=vocabulary.category_colours(),
-                               level=typed["level"] or "district"), 400
-    days: dict[date, dict[str, dict[str, float]]] = {}
-    for r in tonnage.iter_daily_tonnage(get_db(current_app), query.day_from, query.day_to,
-                                        query.level, query.node):
-        cell = days.setdefault(r["day"], {}).setdefault(r["category"], {"collected": 0.0,
-                                                                          "delivered": 0.0})
-        cell["collected"] += r["collected_kg"]
-        cell["delivered"] += r["delivered_kg"]
-    peak = max([sum(c["collected"] for c in d.values()) for d in days.values()]
-               + [sum(c["delivered"] for c in d.values()) for d in days.values()] + [1.0])
+                               level=typed["level"] or "district", nodes=[]), 400
+    db = get_db(current_app)
+    by = query.by or tonnage_summary.auto_period(query.day_from, query.day_to)
+    summary = tonnage_summary.summarise(db, query.day_from, query.day_to, query.level,
+                                        query.node, by)
     typed = {"from": query.day_from.isoformat(), "to": query.day_to.isoformat(),
-             "level": query.level}
-    return render_template("tonnage.html", days=sorted(days.items()), peak=peak, typed=typed,
-                           levels=levels, problems=[], colours=vocabulary.category_colours(),
-                           level=query.level)
+             "level": query.level, "node": query.node or "", "by": by}
+    return render_template("tonnage.html", summary=summary, typed=typed, levels=levels,
+                           problems=[], colours=vocabulary.category_colours(),
+                           level=query.level, nodes=tonnage_summary.nodes(db, query.level),
+                           trend=charts.trend(summary.periods), day_from=query.day_from,
+                           day_to=query.day_to,
+                           villages=charts.village_bars(summary.villages))
