@@ -32,7 +32,7 @@ ALLOWED_EN = {"kg", "km", "PDF", "CSV", "GPS", "QR", "HTTP", "Idempotency", "Key
 ALLOWED_CJK = {"中文"}  # the language switch names each language in itself
 # Data the pages show as it was registered: names, not words of the interface.
 DATA = ["试点村", "一号亭", "中转房甲", "处理厂甲", "收集车甲", "清运车甲", "王收集", "李清运",
-        "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机", "南湖区"]  # 南湖区: the default district
+        "赵过磅", "钱亭长", "孙主管", "周管理", "王的手机", "南湖区"]
 
 
 class _Text(HTMLParser):
