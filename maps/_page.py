@@ -199,13 +199,40 @@ def new_map(
     return folium_map
 
 
+class FitBeside(MacroElement):
+    """Open the map on a box, kept clear of the page's panel (beside it, or below on a phone)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            if (L.custodyFoldOnPhone) { L.custodyFoldOnPhone(); }
+            var panel = document.querySelector(".custody-panel"), left = 24, top = 24;
+            if (panel) {
+                var box = panel.getBoundingClientRect(), rect = map.getContainer()
+                    .getBoundingClientRect();
+                if (rect.width - box.right > rect.width / 2) { left = box.right - rect.left + 16; }
+                else { top = box.bottom - rect.top + 16; }
+            }
+            map.fitBounds(bounds, {paddingTopLeft: [left, top], paddingBottomRight: [24, 24],
+                                   maxZoom: 16});
+        })({{ this._parent.get_name() }}, {{ this.bounds_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        """Fit to [[south, west], [north, east]]."""
+        super().__init__()
+        self._name = "FitBeside"
+        self.bounds_json = script_json(bounds)
+
+
 def fit_to(folium_map: folium.Map, positions: Iterable[Sequence[float]]) -> None:
-    """Open the map on the box around positions, if there are any."""
+    """Open the map on the box around positions, if there are any, clear of the panel."""
     lats, lons = [], []
     for lat, lon in positions:
         lats.append(lat)
         lons.append(lon)
     if lats:
-        folium_map.fit_bounds(
-            [[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24), max_zoom=16
-        )
+        FitBeside([[min(lats), min(lons)], [max(lats), max(lons)]]).add_to(folium_map)

@@ -51,6 +51,7 @@
         var folds = document.querySelectorAll("details.custody-fold");
         for (var i = 0; i < folds.length; i++) { folds[i].removeAttribute("open"); }
     }
+    L.custodyFoldOnPhone = foldOnPhone;  // the map's fit calls it first, to measure the panel
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", foldOnPhone);
     } else {
