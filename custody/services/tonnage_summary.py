@@ -103,7 +103,7 @@ def summarise(db: Database, day_from: date, day_to: date, level: str, node: str 
             if category not in totals["collected"]:
                 continue
             day = date.fromisoformat(day) if isinstance(day, str) else day
-            collected, delivered = (collected_g or 0) / 1000, (delivered_g or 0) / 1000
+            collected, delivered = int(collected_g or 0) / 1000, int(delivered_g or 0) / 1000
             totals["collected"][category] += collected
             totals["delivered"][category] += delivered
             by_period[period_start(day, by)][category] += collected
@@ -141,7 +141,7 @@ def _villages(conn, db: Database, day_from: date, day_to: date) -> list[VillageR
     kg: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0.0))
     for village, category, grams in rows:
         if category in CATEGORIES:
-            kg[village][category] += (grams or 0) / 1000
+            kg[village][category] += int(grams or 0) / 1000
     days = (day_to - day_from).days + 1
     found = [VillageRow(name, amounts, homes.get(name, 0), days) for name, amounts in kg.items()]
     return sorted(found, key=lambda v: (-(v.per_household_day or 0), -v.total, v.name))
