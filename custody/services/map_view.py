@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 import maps
@@ -161,21 +161,20 @@ def _merge_small(db: Database, day: date, sites: dict[str, maps.Site], flows: li
 
 
 def households_per_booth(db: Database, day: date) -> dict[str, int]:
-    """Booth -> how many households' bags were deposited in its bins on the local day."""
+    """Booth -> how many households' bags were deposited in its bins on the local day.
+
+    Counted in the database (distinct households per booth, so a home using two of a
+    booth's bins counts once), over the day's server times: one grouped index range.
+    """
     start = datetime.combine(day, time(), rollups.REPORT_TZ).astimezone(UTC)
-    lo, hi = to_us(start - timedelta(hours=12)), to_us(start + timedelta(hours=36))
+    lo, hi = to_us(start), to_us(start + timedelta(days=1)) - 1
     bag, bin_ = aliased(Asset), aliased(Asset)
     with db.read() as session:
-        rows = session.execute(
-            select(bin_.site_id, bag.household_id, Handover.device_time_us,
-                   Handover.server_time_us)
+        return dict(session.execute(
+            select(bin_.site_id, func.count(bag.household_id.distinct()))
+            .select_from(Handover)
             .join(bag, bag.asset_id == Handover.source_id)
             .join(bin_, bin_.asset_id == Handover.dest_id)
             .where(Handover.server_time_us.between(lo, hi), Handover.action == "deposit",
-                   Handover.record_kind == "handover", bag.household_id.is_not(None),
-                   bin_.site_id.is_not(None))).all()
-    homes: dict[str, set[int]] = defaultdict(set)
-    for booth, household, device_us, server_us in rows:
-        if rollups.local_day(device_us, server_us) == day:
-            homes[booth].add(household)
-    return {booth: len(found) for booth, found in homes.items()}
+                   Handover.record_kind == "handover", bin_.site_id.is_not(None))
+            .group_by(bin_.site_id)).all())

@@ -74,6 +74,19 @@ def test_small_booths_are_merged_by_their_own_households_not_the_village_average
     assert counts[four_booths["小亭丙"]] == 4 and counts[four_booths["大亭甲"]] == 30
 
 
+def test_a_home_using_two_bins_of_a_booth_counts_once(db, district):
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    for n in range(3):
+        kitchen, other = assets.register(db, [
+            NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村", household=f"{SECRET}{n}"),
+            NewAsset(AssetKind.BAG, Category.OTHER, village="凤桥村", household=f"{SECRET}{n}")])
+        record(db, district, kitchen, district.kitchen_bin, start + timedelta(minutes=n),
+               point=BOOTH_AT, weight_kg=1.0)
+        record(db, district, other, district.other_bin, start + timedelta(minutes=n, seconds=5),
+               point=BOOTH_AT, weight_kg=1.0)
+    assert map_view.households_per_booth(db, today()) == {district.booth: 3}
+
+
 def test_no_public_page_shows_a_household_a_bags_home_or_an_original_photo(
         app, client, db, district, four_booths, people):
     photo = phone_photo(district.room, district.truck, exif=GPS_EXIF)
