@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import folium
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -64,7 +65,50 @@ class _Page(Figure):
         self.lang = "zh-CN" if lang == "zh" else "en"
 
 
-class PathBatch(Layer):
+class _Rendered(Element):
+    """Text already rendered, put on the page as it is.
+
+    branca wraps each rendered macro in a new Element, i.e. a new Jinja template, which
+    parses it again: for a day of Nanhu that is half a megabyte of JSON tokenized for
+    nothing (most of the build time), and any "{{" in a place name would be evaluated.
+    """
+
+    def __init__(self, text: str) -> None:
+        """Hold the text."""
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, untouched."""
+        return self.text
+
+
+def render_direct(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """MacroElement.render without the second template pass over the output."""
+    figure = element.get_root()
+    module = element._template.module
+    for part, target in (("header", figure.header), ("html", figure.html),
+                         ("script", figure.script)):
+        macro = module.__dict__.get(part)
+        if macro is not None:
+            target.add_child(_Rendered(macro(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        child.render(**kwargs)
+
+
+class _BatchLayer(Layer):
+    """A layer rendered in one pass (see _Rendered), added to its map like any layer."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the layer to its parent and write its script."""
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        render_direct(self, kwargs)
+
+
+class PathBatch(_BatchLayer):
     """An overlay of Leaflet polylines drawn from one embedded array."""
 
     _template = Template(
@@ -90,7 +134,7 @@ class PathBatch(Layer):
         self.items_json = script_json(items)
 
 
-class MarkerBatch(Layer):
+class MarkerBatch(_BatchLayer):
     """An overlay of Leaflet markers with CSS-styled DivIcons, from one embedded array."""
 
     _template = Template(
@@ -132,6 +176,10 @@ class PagePanel(MacroElement):
         super().__init__()
         self._name = "PagePanel"
         self.markup = markup
+
+    def render(self, **kwargs: Any) -> None:
+        """Write the markup as it is."""
+        render_direct(self, kwargs)
 
 
 class MetricScale(MacroElement):
