@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from custody.services.tonnage_summary import CATEGORIES, Period, VillageRow
 
 WIDTH, HEIGHT = 400, 220  # the trend's viewBox
-LEFT, BOTTOM, TOP = 52, 26, 8
+LEFT, BOTTOM, TOP = 74, 26, 8  # room for "500.0 公斤" at the left
 MAX_LABELS = 8
 
 
