@@ -43,6 +43,9 @@ class Settings:
     mass_balance_tolerance: float = 0.1
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    # The tiles' coordinate system: wgs84 / cgcs2000 as stored, gcj02 shifted for display.
+    tiles_crs: str = "wgs84"
+    tiles_subdomains: str = "abc"
     map_min_households: int = 10  # booths serving fewer are merged into their village
     scan_workers: int = 2  # decoder processes per web worker (about 100 MB each)
     scan_timeout_s: float = 20.0
@@ -56,6 +59,9 @@ class Settings:
         return f"{self.code_host.lower()}/ledger"
 
     def __post_init__(self) -> None:
+        if self.tiles_crs not in ("wgs84", "cgcs2000", "gcj02"):
+            raise ValueError(f"CUSTODY_TILES_CRS must be wgs84, cgcs2000 or gcj02, "
+                             f"not {self.tiles_crs!r}")
         data_dir = absolute(self.data_dir)
         object.__setattr__(self, "data_dir", data_dir)
         object.__setattr__(self, "database_url", absolute_sqlite_url(self.database_url)
@@ -85,9 +91,13 @@ class Settings:
             values["checkpoint_key_file"] = Path(env["CUSTODY_CHECKPOINT_KEY_FILE"])
         if "CUSTODY_CHECKPOINT_PUBLIC_KEY_FILE" in env:
             values["checkpoint_public_key_file"] = Path(env["CUSTODY_CHECKPOINT_PUBLIC_KEY_FILE"])
+        if env.get("CUSTODY_TILES"):
+            values.update(tile_preset(env["CUSTODY_TILES"], env.get("CUSTODY_TILES_KEY", "")))
         if "CUSTODY_TILES_URL" in env:
             values["tiles_url"] = env["CUSTODY_TILES_URL"]
             values["tiles_attribution"] = env.get("CUSTODY_TILES_ATTRIBUTION", "")
+            values["tiles_crs"] = env.get("CUSTODY_TILES_CRS", "wgs84")
+            values["tiles_subdomains"] = env.get("CUSTODY_TILES_SUBDOMAINS", "abc")
         if "CUSTODY_MAP_MIN_HOUSEHOLDS" in env:
             values["map_min_households"] = int(env["CUSTODY_MAP_MIN_HOUSEHOLDS"])
         if "CUSTODY_SCAN_WORKERS" in env:
@@ -111,6 +121,20 @@ class Settings:
         if not settings.secret_key:
             settings = replace(settings, secret_key=load_or_create_secret_key(settings.data_dir))
         return settings
+
+
+def tile_preset(name: str, key: str = "") -> dict[str, str]:
+    """The settings of a known tile provider (``osm``, ``tianditu`` with its key, ``amap``)."""
+    import maps  # the library owns the list of providers
+
+    provider = maps.TILE_PROVIDERS.get(name)
+    if provider is None:
+        raise ValueError(f"unknown tile provider {name!r}: one of {', '.join(maps.TILE_PROVIDERS)}")
+    if "{key}" in provider.url and not key:
+        raise ValueError(f"tile provider {name!r} needs CUSTODY_TILES_KEY")
+    return {"tiles_url": provider.url.replace("{key}", key), "tiles_attribution":
+            provider.attribution, "tiles_crs": provider.crs,
+            "tiles_subdomains": provider.subdomains}
 
 
 def absolute(path: Path | str) -> Path:

@@ -6,7 +6,7 @@ copies under `STATIC_DIR`, reached through the app's `asset_base_url`.
 
 Vendored, unmodified, from `npm pack leaflet@1.9.4` (dist/): leaflet.js, leaflet.css and the
 three images leaflet.css refers to; BSD-2-Clause, licence kept in static/leaflet/LICENSE.
-static/custody-maps.css is ours.
+static/custody-maps.css and static/custody-maps.js are ours.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ import folium
 STATIC_DIR: Path = Path(__file__).resolve().parent / "static"
 
 # (folium resource name, path under STATIC_DIR); names match folium's so nothing re-adds CDN links.
-MAP_SCRIPTS: tuple[tuple[str, str], ...] = (("leaflet", "leaflet/leaflet.js"),)
+MAP_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("leaflet", "leaflet/leaflet.js"),
+    ("custody_maps_js", "custody-maps.js"),
+)
 MAP_STYLES: tuple[tuple[str, str], ...] = (
     ("leaflet_css", "leaflet/leaflet.css"),
     ("custody_maps_css", "custody-maps.css"),

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import folium
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -64,7 +65,50 @@ class _Page(Figure):
         self.lang = "zh-CN" if lang == "zh" else "en"
 
 
-class PathBatch(Layer):
+class _Rendered(Element):
+    """Text already rendered, put on the page as it is.
+
+    branca wraps each rendered macro in a new Element, i.e. a new Jinja template, which
+    parses it again: for a day of Nanhu that is half a megabyte of JSON tokenized for
+    nothing (most of the build time), and any "{{" in a place name would be evaluated.
+    """
+
+    def __init__(self, text: str) -> None:
+        """Hold the text."""
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, untouched."""
+        return self.text
+
+
+def render_direct(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """MacroElement.render without the second template pass over the output."""
+    figure = element.get_root()
+    module = element._template.module
+    for part, target in (("header", figure.header), ("html", figure.html),
+                         ("script", figure.script)):
+        macro = module.__dict__.get(part)
+        if macro is not None:
+            target.add_child(_Rendered(macro(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        child.render(**kwargs)
+
+
+class _BatchLayer(Layer):
+    """A layer rendered in one pass (see _Rendered), added to its map like any layer."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the layer to its parent and write its script."""
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        render_direct(self, kwargs)
+
+
+class PathBatch(_BatchLayer):
     """An overlay of Leaflet polylines drawn from one embedded array."""
 
     _template = Template(
@@ -73,7 +117,7 @@ class PathBatch(Layer):
         var {{ this.get_name() }} = L.featureGroup();
         (function (group, base, items) {
             for (const [latlngs, options, tooltip] of items) {
-                const line = L.polyline(latlngs, Object.assign({}, base, options));
+                const line = new L.CustodyLine(latlngs, Object.assign({}, base, options));
                 if (tooltip) { line.bindTooltip(tooltip, {sticky: true}); }
                 line.addTo(group);
             }
@@ -90,7 +134,7 @@ class PathBatch(Layer):
         self.items_json = script_json(items)
 
 
-class MarkerBatch(Layer):
+class MarkerBatch(_BatchLayer):
     """An overlay of Leaflet markers with CSS-styled DivIcons, from one embedded array."""
 
     _template = Template(
@@ -133,6 +177,10 @@ class PagePanel(MacroElement):
         self._name = "PagePanel"
         self.markup = markup
 
+    def render(self, **kwargs: Any) -> None:
+        """Write the markup as it is."""
+        render_direct(self, kwargs)
+
 
 class MetricScale(MacroElement):
     """A scale bar in metres and kilometres only (China does not use miles and feet)."""
@@ -162,6 +210,13 @@ def format_kg(kg: float, unit: str = "kg") -> str:
     return f"{kg:,.1f} {unit}"
 
 
+def format_weight(kg: float, kg_unit: str = "kg", t_unit: str = "t") -> str:
+    """A weight in the unit people read it in: '850.0 kg' below a tonne, '12.35 t' above."""
+    if abs(kg) >= 1000:
+        return f"{kg / 1000:,.2f} {t_unit}"
+    return format_kg(kg, kg_unit)
+
+
 def rounded(lat: float, lon: float) -> list[float]:
     """A position rounded to about a metre, to keep the page small."""
     return [round(lat, 5), round(lon, 5)]
@@ -174,6 +229,7 @@ def new_map(
     tiles_url: str | None,
     tiles_attribution: str,
     asset_base_url: str,
+    tiles_subdomains: str = "abc",
 ) -> folium.Map:
     """A folium map on its own page, with local assets and the configured tile layer only."""
     check_lang(lang)
@@ -185,18 +241,46 @@ def new_map(
         if not tiles_attribution:
             raise MapsError("tiles_attribution is required with tiles_url")
         folium.TileLayer(
-            tiles=tiles_url, attr=tiles_attribution, name="tiles", control=False, max_zoom=19
+            tiles=tiles_url, attr=tiles_attribution, name="tiles", control=False, max_zoom=19,
+            subdomains=tiles_subdomains,
         ).add_to(folium_map)
     return folium_map
 
 
+class FitBeside(MacroElement):
+    """Open the map on a box, kept clear of the page's panel (beside it, or below on a phone)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            if (L.custodyFoldOnPhone) { L.custodyFoldOnPhone(); }
+            var panel = document.querySelector(".custody-panel"), left = 24, top = 24;
+            if (panel) {
+                var box = panel.getBoundingClientRect(), rect = map.getContainer()
+                    .getBoundingClientRect();
+                if (rect.width - box.right > rect.width / 2) { left = box.right - rect.left + 16; }
+                else { top = box.bottom - rect.top + 16; }
+            }
+            map.fitBounds(bounds, {paddingTopLeft: [left, top], paddingBottomRight: [24, 24],
+                                   maxZoom: 16});
+        })({{ this._parent.get_name() }}, {{ this.bounds_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        """Fit to [[south, west], [north, east]]."""
+        super().__init__()
+        self._name = "FitBeside"
+        self.bounds_json = script_json(bounds)
+
+
 def fit_to(folium_map: folium.Map, positions: Iterable[Sequence[float]]) -> None:
-    """Open the map on the box around positions, if there are any."""
+    """Open the map on the box around positions, if there are any, clear of the panel."""
     lats, lons = [], []
     for lat, lon in positions:
         lats.append(lat)
         lons.append(lon)
     if lats:
-        folium_map.fit_bounds(
-            [[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24), max_zoom=16
-        )
+        FitBeside([[min(lats), min(lons)], [max(lats), max(lons)]]).add_to(folium_map)

@@ -1,7 +1,10 @@
 """Hiding small booths: a booth used by few households would show what each household throws away.
 
-Booths below the threshold are merged, per village, into one site at the village centroid,
-with their tonnage summed and their flows re-pointed and summed.
+Each booth is judged by its own household count. Booths below the threshold are merged,
+per village, into one site at the village centroid, with their tonnage summed and their
+flows re-pointed and summed. When the merged booths together still serve fewer households
+than the threshold, the village's next-smallest booths join them until the group reaches
+it (or the whole village is one point).
 """
 
 from __future__ import annotations
@@ -47,6 +50,16 @@ def merge_small_booths(
             small_by_village[village].append(site)
         else:
             kept.append(site)
+    for village, booths in small_by_village.items():
+        served = sum(households_per_booth.get(b.id, 0) for b in booths)
+        neighbours = sorted((s for s in kept if s.kind == "booth" and village_of.get(s.id) ==
+                             village), key=lambda s: (households_per_booth.get(s.id, 0), s.id))
+        for booth in neighbours:
+            if served >= min_households:
+                break
+            kept.remove(booth)
+            booths.append(booth)
+            served += households_per_booth.get(booth.id, 0)
 
     renamed: dict[str, str] = {}
     for village, booths in sorted(small_by_village.items()):
@@ -56,9 +69,10 @@ def merge_small_booths(
             for c in CATEGORIES
             if any(c in b.tonnage_kg for b in booths)
         }
-        merged = Site(
-            merged_site_id(village), "booth", merged_name.format(village=village), lat, lon, tonnage
-        )
+        out = {c: sum(b.out_kg.get(c, 0.0) for b in booths)
+               for c in CATEGORIES if any(c in b.out_kg for b in booths)}
+        merged = Site(merged_site_id(village), "booth", merged_name.format(village=village),
+                      lat, lon, tonnage, out, merged=True)
         if any(s.id == merged.id for s in kept):
             raise MapsError(f"site id {merged.id!r} is already taken")
         kept.append(merged)

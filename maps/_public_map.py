@@ -1,8 +1,15 @@
-"""The public map of one day: sites with their tonnage, flows between them, truck trips."""
+"""The public map of one day: sites with their tonnage, flows between them, truck trips.
+
+Flows of several categories between the same two places are drawn side by side (each
+line shifted sideways by ``offset`` pixels, see static/custody-maps.js), their width in
+proportion to the kilograms carried. Positions are given in WGS-84 and drawn in the
+tiles' coordinate system (``tiles_crs``).
+"""
 
 from __future__ import annotations
 
-import math
+import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
@@ -10,59 +17,62 @@ from html import escape
 import folium
 
 from maps._errors import MapsError
-from maps._page import MarkerBatch, PagePanel, PathBatch, fit_to, format_kg, new_map, rounded
+from maps._legend import KIND_ORDER, TRIP_COLOUR, flow_width, panel
+from maps._page import MarkerBatch, PathBatch, fit_to, format_weight, new_map, rounded
 from maps._records import Flow, Site, Trip
 from maps._text import CATEGORIES, MapText
+from maps._tiles import display_position
 
-MIN_FLOW_WIDTH = 1.5
-MAX_FLOW_WIDTH = 14.0
-TRIP_COLOUR = "#6a1b9a"
-
-# Drawn bottom to top, so the few big facilities stay on top of the many booths.
-_KIND_ORDER = ("booth", "transfer_room", "facility")
-_ICON_SIZES = {"booth": 12, "transfer_room": 18, "facility": 26}
+FLOW_GAP = 1.0  # px between lines drawn side by side
+# Each marker is a 44 px touch target; the shape drawn in it is smaller (custody-maps.css).
+TOUCH_SIZE = 44
 
 
-def flow_width(kg: float, max_kg: float) -> float:
-    """Line width in px for kg, square-root scaled to the day's largest flow and clamped."""
-    if max_kg <= 0 or kg <= 0:
-        return MIN_FLOW_WIDTH
-    share = min(1.0, math.sqrt(kg / max_kg))
-    return round(MIN_FLOW_WIDTH + (MAX_FLOW_WIDTH - MIN_FLOW_WIDTH) * share, 2)
-
-
-def _swatch(category: str, text: MapText) -> str:
-    """A small box in the category's colour."""
-    return f'<i style="background:{escape(text.colours[category])}"></i>'
+def _amount(kg: float, text: MapText) -> str:
+    """A popup cell: the weight, or a dash for nothing."""
+    return format_weight(kg, text.kg_unit, text.t_unit) if kg else "–"
 
 
 def _site_popup(site: Site, day: date, text: MapText) -> str:
-    """Popup HTML: name, kind and the day's kilograms per category."""
+    """Popup HTML: name, kind, the day's weight in and out per category, clearance photos."""
     rows = []
     for category in CATEGORIES:
         rows.append(
-            f'<tr class="custody-cat custody-cat-{category}"><th>{_swatch(category, text)}'
+            f'<tr class="custody-cat custody-cat-{category}"><th>'
+            f'<i style="background:{escape(text.colours[category])}"></i>'
             f"{escape(text.categories[category])}</th>"
-            f"<td>{format_kg(site.tonnage_kg.get(category, 0.0), text.kg_unit)}</td></tr>"
+            f"<td>{_amount(site.tonnage_kg.get(category, 0.0), text)}</td>"
+            f"<td>{_amount(site.out_kg.get(category, 0.0), text)}</td></tr>"
         )
-    total = sum(site.tonnage_kg.values())
+    total_in, total_out = sum(site.tonnage_kg.values()), sum(site.out_kg.values())
+    photos = "".join(
+        f'<figure><a href="{escape(p.url)}" target="_blank" rel="noopener">'
+        f'<img src="{escape(p.url)}" alt="{escape(text.photos)} {escape(p.caption)}" '
+        f'width="120" height="90" loading="lazy"></a>'
+        f"<figcaption>{escape(p.caption)}</figcaption></figure>"
+        for p in site.photos)
+    photo_block = (f'<div class="custody-photos"><strong>{escape(text.photos)}</strong>'
+                   f"{photos}</div>" if photos else "")
+    kind = text.merged if site.merged else text.site_kinds[site.kind]
     return (
         f'<div class="custody-popup"><strong>{escape(site.name)}</strong>'
-        f"<div>{escape(text.site_kinds[site.kind])}</div>"
-        f"<table><caption>{day.isoformat()}</caption>{''.join(rows)}"
-        f"<tr><th>{escape(text.total)}</th><td>{format_kg(total, text.kg_unit)}</td></tr>"
-        "</table></div>"
+        f"<div>{escape(kind)}</div>"
+        f"<table><caption>{day.isoformat()}</caption>"
+        f"<tr><td></td><th scope=col>{escape(text.kg_in)}</th>"
+        f"<th scope=col>{escape(text.kg_out)}</th></tr>{''.join(rows)}"
+        f"<tr><th>{escape(text.total)}</th><td>{_amount(total_in, text)}</td>"
+        f"<td>{_amount(total_out, text)}</td></tr></table>{photo_block}</div>"
     )
 
 
 def _site_layers(sites: Sequence[Site], day: date, text: MapText) -> list[MarkerBatch]:
     """One marker layer per site kind."""
     layers = []
-    for kind in _KIND_ORDER:
+    for kind in KIND_ORDER:
         items = [
             [
                 *rounded(s.lat, s.lon),
-                f"custody-site custody-site-{kind}",
+                f"custody-site custody-site-{kind}" + (" custody-site-merged" if s.merged else ""),
                 "",
                 s.name,
                 _site_popup(s, day, text),
@@ -70,38 +80,63 @@ def _site_layers(sites: Sequence[Site], day: date, text: MapText) -> list[Marker
             for s in sites
             if s.kind == kind
         ]
-        size = _ICON_SIZES[kind]
-        icon = {"iconSize": [size, size], "popupAnchor": [0, -size // 2]}
+        icon = {"iconSize": [TOUCH_SIZE, TOUCH_SIZE], "popupAnchor": [0, -8]}
         layers.append(MarkerBatch(text.site_kinds[kind], icon, items))
     return layers
 
 
+def flow_offsets(flows: Sequence[Flow], widths: Sequence[float]) -> list[float]:
+    """Sideways shift in px of each flow, so lines between the same two places lie side by side.
+
+    Lines of one pair of places (either direction) are stacked in category order across
+    the pair's axis, centred on it; a line running the other way gets the opposite sign,
+    because its left is the pair's right.
+    """
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, flow in enumerate(flows):
+        groups[tuple(sorted((flow.from_site_id, flow.to_site_id)))].append(index)
+    offsets = [0.0] * len(flows)
+    order = {c: n for n, c in enumerate(CATEGORIES)}
+    for (first, _), members in groups.items():
+        members.sort(key=lambda i: (order[flows[i].category], flows[i].from_site_id != first))
+        total = sum(widths[i] for i in members) + FLOW_GAP * (len(members) - 1)
+        edge = -total / 2
+        for i in members:
+            centre = edge + widths[i] / 2
+            edge += widths[i] + FLOW_GAP
+            offsets[i] = round(centre if flows[i].from_site_id == first else -centre, 2)
+    return offsets
+
+
 def _flow_layers(flows: Sequence[Flow], by_id: dict[str, Site], text: MapText) -> list[PathBatch]:
-    """One line layer per category; the biggest category lowest, and thin lines over thick."""
+    """One line layer per category, each line beside the others of its pair of places."""
     for flow in flows:
         for site_id in (flow.from_site_id, flow.to_site_id):
             if site_id not in by_id:
                 raise MapsError(f"flow refers to unknown site {site_id!r}")
     max_kg = max((f.kg for f in flows), default=0.0)
-    totals = {c: sum(f.kg for f in flows if f.category == c) for c in CATEGORIES}
+    widths = [flow_width(f.kg, max_kg) for f in flows]
+    offsets = flow_offsets(flows, widths)
     layers = []
-    for category in sorted(CATEGORIES, key=lambda c: -totals[c]):
+    for category in CATEGORIES:
         label = text.categories[category]
         items = []
-        for flow in sorted((f for f in flows if f.category == category), key=lambda f: -f.kg):
+        for n, flow in enumerate(flows):
+            if flow.category != category:
+                continue
             start, end = by_id[flow.from_site_id], by_id[flow.to_site_id]
             tooltip = (
                 f"{escape(start.name)} → {escape(end.name)}<br>"
-                f"{escape(label)}: {format_kg(flow.kg, text.kg_unit)}"
+                f"{escape(label)}: {format_weight(flow.kg, text.kg_unit, text.t_unit)}"
             )
-            options = {
-                "className": f"custody-flow custody-flow-{category}",
-                "weight": flow_width(flow.kg, max_kg),
-            }
+            options = {"className": f"custody-flow custody-flow-{category}",
+                       "weight": widths[n]}
+            if offsets[n]:
+                options["offset"] = offsets[n]
             items.append(
                 [[rounded(start.lat, start.lon), rounded(end.lat, end.lon)], options, tooltip]
             )
-        base = {"color": text.colours[category], "opacity": 0.8, "lineCap": "butt"}
+        base = {"color": text.colours[category], "opacity": 0.85, "lineCap": "butt"}
         layers.append(PathBatch(f"{label} · {text.flows}", base, items))
     return layers
 
@@ -120,38 +155,16 @@ def _trip_layer(trips: Sequence[Trip], text: MapText) -> PathBatch:
     return PathBatch(text.trips, base, items)
 
 
-def _panel(day: date, text: MapText) -> PagePanel:
-    """The day picker, a notice if any, and the legend."""
-    categories = "".join(
-        f'<li class="custody-cat custody-cat-{c}">{_swatch(c, text)}'
-        f"{escape(text.categories[c])}</li>"
-        for c in CATEGORIES
-    )
-    kinds = "".join(
-        f'<li><i class="custody-legend-icon custody-legend-{k}"></i>'
-        f"{escape(text.site_kinds[k])}</li>"
-        for k in reversed(_KIND_ORDER)
-    )
-    notice = (f'<p class="custody-notice" role="alert">{escape(text.notice)}</p>'
-              if text.notice else "")
-    languages = " ".join(
-        f'<a href="{escape(url)}" data-lang="{escape(code)}"'
-        f'{" aria-current=" + chr(34) + "true" + chr(34) if current else ""}>{escape(name)}</a>'
-        for code, name, url, current in text.languages)
-    switch = f'<nav class="custody-langs langs">{languages}</nav>' if languages else ""
-    return PagePanel(
-        '<div class="custody-panel">'
-        f"{switch}<h1>{escape(text.title)}</h1>{notice}"
-        '<form class="custody-day-form" method="get">'
-        f'<label for="custody-day">{escape(text.day)}</label> '
-        f'<input id="custody-day" type="date" name="day" value="{day.isoformat()}" required '
-        'onchange="if (this.value) this.form.submit()"> '
-        f'<button type="submit">{escape(text.show)}</button></form>'
-        f"<details open><summary>{escape(text.legend)}</summary>"
-        f'<ul class="custody-legend">{categories}{kinds}'
-        f'<li class="custody-legend-trip"><i></i>{escape(text.trips)}</li></ul></details>'
-        "</div>"
-    )
+def _for_display(sites: list[Site], trips: list[Trip], crs: str) -> tuple[list[Site], list[Trip]]:
+    """Sites and trips moved to where the tiles' coordinate system draws them."""
+    shift = display_position(crs)
+    if crs != "gcj02":
+        return sites, trips
+    moved = [dataclasses.replace(s, lat=shift(s.lat, s.lon)[0], lon=shift(s.lat, s.lon)[1])
+             for s in sites]
+    moved_trips = [Trip(t.vehicle_id, [(*shift(lat, lon), when) for lat, lon, when in t.points])
+                   for t in trips]
+    return moved, moved_trips
 
 
 def public_map_html(
@@ -162,6 +175,8 @@ def public_map_html(
     day: date,
     tiles_url: str | None,
     tiles_attribution: str = "",
+    tiles_crs: str = "wgs84",
+    tiles_subdomains: str = "abc",
     asset_base_url: str,
     lang: str = "en",
     text: MapText | None = None,
@@ -172,12 +187,15 @@ def public_map_html(
     by_id = {site.id: site for site in sites}
     if len(by_id) != len(sites):
         raise MapsError("site ids must be unique")
+    sites, trips = _for_display(sites, trips, tiles_crs)
+    by_id = {site.id: site for site in sites}
     folium_map = new_map(
         title=f"{text.title} {day.isoformat()}",
         lang=lang,
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
         asset_base_url=asset_base_url,
+        tiles_subdomains=tiles_subdomains,
     )
     for layer in [
         *_flow_layers(flows, by_id, text),
@@ -186,7 +204,7 @@ def public_map_html(
     ]:
         layer.add_to(folium_map)
     folium.LayerControl(collapsed=True).add_to(folium_map)
-    _panel(day, text).add_to(folium_map)
+    panel(day, text, max((f.kg for f in flows), default=0.0)).add_to(folium_map)
     positions = [(s.lat, s.lon) for s in sites]
     positions += [(lat, lon) for t in trips for lat, lon, _ in t.points]
     fit_to(folium_map, positions)

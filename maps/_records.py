@@ -34,8 +34,20 @@ def _check_kg(kg: float) -> None:
 
 
 @dataclass(frozen=True)
+class SitePhoto:
+    """A public (EXIF-free) photo taken at a site, e.g. a transfer room at clearance."""
+
+    url: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Site:
-    """A fixed place on the map (booth, transfer room or facility) and the day's tonnage there."""
+    """A fixed place on the map (booth, transfer room or facility) and the day's tonnage there.
+
+    ``tonnage_kg`` is what came in on the day, ``out_kg`` what left; ``photos`` are public
+    copies only; ``merged`` marks a site that stands for several small booths.
+    """
 
     id: str
     kind: str
@@ -43,16 +55,22 @@ class Site:
     lat: float
     lon: float
     tonnage_kg: Mapping[str, float] = field(default_factory=dict, hash=False)
+    out_kg: Mapping[str, float] = field(default_factory=dict, hash=False)
+    photos: Sequence[SitePhoto] = field(default=(), hash=False)
+    merged: bool = False
 
     def __post_init__(self) -> None:
-        """Validate the record and freeze its tonnage mapping."""
+        """Validate the record and freeze its tonnage mappings and photos."""
         if self.kind not in SITE_KINDS:
             raise MapsError(f"unknown site kind {self.kind!r}; expected one of {SITE_KINDS}")
         _check_position(self.lat, self.lon)
-        for category, kg in self.tonnage_kg.items():
-            _check_category(category)
-            _check_kg(kg)
+        for amounts in (self.tonnage_kg, self.out_kg):
+            for category, kg in amounts.items():
+                _check_category(category)
+                _check_kg(kg)
         object.__setattr__(self, "tonnage_kg", MappingProxyType(dict(self.tonnage_kg)))
+        object.__setattr__(self, "out_kg", MappingProxyType(dict(self.out_kg)))
+        object.__setattr__(self, "photos", tuple(self.photos))
 
 
 @dataclass(frozen=True)

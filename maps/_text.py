@@ -38,7 +38,21 @@ class MapText:
     path: str = "Path"
     places: str = "Places seen"
     kg_unit: str = "kg"
+    t_unit: str = "t"
     notice: str = ""  # a message to show above the day picker (e.g. a refused day)
+    day_note: str = ""  # which day is shown and why (e.g. today has no data yet)
+    summary: str = ("Each line is waste of one category carried between two places on this "
+                    "day; the thicker the line, the more waste. Tap a place for its figures.")
+    about: str = "Legend"  # the folding block with the sentence and the legend
+    width_title: str = "Line width: waste carried"
+    kg_in: str = "In"
+    kg_out: str = "Out"
+    photos: str = "Clearance photos"
+    merged: str = "Several small booths together (privacy)"
+    lines_of: str = "Line colour: category"
+    places_of: str = "Places"
+    # Links to other pages (label, url), e.g. to type a code; shown under the day picker.
+    links: tuple[tuple[str, str], ...] = ()
     # The language switch: (code, name, url, is the page's language) for each language.
     languages: tuple[tuple[str, str, str, bool], ...] = ()
     categories: Mapping[str, str] = field(

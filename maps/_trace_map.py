@@ -8,6 +8,7 @@ from html import escape
 from maps._page import MarkerBatch, PathBatch, fit_to, new_map, rounded
 from maps._records import TracePoint
 from maps._text import MapText
+from maps._tiles import display_position
 
 PATH_COLOUR = "#1f5fbf"
 
@@ -27,6 +28,8 @@ def trace_map_html(
     *,
     tiles_url: str | None,
     tiles_attribution: str = "",
+    tiles_crs: str = "wgs84",
+    tiles_subdomains: str = "abc",
     asset_base_url: str,
     lang: str = "en",
     title: str | None = None,
@@ -34,13 +37,16 @@ def trace_map_html(
 ) -> str:
     """A standalone HTML map of where one asset was seen, in time order (meant for an iframe)."""
     text = text or MapText()
-    stops = sorted(points, key=lambda p: p.time)
+    shift = display_position(tiles_crs)
+    stops = [TracePoint(*shift(p.lat, p.lon), p.time, p.label)
+             for p in sorted(points, key=lambda p: p.time)]
     folium_map = new_map(
         title=title or text.trace_title,
         lang=lang,
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
         asset_base_url=asset_base_url,
+        tiles_subdomains=tiles_subdomains,
     )
     latlngs = [rounded(p.lat, p.lon) for p in stops]
     base = {"color": PATH_COLOUR, "weight": 4, "opacity": 0.8}
@@ -59,7 +65,7 @@ def trace_map_html(
                 f"<div>{when}</div></div>",
             ]
         )
-    icon = {"iconSize": [22, 22], "popupAnchor": [0, -11]}
+    icon = {"iconSize": [44, 44], "popupAnchor": [0, -11]}  # a 44 px touch target
     MarkerBatch(text.places, icon, items).add_to(folium_map)
     fit_to(folium_map, [(p.lat, p.lon) for p in stops])
     return folium_map.get_root().render()

@@ -128,12 +128,27 @@ REPORT_LEVELS = _table(
     Term("facility", "处理设施", "Treatment facility"),
 )
 
+# The details say plainly, for a resident, what happens to waste at such a facility.
 TREATMENT_KINDS = _table(
-    Term("composting", "堆肥", "Composting"),
-    Term("recycling", "资源回收利用", "Recycling"),
-    Term("incineration", "焚烧发电", "Incineration"),
-    Term("landfill", "卫生填埋", "Landfill"),
-    Term("hazardous_treatment", "有害垃圾处置", "Hazardous waste treatment"),
+    Term("composting", "堆肥", "Composting",
+         "在这里堆肥：厨余垃圾经过发酵，变成改良土壤的有机肥。",
+         "It is composted here: the kitchen waste is fermented into compost that "
+         "feeds the soil."),
+    Term("recycling", "资源回收利用", "Recycling",
+         "在这里分拣回收：纸、塑料、金属、玻璃等材料被重新利用，做成新产品。",
+         "It is sorted and recycled here: paper, plastic, metal and glass are made "
+         "into new products."),
+    Term("incineration", "焚烧发电", "Incineration",
+         "在这里焚烧发电：垃圾燃烧产生电力，烟气经过净化后才排放。",
+         "It is burned here to make electricity; the smoke is cleaned before it is "
+         "released."),
+    Term("landfill", "卫生填埋", "Landfill",
+         "在这里卫生填埋：垃圾被压实，埋入有防渗层并每天覆盖的填埋场。",
+         "It is buried here in a lined landfill, pressed down and covered every day."),
+    Term("hazardous_treatment", "有害垃圾处置", "Hazardous waste treatment",
+         "在这里按危险废物的规定安全处置，有害物质不会进入土壤和水。",
+         "It is made safe here under the rules for hazardous waste, so nothing harmful "
+         "reaches the soil or water."),
 )
 
 TABLES: Mapping[str, Mapping[str, Term]] = MappingProxyType({

@@ -81,6 +81,8 @@ class Asset(Base):
     lat_e7: Mapped[int | None] = mapped_column(Integer)
     lon_e7: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A facility's kind of treatment (vocabulary.TREATMENT_KINDS); None for other kinds.
+    treatment: Mapped[str | None] = mapped_column(String(30))
 
 
 class AssetSerial(Base):

@@ -37,6 +37,7 @@ BOUNDS = ((30.705, 30.795), (120.705, 120.895))  # lat, lon of the Nanhu village
 KITCHEN_PLANT = ("南湖区易腐垃圾资源化处理中心", 30.7320, 120.7480)
 COMPREHENSIVE_PLANT = ("嘉兴市生活垃圾综合处理厂", 30.7850, 120.8720)
 HOUSEHOLDS_PER_BOOTH = 75
+TREATMENT = {"kitchen": "composting", "other": "incineration"}  # what each demo plant does
 VILLAGES_PER_TRUCK_ROUTE = 8
 CATEGORIES = tuple(Category)
 
@@ -169,7 +170,7 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
     plants = {}
     for key, (name, lat, lon) in (("kitchen", KITCHEN_PLANT), ("other", COMPREHENSIVE_PLANT)):
         (plant,) = assets.register(db, [NewAsset(AssetKind.FACILITY, name=name, lat=lat,
-                                                 lon=lon)])
+                                                 lon=lon, treatment=TREATMENT[key])])
         plants[key] = Plant(plant, (lat, lon),
                             assets.add_actor(db, f"{name} 过磅员", Role.FACILITY_OPERATOR))
     _tick(bar)

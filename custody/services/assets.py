@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+import vocabulary
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, AssetSerial, Household, Village
 from custody.domain.errors import DomainError, DuplicateAsset, ImportRejected, UnknownAsset
@@ -34,6 +35,7 @@ class NewAsset:
     lon: float | None = None
     site_id: str | None = None
     household: str | None = None
+    treatment: str | None = None  # a facility's kind of treatment (vocabulary)
 
     def validate(self) -> None:
         """Raise DomainError when the fields do not fit the kind."""
@@ -49,6 +51,11 @@ class NewAsset:
             raise DomainError("only bags belong to a household")
         if self.household and not self.village:
             raise DomainError("a household needs its village")
+        if self.treatment and self.kind is not AssetKind.FACILITY:
+            raise DomainError("only a treatment facility has a kind of treatment")
+        if self.treatment and self.treatment not in vocabulary.TREATMENT_KINDS:
+            raise DomainError(f"unknown treatment {self.treatment!r}: one of "
+                              f"{', '.join(vocabulary.TREATMENT_KINDS)}")
 
 
 def register(db: Database, assets: Iterable[NewAsset]) -> list[str]:
@@ -90,6 +97,7 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
             "village_id": village_id, "site_id": new.site_id,
             "household_id": households[(village_id, new.household)] if new.household else None,
             "lat_e7": to_e7(new.lat), "lon_e7": to_e7(new.lon), "created_at": now,
+            "treatment": new.treatment,
         })
         sites[asset_id] = new.kind  # a booth can be the site of bins later in the list
         ids.append(asset_id)
@@ -164,7 +172,8 @@ def _village_id(session: Session, name: str, cache: dict[str, int]) -> int:
     return cache[name]
 
 
-CSV_COLUMNS = ("kind", "category", "name", "village", "lat", "lon", "site", "household")
+CSV_COLUMNS = ("kind", "category", "name", "village", "lat", "lon", "site", "household",
+               "treatment")
 
 
 @dataclass(frozen=True)
@@ -217,7 +226,7 @@ def _row_to_asset(row: dict[str, str | None]) -> NewAsset:
         raise ValueError(f"unknown category {category_text!r}") from None
     new = NewAsset(kind=kind, category=category, name=text("name"), village=text("village"),
                    lat=number("lat"), lon=number("lon"), site_id=text("site"),
-                   household=text("household"))
+                   household=text("household"), treatment=text("treatment"))
     new.validate()
     return new
 

@@ -73,6 +73,17 @@ def kg(value: float | None, digits: int = 1) -> str:
     return gettext("%(number)s kg", number=number)
 
 
+def weight(value: float | None) -> str:
+    """A weight in the unit people read it in: kilograms below a tonne, tonnes above."""
+    from flask_babel import gettext
+
+    if value is None:
+        return ""
+    if abs(value) >= 1000:
+        return gettext("%(number)s t", number=format_decimal(value / 1000, format="#,##0.00"))
+    return kg(value)
+
+
 def local_time(value: datetime | str | None, width: str = "medium") -> str:
     """A stored instant (aware datetime or ISO 8601 text) in Beijing time, per locale.
 
@@ -109,6 +120,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(term=term, term_detail=term_detail, lang=lang,
                                  switch_links=switch_links)
     app.add_template_filter(kg)
+    app.add_template_filter(weight)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
 

@@ -102,9 +102,10 @@ class TonnageQuery(DayRange):
 
 
 class TonnagePageQuery(TonnageQuery):
-    """The tonnage page's form: the district by default."""
+    """The tonnage page's form: the district by default; the trend by day, week or month."""
 
     level: Literal[LEVELS] = "district"  # type: ignore[valid-type]
+    by: Literal["day", "week", "month"] | None = None
 
 
 class MassBalanceQuery(DayRange):

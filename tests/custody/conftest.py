@@ -50,7 +50,8 @@ def register_district(db) -> District:
         NewAsset(AssetKind.VEHICLE, name="cart 1"),
         NewAsset(AssetKind.TRANSFER_ROOM, village="凤桥村", lat=ROOM_AT[0], lon=ROOM_AT[1]),
         NewAsset(AssetKind.VEHICLE, name="truck 1"),
-        NewAsset(AssetKind.FACILITY, name="kitchen plant", lat=PLANT_AT[0], lon=PLANT_AT[1]),
+        NewAsset(AssetKind.FACILITY, name="kitchen plant", lat=PLANT_AT[0], lon=PLANT_AT[1],
+                 treatment="composting"),
     ])
     collector = assets.add_actor(db, "wang", Role.COLLECTOR)
     driver = assets.add_actor(db, "li", Role.DRIVER)

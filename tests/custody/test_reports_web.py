@@ -16,10 +16,12 @@ HTML = {"Accept": "text/html"}
 @pytest.fixture
 def day_of_work(db, district, t0):
     """A day on the normal path with weights at every step (t0 is 15:00 in Jiaxing)."""
-    for n in range(12):  # enough households that the booth is shown on its own
-        assets.register(db, [NewAsset(AssetKind.BAG, Category.OTHER, village="凤桥村",
-                                      household=f"h{n}")])
     d = district
+    for n in range(12):  # enough households use the booth that it is shown on its own
+        (bag,) = assets.register(db, [NewAsset(AssetKind.BAG, Category.OTHER, village="凤桥村",
+                                               household=f"h{n}")])
+        record(db, d, bag, d.other_bin, t0 - timedelta(minutes=30 - n), point=BOOTH_AT,
+               weight_kg=1.0)
     record(db, d, d.kitchen_bag, d.kitchen_bin, t0, point=BOOTH_AT, weight_kg=2.0)
     record(db, d, d.kitchen_bin, d.cart, t0 + timedelta(minutes=10), point=BOOTH_AT,
            weight_kg=40.0)

@@ -37,7 +37,7 @@ def _flows() -> list[Flow]:
 def _merge(**overrides):
     """merge_small_booths on the fixture data with a threshold of 10 households."""
     options = {
-        "households_per_booth": {"B1": 3, "B2": 4, "B3": 40, "B4": 2},
+        "households_per_booth": {"B1": 6, "B2": 5, "B3": 40, "B4": 2},
         "village_of": {"B1": "东栅", "B2": "东栅", "B3": "东栅", "B4": "西栅"},
         "village_centroids": CENTROIDS,
         "min_households": 10,
@@ -69,6 +69,15 @@ def test_flows_are_re_pointed_and_summed_and_no_kilogram_is_lost():
     assert by_key[("R1", "F1", "kitchen")] == 100.0
     assert sum(f.kg for f in flows) == sum(f.kg for f in _flows())
     assert len(flows) == len(by_key)
+
+
+def test_small_booths_too_few_together_take_in_the_villages_next_smallest_booth():
+    sites, flows = _merge(households_per_booth={"B1": 3, "B2": 4, "B3": 40, "B4": 2})
+    ids = {s.id for s in sites}
+    assert {"B1", "B2", "B3"}.isdisjoint(ids)  # 3 + 4 households would still be too few
+    east = next(s for s in sites if s.id == "village:东栅")
+    assert east.merged and east.tonnage_kg["kitchen"] == 100.0
+    assert sum(f.kg for f in flows) == sum(f.kg for f in _flows())
 
 
 def test_booths_with_enough_households_are_left_alone():

@@ -185,3 +185,34 @@ def test_the_language_switch_is_on_the_panel(small_day, map_options):
     html = _render(small_day, map_options, text=text)
     assert '<a href="/lang/zh?next=/map" data-lang="zh">中文</a>' in html
     assert '<a href="/lang/en?next=/map" data-lang="en" aria-current="true">English</a>' in html
+
+
+def test_a_place_name_with_template_braces_is_shown_as_typed(map_options):
+    sites = [Site("B1", "booth", "{{ 7 * 7 }}亭", 30.75, 120.78, {"kitchen": 1.0}),
+             Site("R1", "transfer_room", "{% raw %}房", 30.76, 120.79)]
+    html = public_map_html(sites, [Flow("B1", "R1", "kitchen", 1.0)], [], day=DAY,
+                           **map_options)
+    assert "{{ 7 * 7 }}亭" in html and "49亭" not in html and "{% raw %}房" in html
+
+
+def test_flows_between_the_same_places_lie_side_by_side(small_day, batches, map_options):
+    html = _render(small_day, map_options)
+    offsets = {}
+    for _, item in _items(batches, html):
+        if isinstance(item[1], dict) and "custody-flow " in item[1].get("className", ""):
+            offsets[(tuple(map(tuple, item[0])), item[1]["className"])] = item[1].get("offset", 0)
+    b1_room = [v for (line, _), v in offsets.items() if line[0] == (30.751, 120.781)]
+    assert len(b1_room) == 2 and b1_room[0] * b1_room[1] < 0  # kitchen and other, either side
+    widths = [flow_width(kg, 50.0) for kg in (40.0, 12.5)]
+    assert abs(b1_room[0] - b1_room[1]) >= sum(widths) / 2  # apart by their half widths
+    alone = [v for (line, _), v in offsets.items() if line[0] == (30.755, 120.79)]
+    assert alone == [0]  # the room's one flow to the plant stays on the axis
+
+
+def test_the_legend_names_every_mark_and_the_widths(small_day, map_options):
+    html = _render(small_day, map_options)
+    legend = re.search(r'<details class="custody-fold".*?</details>', html, re.S)[0]
+    for words in ("Kitchen waste", "Recyclables", "Hazardous waste", "Other waste",
+                  "Treatment facility", "Transfer room", "Drop-off booth", "Truck trips",
+                  "Several small booths together", "Line width", "50.0 kg", "10.0 kg"):
+        assert words in legend, words
