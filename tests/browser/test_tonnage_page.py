@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from custody.services import demo
+from custody import demo
 from custody.web.schemas import today
 from tests.browser.test_public_map import _page
 
