@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import NotFound
 
 from custody.services import csv_export, desk_exports
 from custody.services.record_filters import RecordFilter
@@ -37,7 +38,9 @@ def json_lines(rows: Iterable[dict], per_chunk: int = 500) -> Iterator[str]:
 
 
 def streamed(rows: Iterable[dict], name: str, fmt: str) -> Response:
-    """The rows as a streamed download in ``fmt`` (csv or json)."""
+    """The rows as a streamed download in ``fmt`` (csv or json; anything else: 404)."""
+    if fmt not in FORMATS:
+        raise NotFound()
     body = csv_export.csv_lines(rows) if fmt == "csv" else json_lines(rows)
     return Response(body, mimetype=FORMATS[fmt], headers={
         "Content-Disposition": f"attachment; filename={name}.{fmt}",
@@ -51,17 +54,21 @@ def handover_filter(query: HandoversQuery) -> RecordFilter:
                         day_from=query.day_from, day_to=query.day_to)
 
 
-@bp.get("/handovers.<any(csv, json):fmt>")
+@bp.get("/handovers.<fmt>")
 def handovers(fmt: str):
     """Every handover the handovers page's filters keep."""
+    if fmt not in FORMATS:
+        raise NotFound()
     query = check(HandoversQuery, request.args.to_dict())
     return streamed(desk_exports.handover_rows(get_db(current_app), handover_filter(query)),
                     "handovers", fmt)
 
 
-@bp.get("/flags.<any(csv, json):fmt>")
+@bp.get("/flags.<fmt>")
 def flags(fmt: str):
     """Every flagged handover the flags page's filters keep, with the review in force."""
+    if fmt not in FORMATS:
+        raise NotFound()
     query = check(FlagsQuery, request.args.to_dict())
     return streamed(desk_exports.flag_rows(get_db(current_app), flag_filter(query)),
                     "flags", fmt)
