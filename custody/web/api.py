@@ -79,13 +79,21 @@ class CustodyFlaskPlugin(FlaskPlugin):
     """SpecTree's Flask plugin, checking forms always and answers only when asked."""
 
     def request_validation(self, request, query, json, form, headers, cookies):
-        """Check the parts that have a model (a missing part is checked as empty).
+        """Check the parts that have a model (a missing part is checked as empty); a query
+        parameter the model does not name is refused.
 
         A bad request raises RequestInvalid at once: SpecTree's own error answer
         would echo the request's values, photos included.
         """
         check = self.model_adapter.validate_obj
         has_data = request.method not in ("GET", "DELETE")
+        if query:  # a misspelt parameter is an error, never silently a default
+            known = {f.alias or name for name, f in query.model_fields.items()} | set(
+                query.model_fields)
+            unknown = sorted(set(request.args) - known)
+            if unknown:
+                raise RequestInvalid([{"loc": (name[:40],), "type": "unknown_parameter"}
+                                      for name in unknown[:10]])
         try:
             request.context = Context(
                 check(query, request.args.to_dict()) if query else None,

@@ -60,7 +60,10 @@ def test_other_bad_api_parameters(client, people):
                 "/api/v1/devices?limit=99999", "/api/v1/tonnage?node=" + "x" * 101,
                 # NUL: PostgreSQL can neither store nor compare it (was a 500 there)
                 "/api/v1/tonnage?node=%00", "/api/v1/tonnage.csv?node=V%00",
-                "/api/v1/mass-balance?room=R%00", "/api/v1/devices?user=%00"):
+                "/api/v1/mass-balance?room=R%00", "/api/v1/devices?user=%00",
+                # a misspelt parameter is refused, not silently left at its default
+                "/api/v1/tonnage?levle=booth", "/api/v1/mass-balance?rooom=R1",
+                "/api/v1/flags?stat=open"):
         response = client.get(url, headers=auth)
         assert response.status_code == 400, url
         assert response.get_json()["error"]["code"] == "invalid_request"
