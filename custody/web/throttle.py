@@ -1,4 +1,5 @@
-"""Throttling: failed sign-ins per account and per address, failed device tokens per address.
+"""Throttling: failed sign-ins per account and per address, failed device tokens per address,
+traces opened by a typed ID per address.
 
 Flask-Limiter keeps the counters in Redis (``CUSTODY_RATELIMIT_STORAGE_URI``),
 so every worker on every app host counts together; while Redis is unreachable
@@ -34,6 +35,11 @@ SIGN_IN_LIMITS = {
     "address": "60 per 15 minutes",
 }
 FAILED_TOKENS_PER_ADDRESS = parse("20 per minute")
+# A typed ID opens a trace without the label's signed tag, and IDs are serial numbers: an
+# address may look up a household's or a class's bags (a page and its map are two
+# requests), never page through a district's. Scanned codes (/T/<token>) are not counted.
+TYPED_IDS_PER_ADDRESS = "120 per hour"
+TYPED_ID_ENDPOINTS = ("public.trace_by_id", "public.trace_map_by_id")
 
 
 def client_address() -> str:
@@ -107,6 +113,10 @@ def init_app(app: Flask, storage_uri: str) -> None:
         login = limiter.limit(limit, key_func=_KEYS[scope], scope=f"sign-in-{scope}",
                               methods=["POST"], deduct_when=_counted)(login)
     app.view_functions["auth.login"] = login
+    typed = limiter.shared_limit(TYPED_IDS_PER_ADDRESS, scope="typed-id",
+                                 key_func=client_address)
+    for endpoint in TYPED_ID_ENDPOINTS:
+        app.view_functions[endpoint] = typed(app.view_functions[endpoint])
 
     @app.errorhandler(429)
     def _too_many(exc):

@@ -70,3 +70,20 @@ def test_the_trace_says_plainly_what_happens_at_the_facility(client, db, distric
 def test_home_and_map_lead_to_the_code_page(client):
     assert 'href="/code"' in client.get("/", headers=HTML).get_data(as_text=True)
     assert 'href="/code"' in client.get("/map", headers=HTML).get_data(as_text=True)
+
+
+def test_an_address_cannot_page_through_every_bag_by_typed_ids(client, db, district, t0):
+    """Typed IDs are serial numbers without the label's tag: an address gets a household's
+    worth of lookups an hour, then a clear 429; scanned codes are never counted."""
+    from custody.web.throttle import TYPED_IDS_PER_ADDRESS
+
+    walk_normal_path(db, district, t0)
+    allowed = int(TYPED_IDS_PER_ADDRESS.split()[0])
+    for n in range(allowed):
+        url = f"/trace/{district.kitchen_bag}" + ("/map" if n % 2 else "")
+        assert client.get(url, headers=HTML).status_code == 200, n
+    refused = client.get(f"/trace/{district.kitchen_bag}", headers=EN)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many" in refused.get_data(as_text=True)
+    token = IDENTITY.make_token(district.kitchen_bag)
+    assert client.get(f"/T/{token}", headers=HTML).status_code == 200  # a scan still opens
