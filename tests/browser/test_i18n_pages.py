@@ -83,6 +83,8 @@ def switch_language(page, lang: str) -> None:
         page.wait_for_load_state()
 
 
+# Words and layout do not depend on the database: SQLite only (about 110 s saved per run).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_every_page_in_one_language_at_each_width(browser, live_url, walked, artifacts,

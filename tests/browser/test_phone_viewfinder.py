@@ -52,6 +52,8 @@ def camera_browser(browser, district, tmp_path):
     chromium.close()
 
 
+# The phone-side decoding is the subject; the server path runs on both backends elsewhere.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_viewfinder_reads_a_bag_and_a_bin_and_takes_the_photo_by_itself(
         camera_browser, live_url, people, district, db, artifacts):
     pc, desk = supervisor_page(camera_browser, live_url, people)

@@ -188,6 +188,8 @@ def test_the_demo_prints_its_label_sheets(db, settings):
     assert len(printed) == min(24, len(bags)) and printed <= bags  # A4: 3 x 8 labels
 
 
+# The shares are the simulation's, not the database's: one backend is enough (68 s on PostgreSQL).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_default_week_has_a_real_districts_category_shares(db):
     spec = demo.DemoSpec()
     report = demo.build(db, spec, progress=False)
