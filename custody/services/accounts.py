@@ -185,17 +185,29 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_device_token(db: Database, actor_id: int, device_name: str) -> tuple[int, str]:
-    """Enrol a device for an active actor; returns (device id, token). The token is shown once."""
+def device_name_checked(device_name: str) -> str:
+    """A device's name without surrounding blanks; DomainError unless 1 to 100 characters."""
     device_name = device_name.strip()
     if not device_name or len(device_name) > 100:
         raise DomainError("a device needs a name of 1 to 100 characters")
+    return device_name
+
+
+def active_actor(session, actor_id: int) -> Actor:
+    """The actor a device is enrolled for: UnknownActor, or DomainError when deactivated."""
+    actor = session.get(Actor, actor_id)
+    if actor is None:
+        raise UnknownActor(f"no actor with id {actor_id}")
+    if not actor.active:
+        raise DomainError(f"{actor.name} is deactivated; activate them first")
+    return actor
+
+
+def issue_device_token(db: Database, actor_id: int, device_name: str) -> tuple[int, str]:
+    """Enrol a device for an active actor; returns (device id, token). The token is shown once."""
+    device_name = device_name_checked(device_name)
     with UnitOfWork(db, write=True) as uow:
-        actor = uow.session.get(Actor, actor_id)
-        if actor is None:
-            raise UnknownActor(f"no actor with id {actor_id}")
-        if not actor.active:
-            raise DomainError(f"{actor.name} is deactivated; activate them first")
+        actor = active_actor(uow.session, actor_id)
         found = new_device(uow.session, actor, device_name, datetime.now(UTC))
         uow.commit()
         return found

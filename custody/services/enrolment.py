@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from custody.db.engine import Database
 from custody.db.schema import Actor, Enrolment
-from custody.domain.errors import DomainError, UnknownActor
+from custody.domain.errors import DomainError
 from custody.services import accounts
 from custody.services.unit_of_work import UnitOfWork
 
@@ -75,17 +75,11 @@ def _hash(code: str) -> str:
 def start(db: Database, actor_id: int, device_name: str, created_by: int,
           now: datetime | None = None) -> NewEnrolment:
     """Make a one-time enrolment code for an active person's phone."""
-    device_name = device_name.strip()
-    if not device_name or len(device_name) > 100:
-        raise DomainError("a device needs a name of 1 to 100 characters")
+    device_name = accounts.device_name_checked(device_name)
     now = now or datetime.now(UTC)
     code = secrets.token_urlsafe(24)
     with UnitOfWork(db, write=True) as uow:
-        actor = uow.session.get(Actor, actor_id)
-        if actor is None:
-            raise UnknownActor(f"no actor with id {actor_id}")
-        if not actor.active:
-            raise DomainError(f"{actor.name} is deactivated; activate them first")
+        actor = accounts.active_actor(uow.session, actor_id)
         uow.session.add(Enrolment(actor_id=actor_id, device_name=device_name,
                                   code_hash=_hash(code), created_by=created_by, created_at=now,
                                   expires_at=now + CODE_LIFETIME))
