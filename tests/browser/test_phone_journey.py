@@ -4,6 +4,7 @@ kept on the phone, fixed and sent again; the server ends up with exactly the rig
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from custody.db.schema import Handover, ScanAttempt
@@ -82,9 +83,9 @@ def test_offline_scans_one_refused_fixed_and_resent(
     with db.read() as session:  # three uploads: the refused one is kept as evidence
         states = sorted(a.status for a in session.scalars(select(ScanAttempt)))
     assert states == ["recorded", "recorded", "scan_not_understood"]
-    page.click("#today-button")
-    assert page.locator(".today-item[data-state=sent]").count() == 2
-    assert page.locator(".today-item[data-state=refused]").count() == 0
+    page.click("#today-button")  # the list is redrawn after the tap: wait for it
+    expect(page.locator(".today-item[data-state=sent]")).to_have_count(2)
+    expect(page.locator(".today-item[data-state=refused]")).to_have_count(0)
 
 
 def test_a_refused_scan_can_be_discarded_or_retaken(phone, people, district, db, tmp_path):

@@ -1,6 +1,7 @@
 """Phone pages: each field role lands on its own bilingual page that works offline."""
 
 import io
+import json
 import re
 import uuid
 from pathlib import Path
@@ -70,6 +71,19 @@ def test_the_operator_must_give_the_weighbridge_weight(client, people):
     sign_in(client, people["facility_operator"])
     body = client.get("/phone/receive", headers=HTML).get_data(as_text=True)
     assert '"weight": "required"' in body and '"action": "deliver"' in body
+
+
+@pytest.mark.parametrize("role", PAGES)
+def test_each_page_offers_exactly_the_actions_its_role_may_post(client, people, role):
+    from custody.domain.model import Action, Role
+    from custody.domain.policy import ALLOWED
+
+    sign_in(client, people[role])
+    body = client.get(PAGES[role], headers=HTML).get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="phone-config" type="application/json">(.*?)'
+                                  r'</script>', body, re.S).group(1))
+    offered = {Action(task["action"]) for task in config["tasks"].values()}
+    assert offered == ALLOWED[Role(role)]
 
 
 def test_a_collector_may_not_open_the_driver_page(client, people):
