@@ -134,8 +134,7 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
     n = len(texts) if texts else rs.randint(6, 14) if cls == "lots" else 1
     d = {"small": rs.uniform(550, 1100), "lots": rs.uniform(450, 750),
          "perspective": rs.uniform(180, 380)}.get(cls, rs.uniform(130, 380))
-    tilt = rs.uniform(40, 62) if cls == "perspective" else rs.uniform(20, 50) \
-        if cls == "curved" else rs.uniform(0, 22)  # a bag's side is rarely faced square-on
+    tilt = rs.uniform(40, 62) if cls == "perspective" else rs.uniform(0, 22)
     roll = rs.uniform(0, 360) if cls == "rotations" else rs.uniform(-15, 15)
     surfaces = []
     cols = int(np.ceil(np.sqrt(n * w / h)))
