@@ -80,3 +80,18 @@ def test_a_small_photo_where_nothing_was_seen_does_not_pay_for_the_cnn():
     scan = _decode.cascade(_image.Photo.from_array(np.full((240, 240), 150, np.uint8)),
                            [scanners.FakeEngine(), cnn])
     assert scan.codes == [] and "whole" in scan.skipped and cnn.calls == 0
+
+
+def test_every_real_photo_names_its_source_licence_split_and_checksum(kit):
+    import hashlib
+
+    entries = json.loads((kit.SAMPLES / "real" / "manifest.json").read_text())["images"]
+    assert len(entries) == 150
+    for entry in entries:
+        assert entry["source"]["package"] and entry["source"]["licence"], entry["file"]
+        assert entry["split"] in ("tune", "holdout") and len(entry["sha256"]) == 64
+    for entry in _real(kit):  # what is committed is what the package shipped
+        data = (kit.SAMPLES / "real" / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    splits = Counter((e["class"], e["split"]) for e in entries)
+    assert all(abs(splits[c, "tune"] - splits[c, "holdout"]) <= 1 for c, _ in splits)
