@@ -13,6 +13,7 @@ and CPU time both (CPU time is what other processes' load does not inflate).
     python benchmarks/scan.py                 # sample_images/large/holdout if generated
     python benchmarks/scan.py --corpus sample_images/large/tune
     python benchmarks/scan.py --quick         # the committed set (seconds)
+    python benchmarks/scan.py --corpus sample_images/real --split holdout   # real photos (fetch.py)
 
 Run it on a quiet machine (``uptime``); the load average is printed with it.
 """
@@ -76,16 +77,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="the committed set")
     ap.add_argument("--corpus", type=Path, help="a folder with manifest.json")
+    ap.add_argument("--split", help="only the photos of this split (real photos: tune, holdout)")
     args = ap.parse_args()
     held = ROOT / "sample_images" / "large" / "holdout"
     folder = args.corpus or (held if (held / "manifest.json").exists() and not args.quick
                              else ROOT / "sample_images")
-    entries = json.loads((folder / "manifest.json").read_text())["images"]
+    entries = [e for e in json.loads((folder / "manifest.json").read_text())["images"]
+               if args.split in (None, e.get("split"))]
     photos = [(e, (folder / e["file"]).read_bytes()) for e in entries]
     cv2.setNumThreads(1)  # as in the scanner's worker processes: the pool is the parallelism
     engines = list(_decode._shared_engines())
     name = folder.resolve()
     name = name.relative_to(ROOT) if name.is_relative_to(ROOT) else name.name
+    name = f"{name} ({args.split})" if args.split else name
     print(f"corpus: {name}, {len(photos)} photos, "
           f"{sum(len(e['codes']) for e in entries)} codes; engines: "
           f"{', '.join(e.name for e in engines)}; load average {os.getloadavg()[0]:.2f}")
