@@ -2,9 +2,10 @@
 
 What is *due* (the denominators of ``custody.domain.assessment``):
 
-- every booth and every transfer room of a village is due every day from the
-  day it was registered (Asia/Shanghai date of ``assets.created_at``); a
-  booth is due a pickup, a room a photographed clearance;
+- every booth and every transfer room registered in a village is due every
+  day of the period (assets carry no dates of service, and the registry is
+  what the district assesses against); a booth is due a pickup, a room a
+  photographed clearance;
 - a collector is due, on each day he picked up in a village, every booth of
   that village (a collector who works two villages is due both);
 - an inspector (whoever records inspections, mostly booth keepers) is due, on
@@ -17,7 +18,6 @@ defines the measures) and ``household_months``.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,28 +27,26 @@ from sqlalchemy import Connection, and_, func, literal_column, or_, select
 from custody.db.schema import ActivityRollup, Actor, Asset, Household, HouseholdMonth, Town, Village
 from custody.domain.assessment import Counts
 from custody.domain.model import AssetKind
-from custody.services.rollups import REPORT_TZ
 
 PEOPLE_MEASURES = ("pickup", "inspect")
 
 
 @dataclass
 class Registry:
-    """The villages (name -> (id, town)), when their booths and rooms were registered,
-    and how many households each has."""
+    """The villages (name -> (id, town)) and their booths, rooms and households."""
 
     villages: dict[str, tuple[int, str | None]] = field(default_factory=dict)
-    booths: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
-    rooms: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
+    booths: dict[str, int] = field(default_factory=dict)
+    rooms: dict[str, int] = field(default_factory=dict)
     households: dict[str, int] = field(default_factory=dict)
 
-    def booths_on(self, village: str, day: date) -> int:
-        """Booths of the village registered by that day."""
-        return bisect_right(self.booths.get(village, ()), day)
+    def booths_on(self, village: str | None, _day: date) -> int:
+        """Booths due in the village on a day."""
+        return self.booths.get(village, 0)
 
-    def rooms_on(self, village: str, day: date) -> int:
-        """Transfer rooms of the village registered by that day."""
-        return bisect_right(self.rooms.get(village, ()), day)
+    def rooms_on(self, village: str, _day: date) -> int:
+        """Transfer rooms due in the village on a day."""
+        return self.rooms.get(village, 0)
 
 
 def registry(conn: Connection) -> Registry:
@@ -60,14 +58,12 @@ def registry(conn: Connection) -> Registry:
             .outerjoin(Town, Town.id == Village.town_id)):
         found.villages[name] = (vid, town)
         names[vid] = name
-    for kind, created, vid in conn.execute(
-            select(Asset.kind, Asset.created_at, Asset.village_id)
+    for kind, vid, n in conn.execute(
+            select(Asset.kind, Asset.village_id, func.count())
             .where(Asset.kind.in_([AssetKind.BOOTH.value, AssetKind.TRANSFER_ROOM.value]),
-                   Asset.village_id.is_not(None))):
+                   Asset.village_id.is_not(None)).group_by(Asset.kind, Asset.village_id)):
         target = found.booths if kind == AssetKind.BOOTH.value else found.rooms
-        target[names[vid]].append(created.astimezone(REPORT_TZ).date())
-    for dates in (*found.booths.values(), *found.rooms.values()):
-        dates.sort()
+        target[names[vid]] = n
     found.households = {names[vid]: n for vid, n in conn.execute(
         select(Household.village_id, func.count()).group_by(Household.village_id))}
     return found
