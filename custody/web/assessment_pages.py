@@ -33,8 +33,8 @@ KPI_NAMES = {
     "household": _l("Household deposit rate"),
     "composite": _l("Composite score"),
 }
-PERIOD_NAMES = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month"),
-                "quarter": _l("Quarter")}
+PERIOD_NAMES = {"day": _l("Daily"), "week": _l("Weekly"), "month": _l("Monthly"),
+                "quarter": _l("Quarterly")}
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 

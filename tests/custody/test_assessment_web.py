@@ -109,3 +109,13 @@ def test_the_monthly_bulletin_is_a_pdf_with_the_chinese_names(client, people, we
     assert bad.status_code == 400 and "2026-11" in bad.get_data(as_text=True)
     assert client.get("/supervise/assessment/bulletin/2026-11.pdf",
                       headers=people["driver"]["auth"]).status_code == 403
+
+
+def test_the_flags_api_carries_the_booth_keepers_inspection_notes(client, people, week):
+    flags = client.get("/api/v1/flags", headers=people["supervisor"]["auth"]).get_json()["flags"]
+    deposit = next(f for f in flags if f["action"] == "deposit")
+    assert deposit["flags"] == ["category_mismatch"]
+    assert [(n["note"], n["inspector"], n["asset"]) for n in deposit["inspections"]] == [
+        ("好", "赵亭长", deposit["dest"])]
+    found = next(f for f in flags if f["action"] == "inspect")  # the keeper's own finding
+    assert found["note"] == "厨余桶里有其他垃圾" and found["actor_name"] == "赵亭长"
