@@ -29,18 +29,24 @@ from custody.services import assessment_counts as counts
 LEVELS = ("village", "town", "collector", "inspector")
 
 
-def assess(db: Database, period: str, day: date, weights: Mapping[str, float]) -> dict:
-    """Every ranking and the trend of the period holding ``day``."""
-    first, last = kpi.bounds(period, day)
-    steps = kpi.steps(period, day)
-    since = min(first, steps[0][0])
+def assess(db: Database, period: str, day: date, weights: Mapping[str, float],
+           until: date | None = None) -> dict:
+    """Every ranking and the trend of the period holding ``day``.
+
+    With ``until`` (today), a period in progress counts its days up to ``until`` only
+    (``last``; ``period_last`` is the period's own last day); a later period counts none.
+    """
+    first, period_last = kpi.bounds(period, day)
+    last = min(period_last, until) if until else period_last
+    steps = [(a, min(b, last)) for a, b in kpi.steps(period, day) if a <= last]
+    since = min(first, steps[0][0]) if steps else first
     with db.read() as session:
         conn = session.connection()
         reg = counts.registry(conn)
         act = counts.activity(conn, since, last)
         span = counts.households_span(conn, first, last)
-        daily = counts.households_daily(conn, since, last) if steps[0][0] == steps[0][1] \
-            else None
+        daily = counts.households_daily(conn, since, last) \
+            if period in ("day", "week", "month") else None
         trend_households = [
             sum(daily.get((vid, a), 0) for vid, _town in reg.villages.values())
             if daily is not None else sum(counts.households_span(conn, a, b).values())
@@ -49,7 +55,7 @@ def assess(db: Database, period: str, day: date, weights: Mapping[str, float]) -
         collectors = _people(conn, reg, act, "pickup", first, last)
         inspectors = _people(conn, reg, act, "inspect", first, last)
     return {
-        "period": period, "day": day, "first": first, "last": last,
+        "period": period, "day": day, "first": first, "last": last, "period_last": period_last,
         "weights": dict(weights),
         "villages": villages, "towns": _towns(villages),
         "collectors": collectors, "inspectors": inspectors,

@@ -114,9 +114,11 @@ def _months(first: date, last: date) -> list[tuple[date, int]]:
 
 def households_span(conn: Connection, first: date, last: date) -> dict[int, int]:
     """Village id -> households with a deposit on any of the days."""
-    h = HouseholdMonth
+    h, months = HouseholdMonth, _months(first, last)
+    if not months:
+        return {}
     touched = or_(*[and_(h.month == month, h.days.op("&")(bits) != 0)
-                    for month, bits in _months(first, last)])
+                    for month, bits in months])
     return dict(conn.execute(select(h.village_id, func.count(h.household_id.distinct()))
                              .where(touched).group_by(h.village_id)).all())
 

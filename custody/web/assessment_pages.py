@@ -57,7 +57,7 @@ def assessment_page():
     except RequestInvalid as exc:
         problems, status, query = exc.problems(), 400, AssessmentPageQuery()
     day = query.day or today()
-    found = assessment.assess(get_db(current_app), query.period, day, _weights())
+    found = assessment.assess(get_db(current_app), query.period, day, _weights(), today())
     if not problems:
         typed = {"period": query.period, "date": day.isoformat()}
     return render_template(
@@ -93,10 +93,13 @@ def _person_json(row: dict) -> dict:
 @spec.validate(query=AssessmentQuery, resp=answers(400, 401, 403, HTTP_200=AssessmentOut))
 def assessment_json():
     """One level's ranking (village, town, collector, inspector) over the day, week, month or
-    quarter holding ``date``, with the district's trend; computed from the rollups."""
+    quarter holding ``date``, with the district's trend; computed from the rollups.
+
+    ``last`` is the last day counted: a period in progress is counted up to today.
+    """
     query = request.context.query
     day = query.day or today()
-    found = assessment.assess(get_db(current_app), query.period, day, _weights())
+    found = assessment.assess(get_db(current_app), query.period, day, _weights(), today())
     level = query.level
     rows = ([_person_json(r) for r in found[f"{level}s"]] if level in ("collector", "inspector")
             else [_place_json(r) for r in found[f"{level}s"]])
@@ -116,7 +119,7 @@ def bulletin_pdf(month: str):
         first = date(int(matched[1]), int(matched[2]), 1)
     if first is None or not FIRST_DAY <= first <= LAST_DAY:
         return error_reply(400, "bad_month", f"{month[:20]!r} is not a month like 2026-11")
-    found = assessment.assess(get_db(current_app), "month", first, _weights())
+    found = assessment.assess(get_db(current_app), "month", first, _weights(), today())
     pdf = bulletin.render(found, KPI_NAMES)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="bulletin-{month}.pdf"'})

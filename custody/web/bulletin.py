@@ -130,7 +130,7 @@ def render(found: dict, names: Mapping[str, str]) -> bytes:
         Paragraph(_("Collectors"), _style(12)), Spacer(1, 2 * mm),
         _people(found["collectors"], _("Booths picked up"), _("Booths due")),
         Spacer(1, 5 * mm), Paragraph(_("Inspectors"), _style(12)), Spacer(1, 2 * mm),
-        _people(found["inspectors"], _("Inspections"), _("Booths due")),
+        _people(found["inspectors"], _("Inspections"), _("Booths to inspect")),
     ]
     doc.build(story)
     return out.getvalue()

@@ -106,3 +106,15 @@ def test_weights_must_name_kpis():
     with pytest.raises(ValueError):
         kpi.check_weights({"sorting": -1})
     assert kpi.check_weights({"sorting": 2})["booth_signin"] == 0.0
+
+
+def test_a_period_in_progress_counts_its_days_up_to_today(db):
+    build(db)
+    month = assessment.assess(db, "month", MONDAY, DEFAULT_WEIGHTS, until=date(2026, 11, 8))
+    assert (month["first"], month["last"], month["period_last"]) == (
+        date(2026, 11, 1), date(2026, 11, 8), date(2026, 11, 30))
+    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == pytest.approx(3 / 16)
+    assert [t["first"] for t in month["trend"]][-1] == date(2026, 11, 8)
+    later = assessment.assess(db, "month", date(2026, 12, 5), DEFAULT_WEIGHTS,
+                              until=date(2026, 11, 30))
+    assert later["trend"] == [] and all(v["composite"] is None for v in later["villages"])
