@@ -140,7 +140,9 @@ def households_daily(conn: Connection, first: date, last: date) -> dict[tuple[in
 def village_counts(reg: Registry, act: Activity, village: str, first: date, last: date,
                    depositing: int) -> Counts:
     """A village's counts over the days (``depositing``: its households with a deposit)."""
-    c = Counts(households=reg.households.get(village, 0), households_depositing=depositing)
+    counted = first <= last  # a period not begun yet: nothing is due
+    c = Counts(households=reg.households.get(village, 0) if counted else 0,
+               households_depositing=depositing)
     day = first
     while day <= last:
         booths = reg.booths_on(village, day)
