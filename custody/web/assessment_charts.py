@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from custody.domain.assessment import KPIS
 
 WIDTH, HEIGHT = 400, 200
-LEFT, BOTTOM, TOP, RIGHT = 36, 22, 8, 6
+LEFT, BOTTOM, TOP, RIGHT = 36, 22, 8, 18
 SERIES = (*KPIS, "composite")
 COLOURS = {"booth_signin": "#1d5a8a", "room_signin": "#7a4fa0", "work_rate": "#2e7d32",
            "inspection": "#b26a00", "sorting": "#00838f", "household": "#ad1457",

@@ -49,14 +49,15 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def _table(head: list[str], rows: list[list[str]], widths: list[float]) -> LongTable:
+def _table(head: list, rows: list[list[str]], widths: list[float], numbers_from: int
+           ) -> LongTable:
     font = _font()
     table = LongTable([head, *rows], colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 8),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa59d")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("ALIGN", (numbers_from, 1), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f6f8f6")]),
     ]))
@@ -72,7 +73,7 @@ def _places(rows: list[dict], names: Mapping[str, str], town_column: bool) -> Lo
             + [_score(r["composite"])] for r in rows]
     first = [14 * mm, 32 * mm] + ([26 * mm] if town_column else [])
     rest = (267 * mm - sum(first)) / (len(KPIS) + 1)
-    return _table(head, body, first + [rest] * (len(KPIS) + 1))
+    return _table(head, body, first + [rest] * (len(KPIS) + 1), len(first))
 
 
 def _ratio(value: float | None) -> str:
@@ -83,7 +84,7 @@ def _people(rows: list[dict], done: str, due: str) -> LongTable:
     head = [_("Rank"), _("Name"), _("Villages"), done, due, _("Rate")]
     body = [[str(r["rank"] or "—"), r["name"], "、".join(r["villages"]), str(r["done"]),
              str(r["due"]), _ratio(r["rate"])] for r in rows]
-    return _table(head, body, [14 * mm, 50 * mm, 97 * mm, 35 * mm, 35 * mm, 36 * mm])
+    return _table(head, body, [14 * mm, 50 * mm, 97 * mm, 35 * mm, 35 * mm, 36 * mm], 3)
 
 
 def _figures(rows: list[dict]) -> LongTable:
@@ -99,7 +100,7 @@ def _figures(rows: list[dict]) -> LongTable:
             c.deposit_mismatches, c.keeper_checks, c.keeper_mismatches, c.inspections,
             c.households, c.households_depositing))])
     return _table([Paragraph(h, _style(7)) for h in head], body,
-                  [32 * mm] + [(267 * mm - 32 * mm) / 11] * 11)
+                  [32 * mm] + [(267 * mm - 32 * mm) / 11] * 11, 1)
 
 
 def _style(size: float, leading: float | None = None) -> ParagraphStyle:
