@@ -3,10 +3,9 @@ period, and sees the rankings drawn, in Chinese and in English."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from tests.browser.conftest import supervisor_page
 from tests.custody.assessment_week import build
 
 pytestmark = pytest.mark.browser
@@ -19,16 +18,7 @@ def test_the_assessment_page_ranks_and_switches_period(browser, live_url, db, pe
                                                        lang):
     build(db)
     title, composite, day = NAMES[lang]
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=live_url,
-                                  locale="zh-CN" if lang == "zh" else "en-US")
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/login?next=/supervise/flags")
-    page.fill("#name", people["supervisor"]["name"])
-    page.fill("#password", people["supervisor"]["password"])
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/supervise/flags")
+    page = supervisor_page(browser, live_url, people["supervisor"], lang, "/supervise/flags")
     page.locator("nav.top a", has_text=title).click()
     page.wait_for_url("**/supervise/assessment")
     page.select_option("#a-period", "week")
@@ -57,4 +47,4 @@ def test_the_assessment_page_ranks_and_switches_period(browser, live_url, db, pe
     href = page.locator("a.bulletin").get_attribute("href")
     assert href.endswith("/supervise/assessment/bulletin/2026-11.pdf")
     assert page.request.get(href).headers["content-type"] == "application/pdf"
-    context.close()
+    page.context.close()
