@@ -25,6 +25,7 @@ from custody.db.engine import Database
 from custody.domain import assessment as kpi
 from custody.domain.assessment import Counts
 from custody.services import assessment_counts as counts
+from custody.services import household_days
 
 LEVELS = ("village", "town", "collector", "inspector")
 
@@ -44,12 +45,12 @@ def assess(db: Database, period: str, day: date, weights: Mapping[str, float],
         conn = session.connection()
         reg = counts.registry(conn)
         act = counts.activity(conn, since, last)
-        span = counts.households_span(conn, first, last)
-        daily = counts.households_daily(conn, since, last) \
+        span = household_days.span(conn, first, last)
+        daily = household_days.daily(conn, since, last) \
             if period in ("day", "week", "month") else None
         trend_households = [
             sum(daily.get((vid, a), 0) for vid, _town in reg.villages.values())
-            if daily is not None else sum(counts.households_span(conn, a, b).values())
+            if daily is not None else sum(household_days.span(conn, a, b).values())
             for a, b in steps]
         villages = _villages(reg, act, first, last, span, weights)
         collectors = _people(conn, reg, act, "pickup", first, last)

@@ -22,9 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, func, select
 
-from custody.db.schema import ActivityRollup, Actor, Asset, Household, HouseholdMonth, Town, Village
+from custody.db.schema import ActivityRollup, Actor, Asset, Household, Town, Village
 from custody.domain.assessment import Counts
 from custody.domain.model import AssetKind
 
@@ -89,51 +89,13 @@ def activity(conn: Connection, first: date, last: date) -> Activity:
                    func.sum(a.count)).where(in_days).group_by(a.village, a.day, a.measure)):
         found.places[(village, day)][measure] = (nodes, int(records))
     for actor, village, day, measure, nodes, records in conn.execute(
-            select(a.actor_id, a.village, a.day, a.measure, func.count(a.node_id.distinct()),
+            select(a.actor_id, a.village, a.day, a.measure, func.count(),
                    func.sum(a.count)).where(in_days, a.measure.in_(PEOPLE_MEASURES))
             .group_by(a.actor_id, a.village, a.day, a.measure)):
         found.people[(actor, village, day, measure)] = (nodes, int(records))
         if measure == "pickup":
             cell = found.work[(village, day)]
             cell[0], cell[1] = cell[0] + nodes, cell[1] + 1
-    return found
-
-
-def _months(first: date, last: date) -> list[tuple[date, int]]:
-    """Each month the days touch, with the bits of the days of it inside them."""
-    found, day = [], first
-    while day <= last:
-        month = day.replace(day=1)
-        bits = 0
-        while day <= last and day.month == month.month:
-            bits |= 1 << (day.day - 1)
-            day += timedelta(days=1)
-        found.append((month, bits))
-    return found
-
-
-def households_span(conn: Connection, first: date, last: date) -> dict[int, int]:
-    """Village id -> households with a deposit on any of the days."""
-    h, months = HouseholdMonth, _months(first, last)
-    if not months:
-        return {}
-    touched = or_(*[and_(h.month == month, h.days.op("&")(bits) != 0)
-                    for month, bits in months])
-    return dict(conn.execute(select(h.village_id, func.count(h.household_id.distinct()))
-                             .where(touched).group_by(h.village_id)).all())
-
-
-def households_daily(conn: Connection, first: date, last: date) -> dict[tuple[int, date], int]:
-    """(village id, day) -> households with a deposit that day (one statement a month)."""
-    h, found = HouseholdMonth, {}
-    for month, bits in _months(first, last):
-        days = [d for d in range(31) if bits >> d & 1]
-        sums = [func.sum(h.days.op(">>")(literal_column(str(d))).op("&")(literal_column("1")))
-                for d in days]
-        for vid, *counts in conn.execute(select(h.village_id, *sums).where(h.month == month)
-                                         .group_by(h.village_id)):
-            for d, n in zip(days, counts, strict=True):
-                found[(vid, month.replace(day=d + 1))] = int(n or 0)
     return found
 
 
