@@ -9,12 +9,12 @@ Create Date: 2026-11-30
 - ``activity_rollups``: records of one measure (pickup, inspection, deposit,
   room clearance ...) per day, booth or transfer room and person, with the
   node's village; derived from the ledger like ``daily_rollups`` and rebuilt
-  by ``custody rebuild-rollups``.
+  by ``custody rollups rebuild``.
 - ``household_months``: per household and month, a bit per day on which it
   deposited, so a period's distinct depositing households are counted without
   reading the ledger.
 
-Both derived tables start empty; run ``custody rebuild-rollups`` once after
+Both derived tables start empty; run ``custody rollups rebuild`` once after
 upgrading a database that already holds handovers.
 """
 from alembic import op
