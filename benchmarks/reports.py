@@ -1,4 +1,4 @@
-"""Reports on a Nanhu-size year: build time, daily-tonnage query latency, one day's map.
+"""Reports on a Nanhu-size year: build time, tonnage and assessment latency, map, bulletin.
 
     python benchmarks/reports.py --year URL [--year URL ...] [--build] [--rebuild]
                                  [--villages 34] [--households 27686] [--days 365]
@@ -14,7 +14,9 @@ database at the URL is emptied first: a SQLite file is removed, a PostgreSQL dat
 created), timing the build. Then, on the year actually in the database, it
 times ``daily_tonnage`` and ``mass_balance`` for one day and for the whole
 year (p50/p95 over ``--repeat`` calls, nodes picked from the data), and one
-mid-year day's public map page (records + HTML, its size). ``--rebuild``
+mid-year day's public map page (records + HTML, its size), the assessment of
+every village over the day, week, month and quarter of that day (p50/p95) and
+that month's bulletin PDF (benchmarks/_assessment.py). ``--rebuild``
 also times a full rollup rebuild from the ledger and its peak memory.
 
 ``--small`` builds a demo week on fresh SQLite and PostgreSQL databases instead
@@ -39,6 +41,7 @@ from pathlib import Path
 # The project before this folder: benchmarks/labels.py must not shadow the labels package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _assessment  # noqa: E402
 from _common import fresh_database, print_table  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -191,6 +194,7 @@ def measure(db: Database, repeat: int, rebuild: bool) -> list[tuple[str, str, st
     p50, p95, size = tonnage_page(db, first, last, village, min(repeat, 20))
     rows.append((kind, f"tonnage page, {first} to {last}, one village by month "
                  f"({size / 1e3:.0f} kB): p50 / p95 ms", f"{p50:.0f} / {p95:.0f}", "≤ 300 ms"))
+    rows += _assessment.measure(db, kind, day, repeat, latency)
     if rebuild:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()

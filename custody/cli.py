@@ -15,7 +15,7 @@ from custody.db import migrate
 from custody.db.engine import Database
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.services import accounts, assets, handovers, ledger, whereabouts
+from custody.services import accounts, assets, handovers, ledger, towns, whereabouts
 from custody.services.csv_export import write_csv
 from ledgercheck import CheckpointError
 
@@ -90,13 +90,14 @@ def assets_group() -> None:
 @click.option("--lon", type=float)
 @click.option("--site", "site_id", help="Booth asset id a bin stands at.")
 @click.option("--household", help="Household reference (bags only; private).")
+@click.option("--town", help="The village's town or subdistrict (镇/街道).")
 @click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
 @pass_ctx
 def assets_add(ctx: Context, kind, category, name, village, lat, lon, site_id, household,
-               count) -> None:
+               town, count) -> None:
     """Register one or more assets and print their ids."""
     new = assets.NewAsset(AssetKind(kind), Category(category) if category else None, name,
-                          village, lat, lon, site_id, household)
+                          village, lat, lon, site_id, household, town=town)
     for asset_id in assets.register(ctx.db, [new] * count):
         click.echo(asset_id)
 
@@ -106,11 +107,27 @@ def assets_add(ctx: Context, kind, category, name, village, lat, lon, site_id, h
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @pass_ctx
 def assets_import(ctx: Context, csv_file, skip_bad: bool) -> None:
-    """Import assets from CSV (columns: kind,category,name,village,lat,lon,site,household)."""
+    """Import assets from CSV (columns: kind,category,name,village,lat,lon,site,household,
+    treatment,town)."""
     report = assets.import_csv(ctx.db, csv_file.read(), skip_bad=skip_bad)
     for line_no, message in report.skipped:
         click.echo(f"skipped row {line_no}: {message}", err=True)
     click.echo(f"imported {len(report.imported)} asset(s), skipped {len(report.skipped)}")
+
+
+@cli.group("villages")
+def villages_group() -> None:
+    """Villages and the towns (镇/街道) they are in."""
+
+
+@villages_group.command("set-town")
+@click.argument("village")
+@click.argument("town")
+@pass_ctx
+def villages_set_town(ctx: Context, village: str, town: str) -> None:
+    """Put VILLAGE in TOWN (the town is registered on first mention)."""
+    towns.set_town(ctx.db, village, town)
+    click.echo(f"{village} -> {town}")
 
 
 @cli.group("actors")

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from custody.db.engine import sqlite_url
+from custody.domain.assessment import DEFAULT_WEIGHTS, check_weights
 
 DEFAULT_HOST = "CUSTODY.NANHU.JIAXING.CN"
 
@@ -52,6 +53,12 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     ratelimit_storage_uri: str = "redis://127.0.0.1:6379/0"  # failed sign-in/token counters
     proxy_hops: int = 0  # proxies in front that set X-Forwarded-For (nginx: 1)
+    # The assessment's village composite: a weight per KPI (custody.domain.assessment.KPIS),
+    # relative (they need not add up to 100); a KPI left out or weighted 0 does not count.
+    # CUSTODY_ASSESSMENT_WEIGHTS="booth_signin=25,room_signin=15,work_rate=15,inspection=10,
+    # sorting=20,household=15" (the default).
+    assessment_weights: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @property
     def ledger_origin(self) -> str:
@@ -64,6 +71,7 @@ class Settings:
                              f"not {self.tiles_crs!r}")
         data_dir = absolute(self.data_dir)
         object.__setattr__(self, "data_dir", data_dir)
+        object.__setattr__(self, "assessment_weights", check_weights(self.assessment_weights))
         object.__setattr__(self, "database_url", absolute_sqlite_url(self.database_url)
                            if self.database_url else sqlite_url(data_dir))
         object.__setattr__(self, "checkpoint_key_file", absolute(
@@ -108,6 +116,8 @@ class Settings:
             values["max_speed_kmh"] = float(env["CUSTODY_MAX_SPEED_KMH"])
         if "CUSTODY_MASS_BALANCE_TOLERANCE" in env:
             values["mass_balance_tolerance"] = float(env["CUSTODY_MASS_BALANCE_TOLERANCE"])
+        if "CUSTODY_ASSESSMENT_WEIGHTS" in env:
+            values["assessment_weights"] = parse_weights(env["CUSTODY_ASSESSMENT_WEIGHTS"])
         if "CUSTODY_RATELIMIT_STORAGE_URI" in env:
             values["ratelimit_storage_uri"] = env["CUSTODY_RATELIMIT_STORAGE_URI"]
         if "CUSTODY_PROXY_HOPS" in env:
@@ -121,6 +131,17 @@ class Settings:
         if not settings.secret_key:
             settings = replace(settings, secret_key=load_or_create_secret_key(settings.data_dir))
         return settings
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``kpi=weight,kpi=weight`` as a dict (checked by Settings)."""
+    found = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"CUSTODY_ASSESSMENT_WEIGHTS: {part!r} is not kpi=weight")
+        found[name.strip()] = float(value)
+    return found
 
 
 def tile_preset(name: str, key: str = "") -> dict[str, str]:

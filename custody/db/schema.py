@@ -46,13 +46,23 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
+class Town(Base):
+    """A town or subdistrict (镇/街道), the level above villages in the assessment."""
+
+    __tablename__ = "towns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    district: Mapped[str] = mapped_column(String(100))
+
+
 class Village(Base):
-    """A village (行政村), the unit reports group booths by."""
+    """A village (行政村), the unit reports group booths by; in a town once one is given."""
 
     __tablename__ = "villages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     district: Mapped[str] = mapped_column(String(100))
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
 
 
 class Household(Base):
@@ -309,3 +319,32 @@ class Enrolment(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+
+
+class ActivityRollup(Base):
+    """Records of one kind of work at one booth or transfer room, by one person, on one day.
+
+    Derived from the ledger in the append's transaction and rebuildable
+    (``custody.services.activity_rollups`` defines the measures); the assessment
+    reads these, never the ledger.
+    """
+
+    __tablename__ = "activity_rollups"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(9), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    village: Mapped[str | None] = mapped_column(String(100))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
+class HouseholdMonth(Base):
+    """The days of one month on which a household deposited (bit d-1 for day d); rebuildable."""
+
+    __tablename__ = "household_months"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(BigInteger)

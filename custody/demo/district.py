@@ -33,6 +33,10 @@ VILLAGE_NAMES = (
     "梅花洲村", "庄史村", "步云村", "曙光村", "新农村", "光明村", "洪典村", "新运村", "民主村",
     "南湖村", "清河村", "东栅村", "汇隆村", "和平村", "金星村", "保安村", "钱家村", "长水村",
 )
+# Nanhu's towns and subdistricts (镇/街道); the villages are spread over the first few.
+TOWN_NAMES = ("凤桥镇", "余新镇", "新丰镇", "大桥镇", "七星街道", "东栅街道", "南湖街道",
+              "新嘉街道", "解放街道", "建设街道", "城南街道")
+VILLAGES_PER_TOWN = 7
 BOUNDS = ((30.705, 30.795), (120.705, 120.895))  # lat, lon of the Nanhu villages' box
 KITCHEN_PLANT = ("南湖区易腐垃圾资源化处理中心", 30.7320, 120.7480)
 COMPREHENSIVE_PLANT = ("嘉兴市生活垃圾综合处理厂", 30.7850, 120.8720)
@@ -105,6 +109,13 @@ def village_names(n: int) -> list[str]:
     return [VILLAGE_NAMES[i] if i < len(VILLAGE_NAMES) else f"新建{i + 1}村" for i in range(n)]
 
 
+def town_names(n: int) -> list[str]:
+    """The town of each of n villages: neighbours (in the list) share a town, at least two
+    towns when there are two villages or more."""
+    towns = min(len(TOWN_NAMES), n, max(2, round(n / VILLAGES_PER_TOWN)))
+    return [TOWN_NAMES[i * towns // n] for i in range(n)]
+
+
 def _spread(rng: random.Random, n: int) -> list[tuple[float, float]]:
     """n village centres on a jittered grid inside the Nanhu box, row by row."""
     (lat0, lat1), (lon0, lon1) = BOUNDS
@@ -134,6 +145,7 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
     names, centres = village_names(spec.villages), _spread(rng, spec.villages)
     villages = [DemoVillage(n, c) for n, c in zip(names, centres, strict=True)]
     share, extra = divmod(spec.households, spec.villages)
+    towns = town_names(spec.villages)
     booth_assets: list[NewAsset] = []
     for i, village in enumerate(villages):
         count = share + (1 if i < extra else 0)
@@ -143,7 +155,8 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
             at = _near(rng, village.at, 700)
             village.booths.append(Booth("", at, 0, households=refs[k::booths]))
             booth_assets.append(NewAsset(AssetKind.BOOTH, name=f"{village.name}{k + 1}号亭",
-                                         village=village.name, lat=at[0], lon=at[1]))
+                                         village=village.name, lat=at[0], lon=at[1],
+                                         town=towns[i]))
         village.room_at = _near(rng, village.at, 300)
     all_booths = [b for v in villages for b in v.booths]
     for booth, booth_id in zip(all_booths, assets.register(db, booth_assets), strict=True):

@@ -17,6 +17,7 @@ from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, AssetSerial, Household, Village
 from custody.domain.errors import DomainError, DuplicateAsset, ImportRejected, UnknownAsset
 from custody.domain.model import AssetKind, Category, Role, make_asset_id
+from custody.services import towns
 from custody.services.conversions import to_e7
 from custody.services.unit_of_work import UnitOfWork
 
@@ -36,6 +37,7 @@ class NewAsset:
     site_id: str | None = None
     household: str | None = None
     treatment: str | None = None  # a facility's kind of treatment (vocabulary)
+    town: str | None = None  # the village's town or subdistrict (镇/街道), if given
 
     def validate(self) -> None:
         """Raise DomainError when the fields do not fit the kind."""
@@ -51,6 +53,8 @@ class NewAsset:
             raise DomainError("only bags belong to a household")
         if self.household and not self.village:
             raise DomainError("a household needs its village")
+        if self.town and not self.village:
+            raise DomainError("a town is given for the asset's village: name the village")
         if self.treatment and self.kind is not AssetKind.FACILITY:
             raise DomainError("only a treatment facility has a kind of treatment")
         if self.treatment and self.treatment not in vocabulary.TREATMENT_KINDS:
@@ -81,6 +85,7 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
     villages: dict[str, int] = {}
     for name in sorted({new.village for new in assets if new.village}):
         _village_id(session, name, villages)
+    towns.place_villages(session, {new.village: new.town for new in assets if new.town})
     sites = _kinds_of(session, {new.site_id for new in assets if new.site_id})
     households = _household_ids(session, {(villages[new.village], new.household)
                                           for new in assets if new.household})
@@ -173,7 +178,7 @@ def _village_id(session: Session, name: str, cache: dict[str, int]) -> int:
 
 
 CSV_COLUMNS = ("kind", "category", "name", "village", "lat", "lon", "site", "household",
-               "treatment")
+               "treatment", "town")
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,8 @@ def _row_to_asset(row: dict[str, str | None]) -> NewAsset:
         raise ValueError(f"unknown category {category_text!r}") from None
     new = NewAsset(kind=kind, category=category, name=text("name"), village=text("village"),
                    lat=number("lat"), lon=number("lon"), site_id=text("site"),
-                   household=text("household"), treatment=text("treatment"))
+                   household=text("household"), treatment=text("treatment"),
+                   town=text("town"))
     new.validate()
     return new
 

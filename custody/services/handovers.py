@@ -19,7 +19,7 @@ from custody.domain import contents, model, rules
 from custody.domain.errors import DomainError, InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.domain.model import Action, AssetKind, Flag, HandoverDraft, RecordKind
-from custody.services import rollups
+from custody.services import activity_rollups, rollups
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
 from custody.services.whereabouts import reached_facility
 
@@ -141,6 +141,7 @@ class _Appender:
         self.portions: list[dict] = []
         self.changed: set[str] = set()
         self.delta = rollups.new_delta()
+        self.activity = activity_rollups.ActivityDelta()
 
     def load(self, drafts: Sequence[HandoverDraft]) -> None:
         """Lock the head; read the drafts' assets (with states and places) and actors."""
@@ -232,6 +233,8 @@ class _Appender:
             rollups.contribute(self.delta, values, source.info, dest.info,
                                {source.info.asset_id: source.place,
                                 dest.info.asset_id: dest.place}, carried.portions)
+            activity_rollups.contribute(self.activity, values, source.info, dest.info,
+                                        source.place, dest.place)
             self.portions.extend({"seq": values["seq"], "category": p.category,
                                   "grams": p.grams, "estimated": p.estimated}
                                  for p in carried.portions)
@@ -258,8 +261,10 @@ class _Appender:
                     _INSERT_PORTIONS.execute(conn, self.portions)
                 _UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
                 rollups.write(conn, self.delta)
+                activity_rollups.write(conn, self.activity)
             extra = alongside() if alongside else None
         self.rows, self.changed, self.delta, self.portions = [], set(), rollups.new_delta(), []
+        self.activity = activity_rollups.ActivityDelta()
         return extra
 
     def _asset(self, asset_id: str) -> _Known:

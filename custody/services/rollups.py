@@ -298,6 +298,8 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
     from the first record (``custody.domain.contents``), so each record gets
     the portions it got when it was appended.
     """
+    from custody.services import activity_rollups  # it imports this module
+
     with db.write_engine.begin() as conn:
         for table in (DailyRollup, CorrectedWeight, HandoverPortion):
             conn.execute(delete(table))
@@ -344,6 +346,7 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
         if portion_rows:
             conn.execute(insert(HandoverPortion), portion_rows)
         _write_contents(conn, held)
+        activity_rollups.rebuild(conn, places, _find_place)  # the assessment's counts
         return conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
 
 

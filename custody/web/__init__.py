@@ -38,6 +38,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     from custody.web import (
         access,
         api,
+        assessment_pages,
         asset_pages,
         auth,
         balance_pages,
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.register_blueprint(asset_pages.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(balance_pages.bp)
+    app.register_blueprint(assessment_pages.bp)
     app.register_blueprint(people_pages.bp)
     app.register_blueprint(label_pages.bp)
     app.register_blueprint(ledger_pages.bp)

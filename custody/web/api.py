@@ -31,7 +31,8 @@ bp = Blueprint("openapi", __name__)
 
 # Fields whose problems have a code of their own, else by (field, pydantic error type).
 FIELD_CODES = {"level": "bad_level", "photo": "photo_missing", "from": "bad_date",
-               "to": "bad_date", "day": "bad_date", "count": "bad_count"}
+               "to": "bad_date", "day": "bad_date", "count": "bad_count", "date": "bad_date",
+               "period": "bad_period"}
 FIELD_TYPE_CODES = {("Idempotency-Key", "missing"): "idempotency_key_missing",
                     ("Idempotency-Key", "string_too_short"): "idempotency_key_missing",
                     ("Idempotency-Key", "string_too_long"): "idempotency_key_too_long"}

@@ -42,6 +42,7 @@ def desk_pages() -> list[tuple[str, str]]:
             ("supervise.assets", _("Assets")), ("label_pages.form", _("Labels")),
             ("reports.tonnage_page", _("Tonnage")),
             ("balance_pages.balance_page", _("Mass balance")),
+            ("assessment_pages.assessment_page", _("Assessment")),
             ("reports.public_map", _("Map")), ("people_pages.people", _("People")),
             ("supervise.users", _("Phones"))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from custody.services import balance
+from custody.services import balance, facility_balance
 from custody.web import get_db, get_settings
 from custody.web.api import RequestInvalid, check
 from custody.web.exports import streamed
@@ -20,7 +20,8 @@ def balance_page():
     try:
         query = check(MassBalanceQuery, request.args.to_dict())
     except RequestInvalid as exc:
-        return render_template("supervise/balance.html", rooms=[], district=[], typed=typed,
+        return render_template("supervise/balance.html", rooms=[], district=[], facilities=[],
+                               typed=typed,
                                problems=exc.problems(), tolerance=_tolerance()), 400
     db, tolerance = get_db(current_app), _tolerance()
     typed = {"from": query.day_from.isoformat(), "to": query.day_to.isoformat(),
@@ -28,7 +29,9 @@ def balance_page():
     return render_template(
         "supervise/balance.html", typed=typed, problems=[], tolerance=tolerance,
         rooms=balance.rooms(db, query.day_from, query.day_to, query.room, tolerance=tolerance),
-        district=balance.district(db, query.day_from, query.day_to, tolerance=tolerance))
+        district=balance.district(db, query.day_from, query.day_to, tolerance=tolerance),
+        facilities=facility_balance.facilities(db, query.day_from, query.day_to,
+                                               tolerance=tolerance))
 
 
 @bp.get("/balance.csv")

@@ -28,7 +28,7 @@ bp = Blueprint("flag_review", __name__)
 PAGE = 50
 FILTERS = ("state", "flag", "village", "person", "from", "to")
 FLAG_KEYS = ("seq", "server_time", "action", "source", "dest", "actor_name", "role", "weight_kg",
-             "category", "flags", "note", "photo_sha256", "village", "state")
+             "category", "flags", "note", "photo_sha256", "village", "state", "inspections")
 
 
 def flag_filter(query: FlagsQuery) -> FlagFilter:

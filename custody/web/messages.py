@@ -37,6 +37,8 @@ ERRORS = {
     "bad_range": _l("The start must not be after the end, and a range is at most "
                     "%(max_days)s days."),
     "bad_level": _l("Choose one of the report levels offered."),
+    "bad_period": _l("Choose a day, a week, a month or a quarter."),
+    "bad_month": _l("A month is written like 2026-11, from 2000 to 2099."),
     "idempotency_key_missing": _l("Send an Idempotency-Key header: a new value per scan, "
                                   "the same on every retry."),
     "idempotency_key_too_long": _l("The Idempotency-Key is too long (at most 100 characters)."),

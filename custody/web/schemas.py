@@ -396,8 +396,18 @@ class ReviewOut(_Output):
     correction_seq: int | None
 
 
+class InspectionNote(_Output):
+    """A booth keeper's (or other inspector's) note on an asset of a flagged handover."""
+
+    seq: int
+    asset: str
+    note: str
+    inspector: str
+
+
 class FlagOut(_Output):
-    """A flagged handover, its review state and every review of it (oldest first)."""
+    """A flagged handover, its review state, every review of it (oldest first), and the
+    newest inspection notes on its assets."""
 
     seq: int
     server_time: datetime
@@ -415,6 +425,7 @@ class FlagOut(_Output):
     state: Literal["open", "reviewed"]
     review: ReviewOut | None
     reviews: list[ReviewOut]
+    inspections: list[InspectionNote] = []
 
 
 class FlagsPage(BaseModel):

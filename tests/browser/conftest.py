@@ -85,3 +85,21 @@ def artifacts() -> Path:
     """The git-ignored folder for screenshots."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def supervisor_page(browser, live_url: str, who: dict, lang: str, landing: str):
+    """A signed-in supervisor's page at 1366 px in ``lang``, on ``landing`` (a /supervise path);
+    requests leaving the loopback are refused. Close it with ``page.context.close()``."""
+    import re
+
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=live_url,
+                                  locale="zh-CN" if lang == "zh" else "en-US")
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/login?next={landing}")
+    page.fill("#name", who["name"])
+    page.fill("#password", who["password"])
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**{landing}")
+    return page

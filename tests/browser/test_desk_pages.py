@@ -7,7 +7,6 @@ record, corrects its weight with a reason, and sees the day's tonnage change.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from custody.domain.model import Action, HandoverDraft, Point, Role
 from custody.services import handovers
 from custody.services.label_sheets import identity
+from tests.browser.conftest import supervisor_page
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +46,8 @@ def collected_today(page) -> str:
 def test_search_review_correct_and_the_tonnage_follows(browser, live_url, district, people,
                                                       settings, day_of_work, artifacts, lang):
     deposit, collect = day_of_work
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=live_url,
-                                  locale="zh-CN" if lang == "zh" else "en-US")
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/login?next=/supervise/flags")
-    page.fill("#name", people["supervisor"]["name"])
-    page.fill("#password", people["supervisor"]["password"])
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/supervise/flags")
+    page = supervisor_page(browser, live_url, people["supervisor"], lang, "/supervise/flags")
+    context = page.context
     before = collected_today(page)
     assert "30" in before, before
 

@@ -1,6 +1,7 @@
 """Daily tonnage rollups: kept with each append, equal to a rebuild, read as plain rows."""
 
 import io
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -183,14 +184,19 @@ def test_exports_stream_in_chunks_and_give_the_same_rows(db, district, t0):
 
 def derived(db):
     """Rollups, values in force, portions and contents: everything rebuild re-derives."""
-    from custody.db.schema import AssetState, HandoverPortion
+    from custody.db.schema import ActivityRollup, AssetState, HandoverPortion, HouseholdMonth
 
     with db.engine.connect() as conn:
         portions = conn.execute(select(HandoverPortion.__table__).order_by(
             HandoverPortion.seq, HandoverPortion.category)).all()
         held = conn.execute(select(AssetState.asset_id, AssetState.contents, AssetState.holding)
                             .order_by(AssetState.asset_id)).all()
-    return snapshot(db), [tuple(p) for p in portions], [tuple(h) for h in held]
+        work = [tuple(r) for r in conn.execute(select(ActivityRollup.__table__).order_by(
+            *ActivityRollup.__table__.c))]
+        months = [tuple(r) for r in conn.execute(select(HouseholdMonth.__table__).order_by(
+            *HouseholdMonth.__table__.c))]
+    return (snapshot(db), [tuple(p) for p in portions], [tuple(h) for h in held], work,
+            months)
 
 
 def test_rebuilt_equals_incremental_with_portions_contents_and_corrections(db, district, t0):
@@ -215,15 +221,27 @@ def test_rebuilt_equals_incremental_with_portions_contents_and_corrections(db, d
     rec(db, d, kitchen_truck, d.plant, t0 + timedelta(hours=2, minutes=5), at=PLANT_AT,
         actor=d.driver, weight_kg=4.2, corrects_seq=kitchen.seq)  # the weighbridge weight
     rec(db, d, k2, d.kitchen_bin, t0 + timedelta(hours=4), weight_kg=1.0)  # a new fill
+    rec(db, d, d.kitchen_bag, d.kitchen_bin, t0 + timedelta(days=1), weight_kg=1.0)  # household
+    keeper = assets.add_actor(db, "keeper", Role.BOOTH_KEEPER)
+    handovers.record(db, HandoverDraft(d.other_bin, d.other_bin, keeper, Role.BOOTH_KEEPER,
+                                       action=Action.INSPECT, category=Category.KITCHEN,
+                                       device_time=t0 + timedelta(days=1, hours=1), note="厨余"),
+                     now=t0 + timedelta(days=1, hours=1))
     plant = tonnage.daily_tonnage(db, DAY, DAY, "facility")
     assert {r["category"]: r["delivered_kg"] for r in plant} == {
         "kitchen": 4.2, "hazardous": 0.85, "other": 2.55}  # 3.4 split as 1.0 : 3.0 held
     room = one(tonnage.daily_tonnage(db, DAY, DAY, "transfer_room"), category="kitchen")
     assert (room["room_in_kg"], room["room_out_kg"]) == (4.0, 4.0)  # 5.0 split 4.0 : 1.0
     incremental = derived(db)
-    assert len(incremental[1]) == 16
+    assert len(incremental[1]) == 17
+    measures = Counter()
+    for r in incremental[3]:
+        measures[(r[1], r[3])] += r[5]
+    assert measures[(d.booth, "deposit")] == 5 and measures[(d.booth, "deposit_mismatch")] == 1
+    assert measures[(d.booth, "keeper_mismatch")] == 1 and measures[(d.room, "room_clear")] == 2
+    assert [r[3] for r in incremental[4]] == [0b100, 0b10]  # days 3 and 2 of November
     held = {asset_id: (text, holding) for asset_id, text, holding in incremental[2]}
-    assert held[d.kitchen_bin] == ("kitchen:1000", True)
+    assert held[d.kitchen_bin] == ("kitchen:2000", True)  # k2 and the household's bag
     assert held[d.cart] == (None, False) and held[d.room] == (None, False)
     rollups.rebuild(db)
     assert derived(db) == incremental

@@ -1,0 +1,200 @@
+"""Activity rollups: how much work was done where, by whom, per day; kept with the ledger.
+
+The assessment (``custody.services.assessment``) counts work, not grams, and
+reads only these two derived tables, never the ledger:
+
+``activity_rollups`` — records of one *measure* at one node (a booth, or a
+transfer room) by one person on one day (the Asia/Shanghai date of the device
+time, else the server time, as the tonnage rollups), with the node's village:
+
+- ``pickup``: a bin of a booth handed to a vehicle (collect); at the booth.
+- ``deposit``: a bag into a bin of a booth; ``deposit_mismatch``: such a
+  deposit flagged ``category_mismatch`` (the bag and the bin disagree).
+- ``inspect``: an inspection of a booth, a bin (at its booth) or a bag (at
+  the bag itself, in its village); ``keeper_check``: one recorded by a booth
+  keeper, ``keeper_mismatch``: such a check that found a wrong category.
+- ``room_clear``: a transfer room handed on (load onto a truck);
+  ``room_clear_photo``: one with its photo.
+
+``household_months`` — per household and month, bit ``d - 1`` set when the
+household's bag was deposited on day ``d`` (the household's own village).
+
+Only handover records count (a correction changes a weight or category, not
+whether the work was done), so corrections leave both tables alone. Both are
+written in the append's transaction (``handovers._Appender`` calls
+``contribute`` and ``write``) and ``rebuild`` re-derives them from the ledger
+in order, giving the same rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from custody.db.prepared import BulkInsert, Prepared
+from custody.db.schema import ActivityRollup, Asset, Handover, Household, HouseholdMonth
+from custody.domain.model import Action, AssetKind, Flag, RecordKind, Role
+from custody.services.rollups import Place, local_day
+
+MEASURES = ("pickup", "deposit", "deposit_mismatch", "inspect", "keeper_check",
+            "keeper_mismatch", "room_clear", "room_clear_photo")
+_MISMATCH = Flag.CATEGORY_MISMATCH.value
+
+
+@dataclass
+class ActivityDelta:
+    """Counts to add, (day, node, actor, measure) -> [village, n], and deposits of bags."""
+
+    cells: dict = field(default_factory=lambda: defaultdict(lambda: [None, 0]))
+    deposits: list[dict] = field(default_factory=list)  # {"bag", "month", "bit"}
+
+
+def _where(place: Place) -> tuple[str | None, str | None]:
+    """(booth or transfer room, village) of a place."""
+    levels = dict(place)
+    return levels.get("booth") or levels.get("transfer_room"), levels.get("village")
+
+
+def measures_of(action: str | None, role: str, flags: str | None, photo: bool,
+                source_kind: str, dest_kind: str) -> tuple[tuple[str, bool], ...]:
+    """The (measure, counted at the source?) pairs of one handover record."""
+    mismatch = _MISMATCH in (flags or "").split(",")
+    found: list[tuple[str, bool]] = []
+    if action == Action.DEPOSIT.value and source_kind == AssetKind.BAG and \
+            dest_kind == AssetKind.BIN:
+        found += [("deposit", False)] + ([("deposit_mismatch", False)] if mismatch else [])
+    elif action == Action.COLLECT.value and source_kind == AssetKind.BIN:
+        found.append(("pickup", True))
+    elif action == Action.INSPECT.value:
+        found.append(("inspect", True))
+        if role == Role.BOOTH_KEEPER.value:
+            found += [("keeper_check", True)] + ([("keeper_mismatch", True)] if mismatch else [])
+    elif action == Action.LOAD.value and source_kind == AssetKind.TRANSFER_ROOM:
+        found += [("room_clear", True)] + ([("room_clear_photo", True)] if photo else [])
+    return tuple(found)
+
+
+def _add(delta: ActivityDelta, day: date, actor_id: int, measures, source_id: str,
+         source_place: Place, dest_id: str, dest_place: Place) -> None:
+    for measure, at_source in measures:
+        node, village = _where(source_place if at_source else dest_place)
+        node = node or (source_id if at_source else dest_id)
+        cell = delta.cells[(day, node, actor_id, measure)]
+        cell[0], cell[1] = village, cell[1] + 1
+
+
+def contribute(delta: ActivityDelta, values: dict, source, dest, source_place: Place,
+               dest_place: Place) -> None:
+    """Add one appended handover record (not a correction) to a delta written later."""
+    measures = measures_of(values["action"], values["role"], values["flags"],
+                           values["photo_sha256"] is not None, source.kind, dest.kind)
+    if not measures:
+        return
+    day = local_day(values["device_time_us"], values["server_time_us"])
+    _add(delta, day, values["actor_id"], measures, source.asset_id, source_place,
+         dest.asset_id, dest_place)
+    if measures[0][0] == "deposit":
+        delta.deposits.append({"bag": source.asset_id, "month": day.replace(day=1),
+                               "bit": 1 << (day.day - 1)})
+
+
+def _rows(delta: ActivityDelta, sqlite: bool) -> list[dict]:
+    return [{"day": k[0].isoformat() if sqlite else k[0], "node_id": k[1], "actor_id": k[2],
+             "measure": k[3], "village": v, "count": n}
+            for k, (v, n) in delta.cells.items() if n]
+
+
+def write(conn: Connection, delta: ActivityDelta) -> None:
+    """Add a delta to the tables (in the append's pipeline on PostgreSQL)."""
+    sqlite = conn.dialect.name == "sqlite"
+    rows = _rows(delta, sqlite)
+    if rows:
+        _UPSERT_ACTIVITY.execute(conn, rows)
+    if delta.deposits:
+        _MARK_DAY[conn.dialect.name].execute_many(conn, [
+            {**d, "month": d["month"].isoformat() if sqlite else d["month"]}
+            for d in delta.deposits])
+
+
+_UPSERT_ACTIVITY = BulkInsert(
+    ActivityRollup.__table__,
+    conflict=lambda stmt: stmt.on_conflict_do_update(
+        index_elements=[ActivityRollup.day, ActivityRollup.node_id, ActivityRollup.actor_id,
+                        ActivityRollup.measure],
+        set_={"count": ActivityRollup.count + stmt.excluded.count}))
+
+
+def _mark_day(insert_fn) -> Prepared:
+    """Set a day's bit in the month of the household of a deposited bag (if it has one)."""
+    stmt = insert_fn(HouseholdMonth).from_select(
+        ["month", "household_id", "village_id", "days"],
+        select(bindparam("month", type_=HouseholdMonth.month.type), Household.id,
+               Household.village_id, bindparam("bit", type_=HouseholdMonth.days.type))
+        .join(Asset, Asset.household_id == Household.id)
+        .where(Asset.asset_id == bindparam("bag")))
+    return Prepared(stmt.on_conflict_do_update(
+        index_elements=[HouseholdMonth.month, HouseholdMonth.household_id],
+        set_={"days": HouseholdMonth.days.op("|")(stmt.excluded.days)}))
+
+
+_MARK_DAY = {"postgresql": _mark_day(pg_insert), "sqlite": _mark_day(sqlite_insert)}
+_SRC, _DST = aliased(Asset), aliased(Asset)
+REBUILD_BATCH = 20_000
+REBUILD_CELLS = 200_000
+
+
+def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
+    """Re-derive both tables from the ledger, in order (inside ``rollups.rebuild``).
+
+    ``places`` holds the place of every asset but bags; ``find_place`` reads one.
+    """
+    conn.execute(delete(ActivityRollup))
+    conn.execute(delete(HouseholdMonth))
+    stream = conn.execute(
+        select(Handover.action, Handover.role, Handover.flags,
+               Handover.photo_sha256.is_not(None).label("photo"), Handover.actor_id,
+               Handover.device_time_us, Handover.server_time_us, Handover.source_id,
+               Handover.dest_id, _SRC.kind.label("source_kind"), _DST.kind.label("dest_kind"),
+               _SRC.household_id)
+        .join(_SRC, _SRC.asset_id == Handover.source_id)
+        .join(_DST, _DST.asset_id == Handover.dest_id)
+        .where(Handover.record_kind == RecordKind.HANDOVER.value).order_by(Handover.seq)
+        .execution_options(stream_results=True, yield_per=REBUILD_BATCH))
+    delta, months = ActivityDelta(), defaultdict(int)
+    for row in stream:
+        measures = measures_of(row.action, row.role, row.flags, row.photo, row.source_kind,
+                               row.dest_kind)
+        if not measures:
+            continue
+        day = local_day(row.device_time_us, row.server_time_us)
+
+        def place_of(asset_id: str) -> Place:
+            if asset_id not in places:
+                places[asset_id] = find_place(conn, asset_id)
+            return places[asset_id]
+
+        _add(delta, day, row.actor_id, measures, row.source_id, place_of(row.source_id),
+             row.dest_id, place_of(row.dest_id))
+        if measures[0][0] == "deposit" and row.household_id is not None:
+            months[(day.replace(day=1), row.household_id)] |= 1 << (day.day - 1)
+        if len(delta.cells) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
+            write(conn, delta)
+            delta = ActivityDelta()
+    write(conn, delta)
+    villages = dict(conn.execute(select(Household.id, Household.village_id)).all())
+    rows = [{"month": m, "household_id": h, "village_id": villages[h], "days": bits}
+            for (m, h), bits in sorted(months.items())]
+    for start in range(0, len(rows), REBUILD_BATCH):
+        conn.execute(HouseholdMonth.__table__.insert(), rows[start:start + REBUILD_BATCH])
+
+
+def count_rows(conn: Connection) -> int:
+    """How many activity cells there are (for reports)."""
+    return conn.execute(select(func.count()).select_from(ActivityRollup)).scalar_one()
+

@@ -1,0 +1,146 @@
+"""What the assessment counts, read from the registry and the rollups (never the ledger).
+
+What is *due* (the denominators of ``custody.domain.assessment``):
+
+- every booth and every transfer room registered in a village is due every
+  day of the period (assets carry no dates of service, and the registry is
+  what the district assesses against); a booth is due a pickup, a room a
+  photographed clearance;
+- a collector is due, on each day he picked up in a village, every booth of
+  that village (a collector who works two villages is due both);
+- an inspector (whoever records inspections, mostly booth keepers) is due, on
+  each day he inspected in a village, one inspection per booth of that village;
+- every household registered in a village is due a deposit in each period.
+
+Done counts come from ``activity_rollups`` (``custody.services.activity_rollups``
+defines the measures) and ``household_months``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from custody.db.schema import ActivityRollup, Actor, Asset, Household, Town, Village
+from custody.domain.assessment import Counts
+from custody.domain.model import AssetKind
+
+PEOPLE_MEASURES = ("pickup", "inspect")
+
+
+@dataclass
+class Registry:
+    """The villages (name -> (id, town)) and their booths, rooms and households."""
+
+    villages: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    booths: dict[str, int] = field(default_factory=dict)
+    rooms: dict[str, int] = field(default_factory=dict)
+    households: dict[str, int] = field(default_factory=dict)
+
+    def booths_on(self, village: str | None, _day: date) -> int:
+        """Booths due in the village on a day."""
+        return self.booths.get(village, 0)
+
+    def rooms_on(self, village: str, _day: date) -> int:
+        """Transfer rooms due in the village on a day."""
+        return self.rooms.get(village, 0)
+
+
+def registry(conn: Connection) -> Registry:
+    """The villages, their towns, booths, rooms and households, read now."""
+    found = Registry()
+    names = {}
+    for vid, name, town in conn.execute(
+            select(Village.id, Village.name, Town.name)
+            .outerjoin(Town, Town.id == Village.town_id)):
+        found.villages[name] = (vid, town)
+        names[vid] = name
+    for kind, vid, n in conn.execute(
+            select(Asset.kind, Asset.village_id, func.count())
+            .where(Asset.kind.in_([AssetKind.BOOTH.value, AssetKind.TRANSFER_ROOM.value]),
+                   Asset.village_id.is_not(None)).group_by(Asset.kind, Asset.village_id)):
+        target = found.booths if kind == AssetKind.BOOTH.value else found.rooms
+        target[names[vid]] = n
+    found.households = {names[vid]: n for vid, n in conn.execute(
+        select(Household.village_id, func.count()).group_by(Household.village_id))}
+    return found
+
+
+@dataclass
+class Activity:
+    """The period's activity: per (village, day) {measure: (nodes, records)}, and per
+    (actor, village, day, measure) (nodes, records) for pickups and inspections."""
+
+    places: dict = field(default_factory=lambda: defaultdict(dict))
+    people: dict = field(default_factory=dict)
+    # (village, day) -> [booths picked up, summed over collectors; collectors at work]
+    work: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+
+def activity(conn: Connection, first: date, last: date) -> Activity:
+    """The activity rollups of the days, summed two ways (two statements)."""
+    a, found = ActivityRollup, Activity()
+    in_days = a.day.between(first, last)
+    for village, day, measure, nodes, records in conn.execute(
+            select(a.village, a.day, a.measure, func.count(a.node_id.distinct()),
+                   func.sum(a.count)).where(in_days).group_by(a.village, a.day, a.measure)):
+        found.places[(village, day)][measure] = (nodes, int(records))
+    for actor, village, day, measure, nodes, records in conn.execute(
+            select(a.actor_id, a.village, a.day, a.measure, func.count(),
+                   func.sum(a.count)).where(in_days, a.measure.in_(PEOPLE_MEASURES))
+            .group_by(a.actor_id, a.village, a.day, a.measure)):
+        found.people[(actor, village, day, measure)] = (nodes, int(records))
+        if measure == "pickup":
+            cell = found.work[(village, day)]
+            cell[0], cell[1] = cell[0] + nodes, cell[1] + 1
+    return found
+
+
+def village_counts(reg: Registry, act: Activity, village: str, first: date, last: date,
+                   depositing: int) -> Counts:
+    """A village's counts over the days (``depositing``: its households with a deposit)."""
+    counted = first <= last  # a period not begun yet: nothing is due
+    c = Counts(households=reg.households.get(village, 0) if counted else 0,
+               households_depositing=depositing)
+    day = first
+    while day <= last:
+        booths = reg.booths_on(village, day)
+        c.booths_due += booths
+        c.rooms_due += reg.rooms_on(village, day)
+        done = act.places.get((village, day), {})
+        c.booths_collected += done.get("pickup", (0, 0))[0]
+        c.rooms_cleared += done.get("room_clear_photo", (0, 0))[0]
+        c.inspections += done.get("inspect", (0, 0))[1]
+        c.deposits += done.get("deposit", (0, 0))[1]
+        c.deposit_mismatches += done.get("deposit_mismatch", (0, 0))[1]
+        c.keeper_checks += done.get("keeper_check", (0, 0))[1]
+        c.keeper_mismatches += done.get("keeper_mismatch", (0, 0))[1]
+        picked, collectors = act.work.get((village, day), (0, 0))
+        c.work_done += picked
+        c.work_due += booths * collectors
+        day += timedelta(days=1)
+    return c
+
+
+def people(reg: Registry, act: Activity, measure: str, first: date, last: date) -> dict:
+    """Actor id -> (done, due, villages): pickups (booths picked up) or inspections."""
+    found: dict[int, list] = {}
+    for (actor, village, day, m), (nodes, records) in act.people.items():
+        if m != measure or not first <= day <= last:
+            continue
+        row = found.setdefault(actor, [0, 0, set()])
+        row[0] += nodes if measure == "pickup" else records
+        row[1] += reg.booths_on(village, day) if village else 0
+        if village:
+            row[2].add(village)
+    return {a: (done, due, sorted(vs)) for a, (done, due, vs) in found.items()}
+
+
+def actor_names(conn: Connection, ids) -> dict[int, str]:
+    """The names of these actors."""
+    if not ids:
+        return {}
+    return dict(conn.execute(select(Actor.id, Actor.name).where(Actor.id.in_(sorted(ids)))).all())
