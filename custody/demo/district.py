@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
@@ -44,6 +45,20 @@ HOUSEHOLDS_PER_BOOTH = 75
 TREATMENT = {"kitchen": "composting", "other": "incineration"}  # what each demo plant does
 VILLAGES_PER_TRUCK_ROUTE = 8
 CATEGORIES = tuple(Category)
+# The demo's staff get people's names, as the desk and the assessment list them: a surname and a
+# given name, every pair once (25 x 24 = 600 names, then the same with a number).
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
+GIVEN_NAMES = ("建国", "秀英", "桂芳", "志强", "海燕", "国平", "丽华", "金根", "伟民", "美芳",
+               "建华", "小明", "永康", "玉珍", "春生", "雪梅", "德明", "红英", "水根", "文华",
+               "阿大", "荣根", "月娥", "新民")
+
+
+def person_name(k: int) -> str:
+    """The ``k``-th staff name of the demo: distinct for every ``k``."""
+    pairs = len(SURNAMES) * len(GIVEN_NAMES)
+    pair = k * 53 % pairs  # 53 is prime to 600: neighbours differ in both names
+    name = SURNAMES[pair % len(SURNAMES)] + GIVEN_NAMES[pair // len(SURNAMES)]
+    return name if k < pairs else f"{name}{k // pairs + 1}"
 
 
 @dataclass
@@ -173,19 +188,22 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
     for village, room in zip(villages, rooms, strict=True):
         village.room = room
     _tick(bar)
+    staff = (person_name(k) for k in range(10**9))
     for booth in all_booths:
-        booth.keeper = assets.add_actor(db, f"{booth.asset_id} 亭长", Role.BOOTH_KEEPER)
+        booth.keeper = assets.add_actor(db, next(staff), Role.BOOTH_KEEPER)
     carts = _vehicles(db, [list(range(i, min(i + 2, spec.villages)))
-                           for i in range(0, spec.villages, 2)], None, "收集车", Role.COLLECTOR)
+                           for i in range(0, spec.villages, 2)], None, "收集车", Role.COLLECTOR,
+                      staff)
     routes = [list(range(i, min(i + VILLAGES_PER_TRUCK_ROUTE, spec.villages)))
               for i in range(0, spec.villages, VILLAGES_PER_TRUCK_ROUTE)]
-    trucks = [t for c in CATEGORIES for t in _vehicles(db, routes, c, "清运车", Role.DRIVER)]
+    trucks = [t for c in CATEGORIES
+              for t in _vehicles(db, routes, c, "清运车", Role.DRIVER, staff)]
     plants = {}
     for key, (name, lat, lon) in (("kitchen", KITCHEN_PLANT), ("other", COMPREHENSIVE_PLANT)):
         (plant,) = assets.register(db, [NewAsset(AssetKind.FACILITY, name=name, lat=lat,
                                                  lon=lon, treatment=TREATMENT[key])])
         plants[key] = Plant(plant, (lat, lon),
-                            assets.add_actor(db, f"{name} 过磅员", Role.FACILITY_OPERATOR))
+                            assets.add_actor(db, next(staff), Role.FACILITY_OPERATOR))
     _tick(bar)
     starters = [(i, ref) for i, v in enumerate(villages) for b in v.booths for ref in b.households]
     starter_ids = assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN,
@@ -197,14 +215,14 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
 
 
 def _vehicles(db: Database, groups: list[list[int]], category: Category | None, label: str,
-              role: Role) -> list[Vehicle]:
-    """Register one vehicle and its crew member per group of villages."""
+              role: Role, names: Iterator[str]) -> list[Vehicle]:
+    """Register one vehicle and its crew member (named from ``names``) per group of villages."""
     prefix = vocabulary.CATEGORIES[category.value].zh if category else ""  # 厨余垃圾清运车1
     ids = assets.register(db, [NewAsset(AssetKind.VEHICLE, category,
                                         name=f"{prefix}{label}{k + 1}")
                                for k in range(len(groups))])
-    return [Vehicle(vid, assets.add_actor(db, f"{vid} {prefix}{label}{k + 1} 司机", role), g,
-                    category) for k, (vid, g) in enumerate(zip(ids, groups, strict=True))]
+    return [Vehicle(vid, assets.add_actor(db, next(names), role), g, category)
+            for vid, g in zip(ids, groups, strict=True)]
 
 
 def _tick(bar: tqdm | None) -> None:
