@@ -87,22 +87,22 @@ def _flows_and_trips(db: Database, day: date, sites: dict[str, maps.Site]):
     """Follow the day's vehicle moves: flows between sites, and each vehicle's stops."""
     start = datetime.combine(day, time(), rollups.REPORT_TZ).astimezone(UTC)
     lo, hi = to_us(start - timedelta(hours=12)), to_us(start + timedelta(hours=36))
+    of_moves = (Handover.server_time_us.between(lo, hi), Handover.action.in_(MOVES),
+                Handover.record_kind == "handover")
     with db.read() as session:
         moves = session.execute(
             select(Handover.seq, Handover.action, Handover.source_id, Handover.dest_id,
                    Handover.weight_g, Handover.category, Handover.device_time_us,
                    Handover.server_time_us, Handover.photo_sha256, Asset.site_id,
                    Asset.category.label("src_cat"))
-            .join(Asset, Asset.asset_id == Handover.source_id)
-            .where(Handover.server_time_us.between(lo, hi), Handover.action.in_(MOVES),
-                   Handover.record_kind == "handover")
+            .join(Asset, Asset.asset_id == Handover.source_id).where(*of_moves)
             .order_by(Handover.seq)).all()
+        # The moves' portions only: the day's deposits have theirs too, twenty times as many.
         carried: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        if moves:
-            for seq, category, grams in session.execute(
-                    select(HandoverPortion.seq, HandoverPortion.category, HandoverPortion.grams)
-                    .where(HandoverPortion.seq.between(moves[0].seq, moves[-1].seq))):
-                carried[seq].append((category, grams / 1000))
+        for seq, category, grams in session.execute(
+                select(HandoverPortion.seq, HandoverPortion.category, HandoverPortion.grams)
+                .join(Handover, Handover.seq == HandoverPortion.seq).where(*of_moves)):
+            carried[seq].append((category, grams / 1000))
     loads: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     flows: dict[tuple[str, str, str], float] = defaultdict(float)
     stops: dict[str, list] = defaultdict(list)
