@@ -98,6 +98,8 @@ def _flows_and_trips(db: Database, day: date, sites: dict[str, maps.Site]):
             .join(Asset, Asset.asset_id == Handover.source_id).where(*of_moves)
             .order_by(Handover.seq)).all()
         # The moves' portions only: the day's deposits have theirs too, twenty times as many.
+        # (benchmarks/reports.py, SQLite, 5.1 million handovers: the day's records p50
+        # 0.47 s -> 0.12 s with the indexes of migration 0012; GET /map 0.47 s -> 0.16 s.)
         carried: dict[int, list[tuple[str, float]]] = defaultdict(list)
         for seq, category, grams in session.execute(
                 select(HandoverPortion.seq, HandoverPortion.category, HandoverPortion.grams)
@@ -174,7 +176,10 @@ def households_per_booth(db: Database, day: date) -> dict[str, int]:
     """Booth -> how many households' bags were deposited in its bins on the local day.
 
     Counted in the database (distinct households per booth, so a home using two of a
-    booth's bins counts once), over the day's server times: one grouped index range.
+    booth's bins counts once), over the day's server times: one grouped index range,
+    answered from the indexes alone (``ix_handovers_action_time``, ``ix_assets_household_site``,
+    migration 0012). benchmarks/reports.py, SQLite, a 176-day prefix of the Nanhu-size year
+    (5.1 million handovers, ~28,000 deposits a day): p50 0.09 s -> 0.02 s.
     """
     start = datetime.combine(day, time(), rollups.REPORT_TZ).astimezone(UTC)
     lo, hi = to_us(start), to_us(start + timedelta(days=1)) - 1

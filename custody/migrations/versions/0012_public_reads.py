@@ -11,7 +11,10 @@ server time: ``ix_handovers_action_time`` (action, record_kind, server_time_us,
 source_id, dest_id) answers the count from the index alone and lets the moves
 skip the day's deposits. ``ix_assets_household_site`` (asset_id, household_id,
 site_id) answers each bag's household and each bin's booth from the index alone.
-Figures in ``custody/services/map_view.py``.
+benchmarks/reports.py on SQLite, 5.1 million handovers (176 days of the
+Nanhu-size district): households per booth p50 0.09 s -> 0.02 s, GET /map of
+one day 0.47 s -> 0.16 s (with the portions read for the moves only). Building
+both indexes on that database took 13 s.
 """
 from alembic import op
 
