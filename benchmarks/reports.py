@@ -46,8 +46,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import fresh_database, print_table  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from custody import demo  # noqa: E402
