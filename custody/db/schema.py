@@ -79,7 +79,9 @@ class Asset(Base):
     """Anything with a QR identity."""
 
     __tablename__ = "assets"
-    __table_args__ = (UniqueConstraint("kind", "serial"),)
+    __table_args__ = (UniqueConstraint("kind", "serial"),
+                      # a bag's household and a bin's booth from the index alone (public map)
+                      Index("ix_assets_household_site", "asset_id", "household_id", "site_id"))
     asset_id: Mapped[str] = mapped_column(String(9), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     serial: Mapped[int] = mapped_column(Integer)
@@ -122,6 +124,9 @@ class Handover(Base):
         Index("ix_handovers_source_seq", "source_id", "seq"),
         Index("ix_handovers_dest_seq", "dest_id", "seq"),
         Index("ix_handovers_server_time", "server_time_us"),
+        # a day's records of one action (the public map's deposits and moves)
+        Index("ix_handovers_action_time", "action", "record_kind", "server_time_us",
+              "source_id", "dest_id"),
     )
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -9,6 +9,8 @@ on an empty database gives the same ledger, hash for hash, photos included.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import random
 import time
 from collections import Counter
@@ -25,6 +27,7 @@ from custody.demo.days import plan_day
 from custody.demo.district import DemoDistrict, register_district
 from custody.demo.phone import DemoPhones, planned_draft
 from custody.demo.spec import DemoReport, DemoSpec
+from custody.domain.model import Action, HandoverDraft
 from custody.services import handovers, label_sheets, tonnage
 from custody.services.photos import PhotoStore
 from custody.services.rollups import REPORT_TZ
@@ -99,11 +102,15 @@ def _append_day(db: Database, scans: list, midnight: datetime, rng: random.Rando
                 report: DemoReport) -> None:
     """The day's scans as the handovers the scan service plans from them, appended in bulk.
 
+    Each load names the driver's clearance photo of the room by a sha256 that no
+    stored photo has (a stand-in, as for unphotographed scans: no pixels are drawn),
+    so the day's map carries a photo per clearance as in the field.
     They are appended as a scan appends them (each physical event counted once,
     a weighbridge weighing confirming its delivery), ``LEDGER_BATCH`` a
     transaction, all received at 22:00 as if the phones synced in the evening.
     """
-    drafts = [planned_draft(s, midnight + timedelta(minutes=s.minute), rng) for s in scans]
+    drafts = [_with_clearance_photo(planned_draft(s, midnight + timedelta(minutes=s.minute), rng))
+              for s in scans]
     received = midnight + timedelta(hours=22)
     for start in range(0, len(drafts), LEDGER_BATCH):
         with db.write_engine.begin() as conn:
@@ -114,6 +121,14 @@ def _append_day(db: Database, scans: list, midnight: datetime, rng: random.Rando
             report.handovers += record.seq is not None
             report.repeats += record.seq is None
             report.flags.update(str(f) for f in record.flags)
+
+
+def _with_clearance_photo(draft: HandoverDraft) -> HandoverDraft:
+    """A load naming a clearance photo: the sha256 of what it records (stored nowhere)."""
+    if draft.action is not Action.LOAD:
+        return draft
+    named = f"clearance {draft.source} {draft.dest} {draft.device_time.isoformat()}"
+    return dataclasses.replace(draft, photo_sha256=hashlib.sha256(named.encode()).hexdigest())
 
 
 def photographed_today(spec: DemoSpec, day: int, count: int) -> set[int]:

@@ -20,6 +20,9 @@ from custody.db.schema import Asset, DailyRollup, Household, Village
 CATEGORIES = tuple(vocabulary.CATEGORIES)
 PERIODS = ("day", "week", "month")
 MEASURES = ("collected", "delivered")
+# The levels whose rollups hold what the facilities weighed in: a village or booth has
+# none of its own (its waste is mixed with others' in the trucks), so shows none.
+WEIGHED_IN_AT = ("district", "facility")
 _R = DailyRollup
 
 

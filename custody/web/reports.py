@@ -183,6 +183,7 @@ def tonnage_page():
              "level": query.level, "node": query.node or "", "by": by}
     return render_template("tonnage.html", summary=summary, typed=typed, levels=levels,
                            problems=[], colours=vocabulary.category_colours(),
+                           weighed_in=query.level in tonnage_summary.WEIGHED_IN_AT,
                            level=query.level, nodes=tonnage_summary.nodes(db, query.level),
                            trend=charts.trend(summary.periods), day_from=query.day_from,
                            day_to=query.day_to,

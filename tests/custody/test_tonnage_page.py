@@ -21,6 +21,18 @@ def test_figures_and_shares_per_category_in_kg(client, day_of_work):  # noqa: F8
     assert 'id="summary-sentence"' in html and "40.0 kg collected" in html
 
 
+def test_a_village_shows_no_weighing_in_of_its_own(client, day_of_work):  # noqa: F811
+    """The facilities weigh trucks, not villages: a village's page claims no 0 kg delivered."""
+    district = client.get(f"/tonnage?from={day_of_work}&to={day_of_work}", headers=EN
+                          ).get_data(as_text=True)
+    assert "<th>Delivered</th>" in district and "weighed in at the treatment" in district
+    html = client.get(f"/tonnage?from={day_of_work}&to={day_of_work}&level=village&node=凤桥村",
+                      headers=HTML).get_data(as_text=True)
+    kitchen = re.search(r'<tr data-category="kitchen">.*?</tr>', html, re.S)[0]
+    assert "40.0 公斤" in kitchen and kitchen.count("<td>") == 2  # collected, share
+    assert "运抵处理" not in html and "过磅" not in html and "从投放亭收集 40.0 公斤。" in html
+
+
 def test_the_trend_is_by_week_or_month_and_every_choice_is_in_the_url(client, day_of_work):  # noqa: F811
     url = "/tonnage?from=2026-09-01&to=2026-11-30&level=village&node=凤桥村&by=week"
     html = client.get(url, headers=HTML).get_data(as_text=True)
