@@ -2,7 +2,8 @@
 
 ``build`` registers the district (``district``), then for each day plans the
 field scans (``days``) and sends them, in local time order, from the phones
-(``phone``) to the scan service, a share of them photographed, a few sent
+(``phone``) to the scan service, a share of them and every room clearance
+photographed, a few sent
 twice; then it prints the district's label sheets (``sheets``). The same seed
 on an empty database gives the same ledger, hash for hash, photos included.
 """
@@ -85,6 +86,8 @@ def _send_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.
     scans = plan_day(db, district, spec, rng, day, phones.report)
     midnight = datetime.combine(spec.start + timedelta(days=day), clock_time(), REPORT_TZ)
     photographed = photographed_today(spec, day, len(scans)) if phones.with_photos else set()
+    if phones.with_photos:  # a driver photographs every room he clears, as Nanhu's do
+        photographed |= {i for i, scan in enumerate(scans) if scan.action is Action.LOAD}
     pick = random.Random(f"{spec.seed}-repeats-{day}")  # changes nothing else when changed
     doubles = set(pick.sample(sorted(photographed), min(spec.double_sends, len(photographed))))
     replays = set(pick.sample(range(len(scans)), min(spec.replays, len(scans))))

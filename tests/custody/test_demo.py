@@ -1,6 +1,7 @@
 """The demo district: built through the services, verifiable, deterministic for a seed."""
 
 import hashlib
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -46,7 +47,6 @@ def head(db):
 def test_a_small_demo_sends_what_the_phones_send(db, settings):
     report = demo.build(db, replace(SMALL, labels=False), settings=settings, progress=False)
     assert report.handovers > 20 and report.refused == 0
-    assert report.photos == SMALL.photos_per_day[0]  # 2 % of a tiny day, but at least a few
     assert report.double_sends == SMALL.double_sends and report.replays == SMALL.replays
     # bags in the wrong bin, double sends: nothing else is wrong on a simulated day
     assert set(report.flags) <= {"category_mismatch", "reused_photo", "repeat_scan"}
@@ -60,6 +60,10 @@ def test_a_small_demo_sends_what_the_phones_send(db, settings):
         assert len(session.scalars(select(Household)).all()) == 20
         kinds = session.scalars(select(Asset.kind).where(Asset.kind != "bag")).all()
     assert sorted(set(kinds)) == ["bin", "booth", "facility", "transfer_room", "vehicle"]
+    clearances = [r for r in rows if r.action == "load"]  # every room clearance is photographed
+    assert clearances and all(r.photo_sha256 for r in clearances)
+    # and 2 % of a tiny day, but at least a few, of the rest
+    assert SMALL.photos_per_day[0] <= report.photos <= SMALL.photos_per_day[0] + len(clearances)
     assert {r.action for r in rows} == set(ROLE_OF)
     for action, category, weight_g, role, _photo in rows:
         assert category is None  # no phone page makes anyone pick one
@@ -132,7 +136,7 @@ def test_a_share_of_scans_goes_through_the_photo_path(db, settings):
         shot = session.execute(select(Handover.source_id, Handover.dest_id, Handover.action,
                                       Handover.photo_sha256, Handover.flags)
                                .where(Handover.photo_sha256.is_not(None))).all()
-    assert len({sha for *_, sha, _ in shot}) == report.photos == 2 * spec.photos_per_day[0]
+    assert len({sha for *_, sha, _ in shot}) == report.photos >= 2 * spec.photos_per_day[0]
     assert len(shot) == report.photos  # a double send of one appended nothing
     assert report.repeats == report.double_sends == 2 * spec.double_sends
     store, scheme = PhotoStore(settings.data_dir / "photos"), identity(settings)
@@ -219,7 +223,7 @@ def test_the_demo_and_rebuild_commands(tmp_path, database_url, monkeypatch):
                                  "--days", "1"])
     assert result.exit_code == 0, result.output
     assert "1 villages, 20 households" in result.output
-    assert "3 scans through the photo path" in result.output
+    assert int(re.search(r"(\d+) scans through the photo path", result.output)[1]) >= 3
     assert "2 double sends (same photo, new key), 3 queue replays (same key)" in result.output
     assert "collected by category: kitchen" in result.output
     assert "labels on 6 sheets" in result.output and "凤桥村-bag.pdf" in result.output
