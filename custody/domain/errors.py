@@ -45,7 +45,10 @@ produces (a fault, not a caller's mistake).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -254,3 +257,11 @@ class NoValidCode(PhotoRefused):
     """Codes were read, but none is a genuine label of a registered asset."""
 
     code = "no_valid_code"
+
+
+def nearest(table: Mapping[type, T], error: Exception, default: T) -> T:
+    """The table's entry for the error's class, else for its nearest ancestor, else default."""
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    return default

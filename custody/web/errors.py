@@ -29,7 +29,14 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from custody.db.full import is_storage_full
-from custody.domain.errors import BadPassword, DomainError, DuplicateUser, NotAllowed, NotFound
+from custody.domain.errors import (
+    BadPassword,
+    DomainError,
+    DuplicateUser,
+    NotAllowed,
+    NotFound,
+    nearest,
+)
 from custody.web.messages import ERRORS, message_for
 
 STATUS_OF: dict[type[DomainError], int] = {NotFound: 404, NotAllowed: 403, DuplicateUser: 409,
@@ -46,7 +53,7 @@ STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录
 
 def status_of(exc: DomainError) -> int:
     """The HTTP status of a domain error: its class's, else its nearest ancestor's."""
-    return next((STATUS_OF[cls] for cls in type(exc).__mro__ if cls in STATUS_OF), OTHERWISE)
+    return nearest(STATUS_OF, exc, OTHERWISE)
 
 
 def error_body(code: str, detail: str | None = None, params: dict | None = None,

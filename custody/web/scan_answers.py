@@ -35,6 +35,7 @@ from custody.domain.errors import (
     ScanNotUnderstood,
     UnreadablePhoto,
     WeightRequired,
+    nearest,
 )
 from custody.domain.outcomes import ScanOutcome, ScanRecorded, ScanRefusal
 
@@ -70,7 +71,7 @@ def answer(outcome: ScanOutcome) -> tuple[int, dict]:
     """The status and JSON body a scan's outcome is answered with (without its scan id)."""
     if isinstance(outcome, ScanRecorded):
         return (201 if outcome.handovers else 200), recorded_body(outcome)
-    return _nearest(STATUS, outcome.error, REFUSED), {"error": refusal_error(outcome)}
+    return nearest(STATUS, outcome.error, REFUSED), {"error": refusal_error(outcome)}
 
 
 def recorded_body(done: ScanRecorded) -> dict:
@@ -108,7 +109,7 @@ def _recorded_words(lang: str, count: int, flagged: bool) -> str:
 def refusal_error(refusal: ScanRefusal) -> dict:
     """The error of a refused scan: its code, its English detail and Chinese words, extras."""
     exc = refusal.error
-    words = _nearest(WORDS, exc, ASK_SUPERVISOR)
+    words = nearest(WORDS, exc, ASK_SUPERVISOR)
     message = str(exc)
     if words is RETAKE:
         english = _catalog("en").gettext(RETAKE)
@@ -121,14 +122,6 @@ def refusal_error(refusal: ScanRefusal) -> dict:
     if refusal.codes is not None and not isinstance(exc, NoCode):
         error["codes"] = refusal.codes
     return error
-
-
-def _nearest(table: dict, exc: DomainError, default):
-    """The entry of the error's class, else of its nearest ancestor in the table."""
-    for cls in type(exc).__mro__:
-        if cls in table:
-            return table[cls]
-    return default
 
 
 @functools.cache
