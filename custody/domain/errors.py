@@ -33,7 +33,7 @@ error is a technical English detail, never words meant for the page.
         └── PhotoRefused         the upload is no evidence of a move
             ├── NotAPhoto        not an image the decoder can open
             │   └── PhotoTooLarge  an image too large to decode
-            ├── UnreadablePhoto  an image in which no code could be read
+            ├── UnreadablePhoto  an image the decoder could not finish reading
             ├── NoCode           a photo in which the decoder found no code at all
             └── NoValidCode      codes read, but none a genuine label of a registered asset
 
@@ -238,11 +238,11 @@ class PhotoTooLarge(NotAPhoto):
 
 
 class UnreadablePhoto(PhotoRefused):
-    """An image in which no code could be read (``kind``: the decoder's reason)."""
+    """An image the decoder could not finish reading (``kind``: the decoder's reason)."""
 
     code = "unreadable_photo"
 
-    def __init__(self, message: str = "no readable code in the photo", kind: str = ""):
+    def __init__(self, message: str = "the decoder could not read the photo", kind: str = ""):
         super().__init__(message)
         self.kind = kind
 
