@@ -94,16 +94,20 @@ def recorded_body(done: ScanRecorded) -> dict:
 
 
 def _recorded_words(lang: str, count: int, flagged: bool) -> str:
-    """'Recorded 2 handovers (with flags to check)', or the repeat's words."""
+    """'Recorded 2 handovers (with flags to check)', or the repeat's words.
+
+    The catalogs hold no plural forms: one entry for one handover, one for more.
+    """
     words = _catalog(lang)
     if not count:
         return words.gettext("This handover is already recorded; it is counted once only.")
     if flagged:
-        return words.ngettext("Recorded %(num)d handover with flags to check",
-                              "Recorded %(num)d handovers with flags to check",
-                              count) % {"num": count}
-    return words.ngettext("Recorded %(num)d handover", "Recorded %(num)d handovers",
-                          count) % {"num": count}
+        text = (words.gettext("Recorded %(num)d handover with flags to check") if count == 1
+                else words.gettext("Recorded %(num)d handovers with flags to check"))
+    else:
+        text = (words.gettext("Recorded %(num)d handover") if count == 1
+                else words.gettext("Recorded %(num)d handovers"))
+    return text % {"num": count}
 
 
 def refusal_error(refusal: ScanRefusal) -> dict:
