@@ -9,7 +9,8 @@ phone's clock in UTC to the millisecond and its GPS fix. It goes to
 ``scans.submit``, the entry the web uses, at the simulated server time: the
 idempotency check, the decoding and verification of the codes, the planning of
 the moves from the codes, the custody rules, the ledger, the rollups and the
-scan attempt all run as for a phone. What is skipped is HTTP itself: no
+scan attempt all run as for a phone, answered by the web's own answers
+(``custody.web.scan_answers``, which needs no Flask). What is skipped is HTTP itself: no
 multipart encoding, no form validation (every value sent is within it), no
 device token; and photos are decoded in process by ``scanners.read_photo``,
 the function the web's decoder workers run.
@@ -54,6 +55,7 @@ from custody.demo.spec import DemoReport
 from custody.domain.model import HandoverDraft, Point
 from custody.services import label_sheets, scans
 from custody.services.photos import PhotoStore
+from custody.web.scan_answers import answer  # the web's own answers, without Flask
 
 STAND_IN = b"custody-demo stand-in photo\n"
 RETAKES = 3
@@ -87,9 +89,9 @@ class DemoPhones:
     def __init__(self, db: Database, scheme: labels.IdentityScheme, report: DemoReport,
                  photos: PhotoStore | None):
         self.db, self.scheme, self.report = db, scheme, report
-        self.with_photos = (scans.Scanning(db, photos, scanners.read_photo, scheme)
+        self.with_photos = (scans.Scanning(db, photos, scanners.read_photo, scheme, answer)
                             if photos is not None else None)
-        self.stand_ins = scans.Scanning(db, _KeepsNothing(), read_stand_in, scheme)
+        self.stand_ins = scans.Scanning(db, _KeepsNothing(), read_stand_in, scheme, answer)
 
     def send(self, scan: FieldScan, taken: datetime, received: datetime, rng: random.Random, *,
              photographed: bool = False, double_send: bool = False,

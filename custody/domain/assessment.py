@@ -28,18 +28,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from custody.domain.errors import DomainError
+from custody.domain.errors import BadPeriod
 
 PERIODS = ("day", "week", "month", "quarter")
 KPIS = ("booth_signin", "room_signin", "work_rate", "inspection", "sorting", "household")
 DEFAULT_WEIGHTS = {"booth_signin": 25.0, "room_signin": 15.0, "work_rate": 15.0,
                    "inspection": 10.0, "sorting": 20.0, "household": 15.0}
 
-
-class BadPeriod(DomainError):
-    """A period that is not day, week, month or quarter."""
-
-    code = "bad_period"
 
 
 def bounds(period: str, day: date) -> tuple[date, date]:

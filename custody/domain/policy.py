@@ -13,7 +13,7 @@ refuses: evidence that breaks the custody path is recorded with a flag.
 
 from __future__ import annotations
 
-from custody.domain.errors import DomainError
+from custody.domain.errors import RoleNotAllowed, WeightRequired
 from custody.domain.model import Action, Role
 
 ALL_ACTIONS = frozenset(Action)
@@ -33,18 +33,6 @@ WEIGHT_REQUIRED: frozenset[tuple[Role, Action]] = frozenset({
 })
 
 
-class RoleNotAllowed(DomainError):
-    """The actor's role may not post this action."""
-
-    code = "role_not_allowed"
-
-
-class WeightRequired(DomainError):
-    """This role posts this action only with a measured weight."""
-
-    code = "weight_required"
-
-
 def may_post(role: Role, action: Action) -> bool:
     """Whether the table lets ``role`` post ``action``."""
     return action in ALLOWED.get(role, frozenset())
@@ -53,9 +41,10 @@ def may_post(role: Role, action: Action) -> bool:
 def check(role: Role, action: Action, weight_kg: float | None) -> None:
     """Raise RoleNotAllowed outside the table, WeightRequired when a weight is missing."""
     if not may_post(role, action):
-        allowed = ", ".join(sorted(a.value for a in ALLOWED.get(role, ()))) or "none"
+        allowed = sorted(a.value for a in ALLOWED.get(role, ()))
         raise RoleNotAllowed(f"a {role.value} may not post {action.value} "
-                             f"(a {role.value} may post: {allowed})")
+                             f"(a {role.value} may post: {', '.join(allowed) or 'none'})",
+                             role=role.value, action=action.value, allowed=allowed)
     if weight_kg is None and (role, action) in WEIGHT_REQUIRED:
         raise WeightRequired(f"a {role.value}'s {action.value} needs the weighbridge net "
                              "weight (weight_kg)")

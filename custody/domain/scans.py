@@ -17,12 +17,15 @@ The ordinary absences (no fix, an unset clock, no zone) are only noted.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from custody.domain.errors import DomainError
-from custody.domain.model import Action, AssetKind, Flag, Point
+from custody.domain.errors import ScanNotUnderstood
+from custody.domain.model import Action, AssetKind, Category, Flag, Point, Role
 from custody.domain.rules import haversine_m
 
 # For each action: the kind that receives, and the kinds expected to give.
@@ -51,10 +54,35 @@ PHOTO_TIME_TOLERANCE_S = 15 * 60
 PHOTO_PLACE_TOLERANCE_M = 1_000.0
 
 
-class ScanNotUnderstood(DomainError):
-    """The codes in the photo do not say who gave and who received."""
+@dataclass(frozen=True)
+class ScanRequest:
+    """What a phone sent: who, under which idempotency key, which action, which photo."""
 
-    code = "scan_not_understood"
+    actor_id: int
+    role: Role
+    device_id: int | None
+    idempotency_key: str
+    action: Action
+    photo: bytes
+    weight_kg: float | None = None
+    category: Category | None = None
+    client_time: datetime | None = None
+    point: Point | None = None
+    note: str | None = None
+
+    @cached_property
+    def photo_sha256(self) -> str:
+        """The photo's sha256 (hashed once: the fingerprint and the store both need it)."""
+        return hashlib.sha256(self.photo).hexdigest()
+
+    def fingerprint(self) -> str:
+        """A hash of everything that makes two uploads the same upload."""
+        parts = [self.photo_sha256, self.action.value, self.weight_kg,
+                 self.category.value if self.category else None,
+                 self.client_time.isoformat() if self.client_time else None,
+                 (self.point.lat, self.point.lon, self.point.accuracy_m) if self.point else None,
+                 self.note]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

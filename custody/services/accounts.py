@@ -21,7 +21,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from custody.db.engine import Database
 from custody.db.prepared import Prepared
 from custody.db.schema import Actor, Credential, Device
-from custody.domain.errors import DomainError, UnknownActor
+from custody.domain.errors import (
+    BadPassword,
+    DomainError,
+    DuplicateUser,
+    UnknownActor,
+    UnknownDevice,
+)
 from custody.domain.model import Role
 from custody.services.unit_of_work import UnitOfWork
 
@@ -31,24 +37,6 @@ PASSWORD_METHOD = "scrypt"  # werkzeug's default; tests may swap in a cheaper on
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256  # a slow hash of a megabyte "password" is a denial of service
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per device per minute
-
-
-class DuplicateUser(DomainError):
-    """A user with that name already exists."""
-
-    code = "duplicate_user"
-
-
-class BadPassword(DomainError):
-    """A password that does not meet the rules."""
-
-    code = "bad_password"
-
-
-class UnknownDevice(DomainError):
-    """No enrolled device with that id."""
-
-    code = "unknown_device"
 
 
 @dataclass(frozen=True)

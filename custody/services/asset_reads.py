@@ -13,11 +13,10 @@ from sqlalchemy.orm import aliased
 
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, AssetState, CorrectedWeight, Handover, Village
-from custody.domain.errors import UnknownAsset
+from custody.domain.errors import UnknownAsset, UnknownHandover
 from custody.domain.model import ASSET_ID_RE
 from custody.services import flag_reviews
 from custody.services.conversions import from_e7, from_us
-from custody.services.corrections import UnknownHandover
 from custody.services.whereabouts import custody_hops, handover_dict
 
 HISTORY = 200  # records shown on an asset page, newest first

@@ -13,29 +13,11 @@ from sqlalchemy import Connection, select
 
 from custody.db.engine import Database
 from custody.db.schema import Handover
-from custody.domain.errors import DomainError
+from custody.domain.errors import NothingToCorrect, ReasonRequired, UnknownHandover
 from custody.domain.model import Action, Category, HandoverDraft, Role
 from custody.services import handovers
 
 MAX_REASON = 2000
-
-
-class UnknownHandover(DomainError):
-    """No ledger record with that number."""
-
-    code = "unknown_handover"
-
-
-class ReasonRequired(DomainError):
-    """A correction, or a dismissal, needs a reason in words."""
-
-    code = "reason_required"
-
-
-class NothingToCorrect(DomainError):
-    """A correction that changes neither the weight nor the category."""
-
-    code = "nothing_to_correct"
 
 
 @dataclass(frozen=True)

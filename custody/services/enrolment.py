@@ -17,22 +17,12 @@ from sqlalchemy import select, update
 
 from custody.db.engine import Database
 from custody.db.schema import Actor, Enrolment
-from custody.domain.errors import DomainError
+from custody.domain.errors import EnrolmentUnusable
 from custody.services import accounts
 from custody.services.unit_of_work import UnitOfWork
 
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_CODE_LENGTH = 100
-
-
-class EnrolmentUnusable(DomainError):
-    """An enrolment code that is unknown, used, expired or whose person was deactivated."""
-
-    code = "enrolment_unusable"
-
-    def __init__(self, reason: str):
-        super().__init__(f"this enrolment code is {reason}")
-        self.reason = reason  # 'unknown' | 'used' | 'expired' | 'deactivated'
 
 
 @dataclass(frozen=True)

@@ -18,27 +18,15 @@ from sqlalchemy.orm import aliased
 import vocabulary
 from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, FlagReview, Handover, Village
-from custody.domain.errors import DomainError
+from custody.domain.errors import DomainError, NotFlagged, ReasonRequired, UnknownHandover
 from custody.domain.model import Action, Role
-from custody.services.corrections import (
-    MAX_REASON,
-    Correction,
-    ReasonRequired,
-    UnknownHandover,
-    append_correction,
-)
+from custody.services.corrections import MAX_REASON, Correction, append_correction
 from custody.services.record_filters import RecordFilter, narrow
 from custody.services.whereabouts import handover_dict
 
 DECISIONS = tuple(vocabulary.REVIEW_DECISIONS)  # confirm, dismiss, correct
 STATES = ("open", "reviewed")
 MAX_PAGE = 200
-
-
-class NotFlagged(DomainError):
-    """Only a flagged handover is reviewed."""
-
-    code = "not_flagged"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from custody.db.engine import Database
 from custody.db.schema import Actor, Asset, Credential, Device, Handover, ScanAttempt, Village
 from custody.services.conversions import from_e7
 from custody.services.record_filters import RecordFilter, narrow
-from custody.services.scans import stored_answer
+from custody.services.scan_attempts import stored_answer
 from custody.services.whereabouts import handover_dict
 
 

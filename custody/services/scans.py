@@ -1,116 +1,84 @@
-"""A phone's scan: decode the photo, verify the codes, record the handovers, once per key.
+"""A phone's scan, top to bottom: upload → decode → verify codes → plan → rules → ledger → rollups.
 
-The order keeps evidence whole: the photo is decoded and stored first (no
-lock held), then one write transaction looks up its assets, appends every
-handover it implies and inserts the attempt, under its unique (actor,
-idempotency key), with its answer. A retry, even one racing the first upload, finds that attempt (or
-fails on its key and then finds it) and gets the same answer; nothing is
-recorded twice. Attempts that fail (no readable code, a forged code, a photo
-that is not an image, a role that may not post the action) are kept too, with
-their answer: every upload that reaches the decoder leaves an attempt row,
-whatever its outcome. The role × action table (``custody.domain.policy``) is
-checked before decoding: a refusal there costs no decoding, and is kept too.
-Camera metadata (EXIF time and GPS) is evidence, never a gate: values that
-cannot be used are left out, named in the answer (``exif_ignored``) and, when
-impossible rather than absent, flagged (``custody.domain.scans``). An answer is stored
-without its scan id, which is the attempt's own id and is put back on reading.
+    submit                                   one upload, answered once per idempotency key
+    ├── scan_attempts.earlier_answer         a retried key: the answer it got, nothing more
+    ├── policy.check                         the role × action table (custody.domain.policy)
+    ├── scan_photos.read_photo               decode, keep the photo, verify each code
+    └── _record                              one write transaction:
+        ├── scan_planning.plan               the registered assets, the handovers implied
+        ├── handovers.append_all             the rules, the ledger, the rollups
+        └── scan_attempts.Attempt.submit     the attempt row, in the same round trip
+
+The order keeps evidence whole: the photo is decoded and stored first (no lock
+held), then one write transaction looks up its assets, appends every handover
+it implies and inserts the attempt, unique per (actor, idempotency key), with
+its answer. Every upload that reaches this far leaves exactly one attempt row,
+whatever its outcome: a refusal by the role's table (checked before decoding,
+so it costs no decoding), a photo that is no usable photo, a plan that cannot
+be made, or a draft the ledger refuses (its handovers are rolled back and the
+attempt alone is kept). A retry, even one racing the first upload, finds that
+attempt (or fails on its key and then finds it) and gets the same answer.
+Camera metadata (EXIF time and GPS) is evidence, never a gate
+(``custody.domain.scans``).
+
+The outcome is a domain result (``ScanRecorded``) or a refusal (``ScanRefusal``
+of an error from ``custody.domain.errors``); ``Scanning.answer`` renders it as
+the phone is answered, and the attempt keeps that answer.
 
 A scan is the hot path of the web app, so no ORM session is used: the
 statements run on the raw driver cursor (``custody.db.prepared``; an ORM
 session costs about a millisecond of CPU, a Core statement about 0.15 ms, a raw
-one 0.03 ms), and the attempt row goes in the round trip that writes the
-handovers.
+one 0.03 ms).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 import labels
 import scanners
 from custody.db.engine import Database
-from custody.db.prepared import Prepared, fetch_all, pipeline
-from custody.db.schema import Asset, Handover, ScanAttempt
+from custody.db.prepared import fetch_all
 from custody.domain import policy
 from custody.domain.errors import DomainError
-from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.domain.scans import ScanNotUnderstood, evidence_flags, plan_moves, usable_point
-from custody.services import handovers
-from custody.services.conversions import from_e7
+from custody.domain.outcomes import Repeat, ScanOutcome, ScanRecorded, ScanRefusal
+from custody.domain.scans import ScanRequest
+from custody.services import handovers, scan_planning
 from custody.services.photos import PhotoStore
+from custody.services.scan_attempts import (
+    Answering,
+    Attempt,
+    ScanAnswer,
+    earlier_answer,
+    with_scan_id,
+)
+from custody.services.scan_photos import PhotoReading, read_photo
 
-RETAKE = {"zh": "照片中没有可读的二维码，请靠近、对准后重新拍照。",
-          "en": "No readable QR code in the photo: move closer, hold steady and retake it."}
-
-
-class IdempotencyConflict(DomainError):
-    """The same idempotency key was used for a different upload."""
-
-    code = "idempotency_conflict"
-
-
-@dataclass(frozen=True)
-class ScanRequest:
-    """What a phone sent."""
-
-    actor_id: int
-    role: Role
-    device_id: int | None
-    idempotency_key: str
-    action: Action
-    photo: bytes
-    weight_kg: float | None = None
-    category: Category | None = None
-    client_time: datetime | None = None
-    point: Point | None = None
-    note: str | None = None
-
-    @cached_property
-    def photo_sha256(self) -> str:
-        """The photo's sha256 (hashed once: the fingerprint and the store both need it)."""
-        return hashlib.sha256(self.photo).hexdigest()
-
-    def fingerprint(self) -> str:
-        """A hash of everything that makes two uploads the same upload."""
-        parts = [self.photo_sha256, self.action.value, self.weight_kg,
-                 self.category.value if self.category else None,
-                 self.client_time.isoformat() if self.client_time else None,
-                 (self.point.lat, self.point.lon, self.point.accuracy_m) if self.point else None,
-                 self.note]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ScanAnswer:
-    """The HTTP status and JSON body a scan gets, now and on every retry."""
-
-    status: int
-    body: dict
-    replayed: bool = False
+__all__ = ["ScanAnswer", "ScanRequest", "Scanning", "submit"]
 
 
 @dataclass
 class Scanning:
-    """What a scan needs besides the request: where things are and how to read them.
+    """What a scan needs besides the request: where things are, how to read them, and how
+    to answer.
 
-    ``clock``, when given, is the server time a scan is received and recorded at:
-    the demo replays past days with it. Without it the ledger stamps its own time
-    once it holds the head lock, so server times rise with the sequence.
+    ``answer`` renders an outcome as the phone is answered (the web layer's
+    scan answers). ``clock``, when given, is the server
+    time a scan is received and recorded at: the demo replays past days with it.
+    Without it the ledger stamps its own time once it holds the head lock, so
+    server times rise with the sequence.
     """
 
     db: Database
     photos: PhotoStore
     read: Callable[[bytes], scanners.PhotoContents]  # codes and EXIF of a photo file
     identity: labels.IdentityScheme
+    answer: Answering
     max_speed_kmh: float = 120.0
     clock: Callable[[], datetime] | None = None
 
@@ -118,322 +86,97 @@ class Scanning:
 def submit(ctx: Scanning, req: ScanRequest) -> ScanAnswer:
     """Handle one upload: the stored answer for a retried key, else a new attempt."""
     fingerprint = req.fingerprint()
-    earlier = _earlier_answer(ctx.db, req, fingerprint)
+    earlier = earlier_answer(ctx.db, req, fingerprint)
     if earlier is not None:
         return earlier
-    refusal = _policy_refusal(req)
-    if refusal is not None:
-        return _save(ctx, req, fingerprint, _PhotoReading(None), refusal)
-    return _save(ctx, req, fingerprint, _read_photo(ctx, req))
-
-
-def _policy_refusal(req: ScanRequest) -> tuple[int, dict] | None:
-    """403 for an action outside the role's work, 422 for a weighing without its weight."""
     try:
-        policy.check(req.role, req.action, req.weight_kg)
-    except policy.RoleNotAllowed as exc:
-        allowed = sorted(a.value for a in policy.ALLOWED.get(req.role, ()))
-        return 403, _error(exc.code, str(exc), "你的岗位不能记录此操作。", role=req.role.value,
-                           action=req.action.value, allowed=allowed)
-    except policy.WeightRequired as exc:
-        return 422, _error(exc.code, str(exc), "请先填写地磅净重。")
-    return None
-
-
-# The scan path's reads, run on the raw driver cursor (see custody.db.prepared).
-_EARLIER = Prepared(select(ScanAttempt.id, ScanAttempt.request_hash, ScanAttempt.http_status,
-                           ScanAttempt.response)
-                    .where(ScanAttempt.actor_id == bindparam("actor_id"),
-                           ScanAttempt.idempotency_key == bindparam("key")))
-_ASSET = Prepared(select(Asset.asset_id, Asset.kind, Asset.lat_e7, Asset.lon_e7)
-                  .where(Asset.asset_id == bindparam("id")))
-_INSERT_ATTEMPT = Prepared(insert(ScanAttempt).values(
-    {c.name: bindparam(c.name) for c in ScanAttempt.__table__.columns if c.name != "id"})
-    .returning(ScanAttempt.id))
-# The moves this photo is already evidence for: the same photo again adds no second move.
-_MOVES_WITH_PHOTO = Prepared(select(Handover.source_id, Handover.dest_id, Handover.seq).where(
-    Handover.photo_sha256 == bindparam("sha"), Handover.record_kind == "handover")
-    .order_by(Handover.seq))
-
-
-def _earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
-    """The answer already given for this key, if any (422 if the body differs)."""
-    with db.lookup_engine.connect() as conn:
-        found = _EARLIER.execute(conn, {"actor_id": req.actor_id, "key": req.idempotency_key})
-    if not found:
-        return None
-    ((scan_id, request_hash, http_status, response),) = found
-    if request_hash != fingerprint:
-        raise IdempotencyConflict(
-            f"Idempotency-Key {req.idempotency_key!r} was already used for a different upload "
-            f"(scan {scan_id}); use a new key for a new scan")
-    return ScanAnswer(http_status, stored_answer(scan_id, response), replayed=True)
-
-
-def stored_answer(scan_id: int, response: str) -> dict:
-    """The answer a scan attempt got, from its stored JSON and its id."""
-    return _with_scan_id(json.loads(response), scan_id)
-
-
-def _with_scan_id(body: dict, scan_id: int) -> dict:
-    """The answer with the attempt's id in it (in the error too, for a refusal)."""
-    if "error" in body:
-        body = {**body, "error": {**body["error"], "scan_id": scan_id}}
-    return {**body, "scan_id": scan_id}
-
-
-@dataclass
-class _PhotoReading:
-    """What the photo says, found before any lock is taken."""
-
-    sha256: str | None  # None: not stored (it was no usable photo)
-    refusal: tuple[int, dict] | None = None
-    codes: list[dict] = field(default_factory=list)
-    genuine: dict[str, dict] = field(default_factory=dict)  # asset id -> its code's report
-    metadata: scanners.PhotoMetadata = field(default_factory=scanners.PhotoMetadata)
-
-
-def _read_photo(ctx: Scanning, req: ScanRequest) -> _PhotoReading:
-    """Decode the photo and read its EXIF, store it, verify its codes."""
-    try:
-        contents = ctx.read(req.photo)
-    except scanners.ScanError as exc:
-        kind = type(exc).__name__
-        status = 413 if isinstance(exc, scanners.ImageTooLarge) else 422
-        code = "unreadable_photo" if isinstance(exc, scanners.DecodeFailed) else "not_a_photo"
-        if isinstance(exc, scanners.DecodeFailed):
-            return _PhotoReading(None, (422, _error(code, f"{RETAKE['en']} ({kind})",
-                                                    RETAKE["zh"])))
-        return _PhotoReading(None, (status, _error(code, f"{exc} ({kind})",
-                                                   "不是可用的照片，请重新拍照。")))
-    sha = ctx.photos.put(req.photo, sha256=req.photo_sha256)
-    codes, genuine = _verify_codes(ctx, contents.codes)
-    return _PhotoReading(sha, None, codes, genuine, contents.metadata)
-
-
-def _plan(conn: Connection, req: ScanRequest, photo: _PhotoReading
-          ) -> tuple[int, dict, list[HandoverDraft]]:
-    """Resolve the assets and plan the handovers: (status, body, drafts)."""
-    codes = photo.codes
-    assets, reused = _registered(conn, photo.genuine, photo.sha256) if photo.genuine \
-        else ({}, False)
-    if not assets:
-        if codes:
-            bad = ", ".join(c["text"][:80] for c in codes)
-            return 422, _error("no_valid_code", f"no genuine code of this system in the photo: "
-                                                f"{bad}", "照片中的二维码不是本系统的有效标签。",
-                               codes=codes), []
-        return 422, _error("no_code", RETAKE["en"], RETAKE["zh"]), []
-    try:
-        moves = plan_moves(req.action, {a: AssetKind(k) for a, (k, _) in assets.items()})
-    except ScanNotUnderstood as exc:
-        return 422, _error(exc.code, str(exc), "照片中的标签与所选操作不符，请检查后重新拍照。",
-                           codes=codes), []
-    if req.weight_kg is not None and len(moves) > 1:
-        return 422, _error("ambiguous_weight", f"one weight for {len(moves)} handovers: "
-                           "photograph one bag at a time to weigh it, or leave the weight out",
-                           "一个重量对应多次交接：请逐袋称重拍照，或不填重量。",
-                           codes=codes), []
-    extra, ignored = _evidence(req, photo.metadata, reused,
-                               [loc for _, loc in assets.values() if loc])
-    repeats = [{"source": m.source, "dest": m.dest, "repeat_of": reused[(m.source, m.dest)]}
-               for m in moves if (m.source, m.dest) in reused]
-    moves = [m for m in moves if (m.source, m.dest) not in reused]
-    drafts = [HandoverDraft(
-        source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role, action=req.action,
-        device_time=req.client_time, point=req.point, photo_sha256=photo.sha256,
-        weight_kg=req.weight_kg, category=req.category, note=req.note, flags_extra=extra,
-    ) for m in moves]
-    return 201, {"codes": codes, "repeats": repeats, "exif_ignored": ignored}, drafts
-
-
-def _verify_codes(ctx: Scanning, decoded: list) -> tuple[list[dict], dict[str, dict]]:
-    """Each decoded text checked: (report per code, {asset id: its report} for genuine ones)."""
-    codes, ids = [], {}
-    for item in decoded:
-        entry = {"text": item.text, "engine": item.engine}
-        try:
-            asset_id = ctx.identity.verify(item.text)
-        except labels.CodeError as exc:
-            entry.update(status=type(exc).__name__, message=str(exc))
-        else:
-            entry.update(status="ok", asset_id=asset_id)
-            ids[asset_id] = entry
-        codes.append(entry)
-    return codes, ids
-
-
-def _registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple[dict, dict]:
-    """({asset id: (kind, registered point)}, {(source, dest): seq} recorded with this photo).
-
-    Each genuine code's report gets its asset's kind, or says it is unknown. The
-    reads go in one round trip on PostgreSQL.
-    """
-    with pipeline(conn):
-        cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
-        earlier_use = _MOVES_WITH_PHOTO.submit(conn, {"sha": photo_sha})
-        rows = [row for cursor in cursors for row in fetch_all(cursor)]
-        reused = {(source, dest): seq for source, dest, seq in reversed(fetch_all(earlier_use))}
-    assets = {}
-    for asset_id, kind, lat_e7, lon_e7 in rows:
-        assets[asset_id] = (kind, Point(from_e7(lat_e7), from_e7(lon_e7)) if lat_e7 else None)
-        ids[asset_id]["kind"] = kind
-    for asset_id, entry in ids.items():
-        if asset_id not in assets:
-            entry.update(status="UnknownAsset", message=f"no asset {asset_id} is registered")
-    return assets, reused
-
-
-def _evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: dict,
-              places: list[Point]) -> tuple[tuple[str, ...], list[str]]:
-    """(flags from the photo's EXIF and its earlier use, the EXIF values left out unused)."""
-    ignored = list(getattr(meta, "ignored", ()))
-    taken = meta.taken_at
-    if taken is not None and taken.tzinfo is None:
-        ignored.append("time_no_zone")  # cannot be compared honestly with the phone's clock
-    photo_point = usable_point(meta.latitude, meta.longitude)
-    if photo_point is None and meta.latitude is not None \
-            and not any(reason.startswith("gps_") for reason in ignored):
-        ignored.append("gps_out_of_range")  # a reader that let an impossible value through
-    flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
-                               claimed_time=req.client_time, claimed_point=req.point,
-                               registered=places, ignored=tuple(ignored)))
-    if reused:
-        flags.add("reused_photo")
-    return tuple(sorted(flags)), sorted(set(ignored))
-
-
-def _save(ctx: Scanning, req: ScanRequest, fingerprint: str, photo: _PhotoReading,
-          refused: tuple[int, dict] | None = None) -> ScanAnswer:
-    """One transaction: the handovers and the attempt (unique per key), or the earlier answer.
-
-    The assets are looked up inside it, so the whole of a scan's database work
-    after decoding is one connection and one commit; the attempt row is written
-    in the round trip that writes the handovers.
-    """
-    photo_sha = photo.sha256
-    now = ctx.clock() if ctx.clock else None
-    received_at = now or datetime.now(UTC)
-
-    def attempt(conn: Connection, status: int, body: dict):
-        return _submit_attempt(conn, req, fingerprint, received_at, photo_sha, status, body)
-
-    try:
-        with ctx.db.write_engine.begin() as conn:
-            refusal = refused or photo.refusal
-            status, body, drafts = (*refusal, []) if refusal else _planned(conn, req, photo)
-            if status == 201:
-                codes, repeats, ignored = body["codes"], body["repeats"], body["exif_ignored"]
-
-                def recorded_attempt(recorded: list) -> tuple[dict, object]:
-                    answer = _recorded_body(req, photo_sha, codes, recorded, repeats, ignored)
-                    return answer, attempt(conn, _recorded_status(answer), answer)
-
-                try:
-                    _, (body, cursor) = handovers.append_all(
-                        conn, drafts, max_speed_kmh=ctx.max_speed_kmh, now=now,
-                        alongside=recorded_attempt, count_once=True)
-                    status = _recorded_status(body)
-                except DomainError as exc:
-                    raise _Refused(422, _error(exc.code, str(exc), "无法记录，请联系主管。",
-                                               codes=codes)) from exc
-            else:
-                cursor = attempt(conn, status, body)
-            ((attempt_id,),) = fetch_all(cursor)
-        return ScanAnswer(status, _with_scan_id(body, attempt_id))
-    except _Refused as refusal:
-        return _save(ctx, req, fingerprint, photo, (refusal.status, refusal.body))
+        return _attempt(ctx, req, fingerprint)
     except (IntegrityError, ctx.db.write_engine.dialect.loaded_dbapi.IntegrityError):
-        # the attempt row is sent on the raw cursor: its driver's own error arrives unwrapped
-        earlier = _earlier_answer(ctx.db, req, fingerprint)
+        # Another upload with this key was kept first (the attempt row is sent on the raw
+        # cursor: its driver's own error arrives unwrapped). Its answer is this one's.
+        earlier = earlier_answer(ctx.db, req, fingerprint)
         if earlier is None:
             raise
         return earlier
 
 
-def _planned(conn: Connection, req: ScanRequest, photo: _PhotoReading
-             ) -> tuple[int, dict, list[HandoverDraft]]:
-    """``_plan``, with any value the domain cannot take as a 422 kept as an attempt."""
+def _attempt(ctx: Scanning, req: ScanRequest, fingerprint: str) -> ScanAnswer:
+    """Check the role, read the photo, record the handovers: the attempt kept once."""
     try:
-        return _plan(conn, req, photo)
-    except DomainError as exc:
-        return 422, _error(exc.code, str(exc), "无法记录，请联系主管。", codes=photo.codes), []
+        policy.check(req.role, req.action, req.weight_kg)
+        photo = read_photo(req.photo, req.photo_sha256, read=ctx.read, photos=ctx.photos,
+                           identity=ctx.identity)
+    except DomainError as exc:  # not this role's work, or no usable photo: nothing stored
+        return _refused(ctx, _received(ctx, req, fingerprint, None)[0], ScanRefusal(exc))
+    attempt, now = _received(ctx, req, fingerprint, photo.sha256)
+    try:
+        return _record(ctx, attempt, photo, now)
+    except DomainError as exc:  # the ledger refused a draft: its transaction rolled back
+        return _refused(ctx, attempt, ScanRefusal(exc, photo.codes))
 
 
-def _submit_attempt(conn: Connection, req: ScanRequest, fingerprint: str,
-                    received_at: datetime, photo_sha: str | None, status: int, body: dict):
-    """Send the attempt row (its id comes back on the returned cursor: ``fetch_all``)."""
-    state = {201: "recorded", 200: "repeat_scan"}.get(status) or body["error"]["code"]
-    return _INSERT_ATTEMPT.submit(conn, {
-        "actor_id": req.actor_id, "device_id": req.device_id,
-        "idempotency_key": req.idempotency_key, "request_hash": fingerprint,
-        "received_at": _as_stored(conn, ScanAttempt.__table__.c.received_at, received_at),
-        "action": req.action.value, "photo_sha256": photo_sha, "status": state[:20],
-        "http_status": status, "response": json.dumps(body, ensure_ascii=False),
-    })
+def _received(ctx: Scanning, req: ScanRequest, fingerprint: str, photo_sha: str | None
+              ) -> tuple[Attempt, datetime | None]:
+    """The attempt as received now, and the server time to record at (None: the ledger's)."""
+    now = ctx.clock() if ctx.clock else None
+    return Attempt(req, fingerprint, now or datetime.now(UTC), photo_sha), now
 
 
-@functools.lru_cache(maxsize=16)  # a few engines' dialects; tests make many, keep none long
-def _bind_processor(column, dialect):
-    """The column type's conversion of a value for this dialect's driver (None: as it is)."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
+def _record(ctx: Scanning, attempt: Attempt, photo: PhotoReading,
+            now: datetime | None) -> ScanAnswer:
+    """One transaction: plan the handovers, append them, keep the attempt with its answer.
+
+    The assets are looked up inside it, so the whole of a scan's database work
+    after decoding is one connection and one commit. A plan that cannot be made
+    is kept as a refusal here (nothing is written yet); a draft the ledger
+    refuses raises, rolling the transaction back.
+    """
+    with ctx.db.write_engine.begin() as conn:
+        try:
+            plan = scan_planning.plan(conn, attempt.req, photo)
+        except DomainError as exc:
+            return _kept(conn, ctx, attempt, ScanRefusal(exc, photo.codes))
+
+        def kept_alongside(recorded: list) -> tuple:  # in the round trip of the handovers
+            outcome = _recorded(attempt.req, photo, plan, recorded)
+            answer = ctx.answer(outcome)
+            return answer, attempt.submit(conn, outcome, answer)
+
+        _, ((status, body), cursor) = handovers.append_all(
+            conn, plan.drafts, max_speed_kmh=ctx.max_speed_kmh, now=now,
+            alongside=kept_alongside, count_once=True)
+        ((scan_id,),) = fetch_all(cursor)
+    return ScanAnswer(status, with_scan_id(body, scan_id))
 
 
-def _as_stored(conn: Connection, column, value):
-    """A value as SQLAlchemy would hand it to the driver for this column (the raw cursor
-    skips SQLAlchemy's type conversions)."""
-    process = _bind_processor(column, conn.dialect)
-    return process(value) if process else value
+def _refused(ctx: Scanning, attempt: Attempt, refusal: ScanRefusal) -> ScanAnswer:
+    """A refusal kept in a transaction of its own."""
+    with ctx.db.write_engine.begin() as conn:
+        return _kept(conn, ctx, attempt, refusal)
 
 
-class _Refused(Exception):
-    """A draft the ledger refused: roll back the handovers, keep the attempt."""
-
-    def __init__(self, status: int, body: dict):
-        self.status, self.body = status, body
-
-
-def _recorded_status(answer: dict) -> int:
-    """201 when the scan appended a record, 200 when it only repeated what is recorded."""
-    return 201 if answer["handovers"] else 200
+def _kept(conn: Connection, ctx: Scanning, attempt: Attempt, outcome: ScanOutcome
+          ) -> ScanAnswer:
+    """Keep the attempt with the answer to its outcome; that answer, with the scan id."""
+    status, body = answer = ctx.answer(outcome)
+    ((scan_id,),) = fetch_all(attempt.submit(conn, outcome, answer))
+    return ScanAnswer(status, with_scan_id(body, scan_id))
 
 
-def _recorded_body(req: ScanRequest, photo_sha: str, codes: list[dict], recorded: list,
-                   photo_repeats: list[dict], exif_ignored: list[str]) -> dict:
-    """The answer of a scan that was understood: what was recorded, repeated, flagged, and
-    the camera (EXIF) values left out as unusable.
+def _recorded(req: ScanRequest, photo: PhotoReading, plan: scan_planning.Plan,
+              recorded: list) -> ScanRecorded:
+    """What the scan recorded: the appended handovers, the moves repeated, every flag.
 
     A move that repeats the current state (custody.domain.contents, rule 8) is
-    listed under ``repeats`` with the record it repeats, and appends nothing.
+    listed with the record it repeats, and appends nothing; so is a move this
+    photo already recorded.
     """
-    appended = [r for r in recorded if r.seq is not None]
-    repeats = photo_repeats + [{"source": r.source, "dest": r.dest, "repeat_of": r.repeat_of}
-                               for r in recorded if r.seq is None]
     flags = {f for r in recorded for f in r.flags}
-    if photo_repeats:
+    if plan.repeats:
         flags |= {"repeat_scan", "reused_photo"}
-    flags = sorted(flags)
-    n = len(appended)
-    if n:
-        message = {"zh": f"已记录 {n} 次交接" + ("，有需要核查的标记" if flags else ""),
-                   "en": f"Recorded {n} handover{'s' if n != 1 else ''}"
-                         + (" with flags to check" if flags else "")}
-    else:
-        message = {"zh": "这次交接已经记录过，不重复计量。",
-                   "en": "This handover is already recorded; it is counted once only."}
-    return {
-        "status": "recorded" if n else "repeat", "action": req.action.value,
-        "photo_sha256": photo_sha, "codes": codes, "flags": flags, "exif_ignored": exif_ignored,
-        "handovers": [{"seq": r.seq, "hash": r.hash, "source": r.source, "dest": r.dest,
-                       "action": r.action, "flags": list(r.flags),
-                       "server_time": r.server_time.isoformat().replace("+00:00", "Z"),
-                       **({"corrects_seq": r.corrects_seq} if r.corrects_seq else {})}
-                      for r in appended],
-        "repeats": repeats,
-        "message": message,
-    }
-
-
-def _error(code: str, message: str, message_zh: str, **extra) -> dict:
-    """A refusal in the app's one error shape."""
-    return {"error": {"code": code, "message": message, "message_zh": message_zh, **extra}}
+    return ScanRecorded(
+        action=req.action, photo_sha256=photo.sha256, codes=photo.codes,
+        handovers=[r for r in recorded if r.seq is not None],
+        repeats=plan.repeats + [Repeat(r.source, r.dest, r.repeat_of)
+                                for r in recorded if r.seq is None],
+        flags=sorted(flags), exif_ignored=plan.exif_ignored)

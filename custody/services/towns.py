@@ -13,14 +13,8 @@ from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
 from custody.db.schema import Town, Village
-from custody.domain.errors import DomainError
+from custody.domain.errors import BadInput, UnknownVillage
 from custody.services.unit_of_work import UnitOfWork
-
-
-class UnknownVillage(DomainError):
-    """No village of that name is registered."""
-
-    code = "unknown_village"
 
 
 def place_villages(session: Session, towns_of: Mapping[str, str]) -> None:
@@ -48,7 +42,7 @@ def set_town(db: Database, village: str, town: str) -> None:
     """Put one village in a town."""
     town, village = town.strip(), village.strip()
     if not town or len(town) > 100:
-        raise DomainError("a town's name is 1 to 100 characters")
+        raise BadInput("a town's name is 1 to 100 characters")
     with UnitOfWork(db, write=True) as uow:
         place_villages(uow.session, {village: town})
         uow.commit()

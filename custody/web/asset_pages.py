@@ -13,10 +13,10 @@ from werkzeug.exceptions import NotFound
 
 import labels
 import vocabulary
-from custody.domain.errors import DomainError, UnknownAsset
+from custody.domain.errors import DomainError, UnknownAsset, UnknownHandover
 from custody.domain.model import Role
 from custody.services import asset_reads, corrections, label_sheets
-from custody.services.corrections import Correction, UnknownHandover
+from custody.services.corrections import Correction
 from custody.services.label_sheets import identity
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from custody.domain.errors import UnknownActor
+from custody.domain.errors import UnknownActor, UnknownDevice
 from custody.services import accounts
-from custody.services.accounts import DeviceInfo, UnknownDevice
+from custody.services.accounts import DeviceInfo
 from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in, sign_out
 from custody.web.api import answers, spec

@@ -14,10 +14,9 @@ import segno
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from custody.domain.errors import DomainError, UnknownActor
+from custody.domain.errors import DomainError, EnrolmentUnusable, UnknownActor
 from custody.services import accounts, enrolment, scan_reads
 from custody.services.accounts import Principal
-from custody.services.enrolment import EnrolmentUnusable
 from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in
 from custody.web.auth import _safe_next

@@ -4,6 +4,19 @@
 ``custody.web.messages``; a more technical English explanation, when there is
 one, goes in ``detail``. A browser that asks for a page gets the same error as a
 small page in its language instead (the API's paths always answer JSON).
+
+A domain error (``custody.domain.errors``) raised to a view answers with the
+status of its class, or of its nearest ancestor, in ``STATUS_OF``:
+
+    NotFound (UnknownAsset, UnknownActor, UnknownDevice, UnknownHandover)   404
+    NotAllowed (RoleNotAllowed, EnrolmentUnusable, a page's own refusals)  403
+    DuplicateUser                                                          409
+    BadPassword                                                            400
+    any other                                                              422
+
+A scan's outcome, kept with its attempt, has its own table
+(``custody.web.scan_answers``): a refused scan is a 422 but for the role's
+table (403) and a photo too large (413).
 """
 
 from __future__ import annotations
@@ -16,10 +29,19 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from custody.db.full import is_storage_full
-from custody.domain.errors import DomainError, UnknownActor, UnknownAsset
+from custody.domain.errors import (
+    BadPassword,
+    DomainError,
+    DuplicateUser,
+    NotAllowed,
+    NotFound,
+    nearest,
+)
 from custody.web.messages import ERRORS, message_for
 
-STATUS_OF = {UnknownAsset: 404, UnknownActor: 404}
+STATUS_OF: dict[type[DomainError], int] = {NotFound: 404, NotAllowed: 403, DuplicateUser: 409,
+                                           BadPassword: 400}
+OTHERWISE = 422
 STORAGE_ERRORS = (OSError, DBAPIError, sqlite3.Error, psycopg.Error)
 STORAGE_FULL_RETRY_S = 300
 STORAGE_FULL_EN = ("The server's storage is full: nothing was saved this time and nothing saved "
@@ -27,6 +49,11 @@ STORAGE_FULL_EN = ("The server's storage is full: nothing was saved this time an
                    "itself)")
 STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录不受影响；"
                    "请稍后再试（手机会保留照片并自动重发）。")
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error: its class's, else its nearest ancestor's."""
+    return nearest(STATUS_OF, exc, OTHERWISE)
 
 
 def error_body(code: str, detail: str | None = None, params: dict | None = None,
@@ -76,7 +103,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return error_reply(STATUS_OF.get(type(exc), 422), exc.code, str(exc))
+        return error_reply(status_of(exc), exc.code, str(exc))
 
     def _storage(exc: Exception):
         if not is_storage_full(exc):

@@ -10,16 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 import vocabulary
-from custody.domain.errors import DomainError
+from custody.domain.errors import DomainError, UnknownHandover
 from custody.domain.model import Role
 from custody.services import flag_reviews, scan_reads
-from custody.services.corrections import Correction, UnknownHandover
+from custody.services.corrections import Correction
 from custody.services.flag_reviews import FlagFilter
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
 from custody.web.auth import _safe_next
-from custody.web.errors import error_response
+from custody.web.errors import error_response, status_of
 from custody.web.messages import message_for
 from custody.web.schemas import FlagsPage, FlagsQuery, ReviewCreated, ReviewIn
 
@@ -131,10 +131,8 @@ def review_json(handover: int):
     """Review a flagged handover: confirm, dismiss (with a reason) or correct (appends one)."""
     try:
         review = _review(handover, request.context.json)
-    except UnknownHandover as exc:
-        return error_response(404, exc.code, str(exc))
-    except DomainError as exc:
-        return error_response(422, exc.code, str(exc))
+    except DomainError as exc:  # 404 for a record that does not exist
+        return error_response(status_of(exc), exc.code, str(exc))
     names = flag_reviews.reviews_of(get_db(current_app), [handover])[handover]
     stored = next(r for r in names if r["id"] == review["id"])
     response = jsonify(seq=handover, **_review_json(stored))

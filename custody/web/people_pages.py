@@ -12,20 +12,19 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 import vocabulary
-from custody.domain.errors import DomainError, UnknownActor
+from custody.domain.errors import DomainError, NotAllowed, UnknownActor
 from custody.domain.model import Role
 from custody.services import accounts, scan_reads
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.errors import status_of
 from custody.web.messages import message_for
 from custody.web.schemas import NewUserForm, PasswordForm, RoleForm
 
 bp = Blueprint("people_pages", __name__, url_prefix="/supervise/people")
 
 ID = "int(max=2147483647)"
-STATUS = {"duplicate_user": 409, "bad_password": 400, "forbidden": 403, "unknown_actor": 404,
-          "unknown_device": 404, "own_account": 403}
 
 
 def _page(status: int = 200, problems: list[dict] | None = None, typed: dict | None = None,
@@ -62,7 +61,7 @@ def _target(actor_id: int) -> str:
     return role
 
 
-class _Refused(DomainError):
+class _Refused(NotAllowed):
     """A change the signed-in manager may not make."""
 
     def __init__(self, code: str):
@@ -78,7 +77,7 @@ def _act(form_model, change, row: int | None = None):
     except RequestInvalid as exc:
         return _page(400, exc.problems(), typed, row=row)
     except DomainError as exc:
-        return _page(STATUS.get(exc.code, 422), _problem(exc.code), typed, row=row)
+        return _page(status_of(exc), _problem(exc.code), typed, row=row)
     return redirect(url_for("people_pages.people", done=done) + (f"#u{row}" if row else ""),
                     code=303)
 

@@ -11,7 +11,7 @@ from custody.domain.model import Point, Role
 from custody.services import asset_names, scans
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
-from custody.web import get_db, get_settings
+from custody.web import get_db, get_settings, scan_answers
 from custody.web.access import MANAGERS, current_principal
 from custody.web.api import answers, spec
 from custody.web.errors import error_body
@@ -36,7 +36,7 @@ def scanning() -> scans.Scanning:
                 ctx = scans.Scanning(
                     db=get_db(app), photos=photo_store(),
                     read=decoder.read,
-                    identity=identity(settings),
+                    identity=identity(settings), answer=scan_answers.answer,
                     max_speed_kmh=settings.max_speed_kmh)
                 app.extensions["custody.scanning"] = ctx
     return ctx

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from custody.domain.errors import DomainError, UnknownActor
+from custody.domain.errors import DomainError, UnknownActor, UnknownDevice
 from custody.domain.model import Action, AssetKind
 from custody.services import accounts, scan_reads
-from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check

@@ -8,10 +8,9 @@ from sqlalchemy import select, text
 
 from custody.cli import cli
 from custody.db.schema import Base, Device
-from custody.domain.errors import UnknownActor
+from custody.domain.errors import BadPassword, DuplicateUser, UnknownActor, UnknownDevice
 from custody.domain.model import Role
 from custody.services import accounts
-from custody.services.accounts import BadPassword, DuplicateUser, UnknownDevice
 
 
 def test_the_right_password_signs_in_and_a_wrong_one_does_not(db):

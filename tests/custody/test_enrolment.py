@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 import scanners
 from custody.db.schema import Enrolment, ScanAttempt
+from custody.domain.errors import EnrolmentUnusable
 from custody.services import accounts, enrolment
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
@@ -176,7 +177,7 @@ def test_a_supervisor_cannot_enrol_an_admins_phone_and_bad_forms_are_4xx(app, pe
 def test_two_phones_racing_with_one_code_get_one_device(db, people):
     made = enrolment.start(db, people["collector"]["id"], "A52", people["supervisor"]["id"])
     first = enrolment.redeem(db, made.code)
-    with pytest.raises(enrolment.EnrolmentUnusable):
+    with pytest.raises(EnrolmentUnusable):
         enrolment.redeem(db, made.code)
     assert accounts.get_device(db, first.device_id).actor_id == people["collector"]["id"]
     assert accounts.authenticate_token(db, first.token).name == "collector-user"
