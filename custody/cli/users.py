@@ -8,7 +8,7 @@ import click
 
 from custody.cli.base import Context, cli, pass_ctx
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, devices
 
 
 @cli.group("users")
@@ -60,7 +60,7 @@ def users_active(ctx: Context, name: str, state: str) -> None:
 @pass_ctx
 def users_token(ctx: Context, name: str, device_name: str) -> None:
     """Enrol a phone and print its token, once: it is not stored and cannot be shown again."""
-    device_id, token = accounts.issue_device_token(
+    device_id, token = devices.issue_device_token(
         ctx.db, accounts.actor_id_by_name(ctx.db, name), device_name)
     click.echo(f"device {device_id} enrolled for {name}; token (shown once):", err=True)
     click.echo(token)
@@ -72,7 +72,7 @@ def users_token(ctx: Context, name: str, device_name: str) -> None:
 def users_devices(ctx: Context, name: str | None) -> None:
     """List enrolled devices, of one user or of everyone."""
     actor_id = accounts.actor_id_by_name(ctx.db, name) if name else None
-    for d in accounts.list_devices(ctx.db, actor_id):
+    for d in devices.list_devices(ctx.db, actor_id):
         state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "active"
         used = f"{d.last_used_at:%Y-%m-%d %H:%M}" if d.last_used_at else "never"
         click.echo(f"{d.id}\t{d.actor_name}\t{d.name}\t{state}\tlast used {used}")
@@ -83,5 +83,5 @@ def users_devices(ctx: Context, name: str | None) -> None:
 @pass_ctx
 def users_revoke(ctx: Context, device_id: int) -> None:
     """Revoke a device's token; its next request is refused."""
-    accounts.revoke_device(ctx.db, device_id)
+    devices.revoke_device(ctx.db, device_id)
     click.echo(f"device {device_id} revoked")
