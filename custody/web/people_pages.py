@@ -18,8 +18,8 @@ from custody.services import accounts, devices, scan_reads
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.desk_schemas import NewUserForm, PasswordForm, RoleForm
 from custody.web.messages import message_for
-from custody.web.schemas import NewUserForm, PasswordForm, RoleForm
 
 bp = Blueprint("people_pages", __name__, url_prefix="/supervise/people")
 

@@ -11,9 +11,9 @@ from custody.services.accounts import UnknownDevice
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.desk_schemas import HandoversQuery
 from custody.web.exports import handover_filter
 from custody.web.messages import message_for
-from custody.web.schemas import HandoversQuery
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
