@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, select, update
 
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
 from custody.db.schema import Actor, Device
 from custody.domain.errors import DomainError
 from custody.domain.model import Role
@@ -77,12 +76,13 @@ def revoke_device(db: Database, device_id: int) -> None:
         uow.commit()
 
 
-# The one read every phone request makes, run on the raw driver cursor.
-_TOKEN_HOLDER = Prepared(select(Device.token_hash, Device.revoked_at.is_not(None),
-                                Device.last_used_at, Actor.id, Actor.name, Actor.role,
-                                Actor.active)
-                         .join(Actor, Actor.id == Device.actor_id)
-                         .where(Device.id == bindparam("device_id")))
+# The one read every phone request makes. Through SQLAlchemy's execution layer it
+# costs 9 to 11 µs of CPU more than on the raw cursor on SQLite and at most 25 µs
+# on PostgreSQL (benchmarks/statements.py), well under 1 % of a scan's web CPU.
+_TOKEN_HOLDER = (select(Device.token_hash, Device.revoked_at.is_not(None), Device.last_used_at,
+                        Actor.id, Actor.name, Actor.role, Actor.active)
+                 .join(Actor, Actor.id == Device.actor_id)
+                 .where(Device.id == bindparam("device_id")))
 
 
 def authenticate_token(db: Database, token: str) -> Principal | None:
@@ -92,23 +92,16 @@ def authenticate_token(db: Database, token: str) -> Principal | None:
     if prefix != TOKEN_PREFIX or not device_id.isdigit() or not secret or len(token) > 200:
         return None
     with db.lookup_engine.connect() as conn:
-        found = _TOKEN_HOLDER.execute(conn, {"device_id": int(device_id)})
-    if not found:
+        found = conn.execute(_TOKEN_HOLDER, {"device_id": int(device_id)}).first()
+    if found is None:
         return None
-    ((token_hash, revoked, last_used_at, actor_id, name, role, active),) = found
+    token_hash, revoked, last_used_at, actor_id, name, role, active = found
     if not hmac.compare_digest(token_hash, secret_hash(token)):
         return None
     if revoked or not active:
         return None
-    _touch(db, int(device_id), _raw_utc(last_used_at))
+    _touch(db, int(device_id), last_used_at)
     return Principal(actor_id, name, role, "token", int(device_id))
-
-
-def _raw_utc(value: datetime | str | None) -> datetime | None:
-    """A UTC time column as the driver returns it (SQLite: ISO text), made aware."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _touch(db: Database, device_id: int, last_used_at: datetime | None) -> None:
