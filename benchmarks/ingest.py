@@ -64,7 +64,7 @@ import scanners  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Handover, ScanAttempt  # noqa: E402
 from custody.domain.model import AssetKind, Category, Role  # noqa: E402
-from custody.services import accounts, assets  # noqa: E402
+from custody.services import assets, devices  # noqa: E402
 from custody.services.assets import NewAsset  # noqa: E402
 
 HOST = "CUSTODY.NANHU.JIAXING.CN"
@@ -157,7 +157,7 @@ def prepare(db: Database, n_bags: int, n_clients: int) -> list[str]:
     tokens = []
     for i in range(n_clients):
         actor = assets.add_actor(db, f"collector-{i}", Role.COLLECTOR)
-        tokens.append(accounts.issue_device_token(db, actor, f"phone {i}")[1])
+        tokens.append(devices.issue_device_token(db, actor, f"phone {i}")[1])
     return tokens
 
 

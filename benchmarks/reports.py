@@ -57,7 +57,7 @@ from custody import demo  # noqa: E402
 from custody.db import migrate  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.schema import Asset, DailyRollup, Handover  # noqa: E402
-from custody.services import csv_export, map_view, rollups, tonnage  # noqa: E402
+from custody.services import csv_export, map_view, rollup_rebuild, tonnage  # noqa: E402
 
 
 def latency(fn: Callable[[], object], repeat: int) -> tuple[float, float, int]:
@@ -220,7 +220,7 @@ def measure(db: Database, repeat: int, rebuild: bool) -> list[tuple[str, str, st
     if rebuild:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        rebuilt = rollups.rebuild(db)
+        rebuilt = rollup_rebuild.rebuild(db)
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rows.append((kind, f"rollups rebuild from the ledger, {rebuilt:,} cells (s)",
                      f"{time.perf_counter() - start:.1f}",

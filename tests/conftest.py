@@ -126,13 +126,13 @@ def fast_passwords(monkeypatch):
 def people(db, fast_passwords) -> dict:
     """One user per role, each with a password and an enrolled phone: role -> details."""
     from custody.domain.model import Role
-    from custody.services import accounts
+    from custody.services import accounts, devices
 
     found = {}
     for role in Role:
         name, password = f"{role.value}-user", f"{role.value}-password"
         actor_id = accounts.create_user(db, name, role, password)
-        device_id, token = accounts.issue_device_token(db, actor_id, f"{name}'s phone")
+        device_id, token = devices.issue_device_token(db, actor_id, f"{name}'s phone")
         found[role.value] = {"id": actor_id, "name": name, "password": password,
                              "device_id": device_id, "token": token,
                              "auth": {"Authorization": f"Bearer {token}"}}

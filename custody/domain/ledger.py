@@ -16,10 +16,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-ENCODING_VERSION = 1
 GENESIS_HASH = "0" * 64
 
-# The order is part of the encoding: changing it needs a new ENCODING_VERSION.
+# The order is part of the encoding: changing it changes every hash.
 LEDGER_FIELDS: tuple[str, ...] = (
     "seq",
     "prev_hash",

@@ -56,7 +56,6 @@ KIND_LETTERS = {
     AssetKind.VEHICLE: "V",
     AssetKind.FACILITY: "F",
 }
-KIND_BY_LETTER = {letter: kind for kind, letter in KIND_LETTERS.items()}
 FIXED_KINDS = frozenset({AssetKind.BOOTH, AssetKind.TRANSFER_ROOM, AssetKind.FACILITY})
 
 SERIAL_DIGITS = 8
@@ -68,13 +67,6 @@ def make_asset_id(kind: AssetKind, serial: int) -> str:
     if not 0 < serial < 10**SERIAL_DIGITS:
         raise ValueError(f"serial {serial} out of range")
     return f"{kind.letter}{serial:0{SERIAL_DIGITS}d}"
-
-
-def kind_of(asset_id: str) -> AssetKind:
-    """The kind encoded in an asset id's first letter."""
-    if not ASSET_ID_RE.match(asset_id):
-        raise ValueError(f"not an asset id: {asset_id!r}")
-    return KIND_BY_LETTER[asset_id[0]]
 
 
 class Role(StrEnum):

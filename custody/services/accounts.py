@@ -1,42 +1,31 @@
 """Accounts: passwords for browsers, revocable per-device tokens for phones.
 
 ``actors`` is the user table. A password is kept only as a salted slow hash
-(``credentials``); a device token ``cdy_<device id>_<secret>`` is shown once
-and kept only as its sha256 (``devices``), so a copy of the database lets no
-one sign in.
+(``credentials``); device tokens, enrolment codes and browser sessions keep
+only the ``secret_hash`` of their secret, so a copy of the database lets no
+one sign in. Devices and their tokens: ``custody.services.devices``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
-from custody.db.schema import Actor, Credential, Device
-from custody.domain.errors import (
-    BadPassword,
-    DomainError,
-    DuplicateUser,
-    UnknownActor,
-    UnknownDevice,
-)
+from custody.db.schema import Actor, Credential
+from custody.domain.errors import BadPassword, DomainError, DuplicateUser, UnknownActor
 from custody.domain.model import Role
 from custody.services.unit_of_work import UnitOfWork
 
 ANONYMOUS_ROLE = "anonymous"
-TOKEN_PREFIX = "cdy"
 PASSWORD_METHOD = "scrypt"  # werkzeug's default; tests may swap in a cheaper one
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256  # a slow hash of a megabyte "password" is a denial of service
-LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per device per minute
 
 
 @dataclass(frozen=True)
@@ -56,19 +45,6 @@ class Principal:
 
 
 ANONYMOUS = Principal(None, None, ANONYMOUS_ROLE, "anonymous")
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """An enrolled device, without its token."""
-
-    id: int
-    actor_id: int
-    actor_name: str
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
 
 
 def _check_password_rules(password: str) -> None:
@@ -168,17 +144,9 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not a password", method=method)
 
 
-def _token_hash(token: str) -> str:
-    """The sha256 a token is stored as."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def device_name_checked(device_name: str) -> str:
-    """A device's name without surrounding blanks; DomainError unless 1 to 100 characters."""
-    device_name = device_name.strip()
-    if not device_name or len(device_name) > 100:
-        raise DomainError("a device needs a name of 1 to 100 characters")
-    return device_name
+def secret_hash(secret: str) -> str:
+    """The sha256 a secret (device token, enrolment code, session secret) is stored as."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def active_actor(session, actor_id: int) -> Actor:
@@ -189,111 +157,6 @@ def active_actor(session, actor_id: int) -> Actor:
     if not actor.active:
         raise DomainError(f"{actor.name} is deactivated; activate them first")
     return actor
-
-
-def issue_device_token(db: Database, actor_id: int, device_name: str) -> tuple[int, str]:
-    """Enrol a device for an active actor; returns (device id, token). The token is shown once."""
-    device_name = device_name_checked(device_name)
-    with UnitOfWork(db, write=True) as uow:
-        actor = active_actor(uow.session, actor_id)
-        found = new_device(uow.session, actor, device_name, datetime.now(UTC))
-        uow.commit()
-        return found
-
-
-def new_device(session, actor: Actor, device_name: str, now: datetime) -> tuple[int, str]:
-    """Add a device for ``actor`` inside the caller's transaction; returns (id, token)."""
-    device = Device(actor_id=actor.id, name=device_name, token_hash="", created_at=now)
-    session.add(device)
-    session.flush()  # the id is part of the token
-    token = f"{TOKEN_PREFIX}_{device.id}_{secrets.token_urlsafe(32)}"
-    device.token_hash = _token_hash(token)
-    return device.id, token
-
-
-def revoke_device(db: Database, device_id: int) -> None:
-    """Revoke a device's token; its next request is refused. Revoking twice is harmless."""
-    with UnitOfWork(db, write=True) as uow:
-        device = uow.session.get(Device, device_id)
-        if device is None:
-            raise UnknownDevice(f"no device with id {device_id}")
-        if device.revoked_at is None:
-            device.revoked_at = datetime.now(UTC)
-        uow.commit()
-
-
-# The one read every phone request makes, run on the raw driver cursor.
-_TOKEN_HOLDER = Prepared(select(Device.token_hash, Device.revoked_at.is_not(None),
-                                Device.last_used_at, Actor.id, Actor.name, Actor.role,
-                                Actor.active)
-                         .join(Actor, Actor.id == Device.actor_id)
-                         .where(Device.id == bindparam("device_id")))
-
-
-def authenticate_token(db: Database, token: str) -> Principal | None:
-    """The principal a device token stands for, or None if bad, revoked or deactivated."""
-    prefix, _, rest = token.partition("_")
-    device_id, _, secret = rest.partition("_")
-    if prefix != TOKEN_PREFIX or not device_id.isdigit() or not secret or len(token) > 200:
-        return None
-    with db.lookup_engine.connect() as conn:
-        found = _TOKEN_HOLDER.execute(conn, {"device_id": int(device_id)})
-    if not found:
-        return None
-    ((token_hash, revoked, last_used_at, actor_id, name, role, active),) = found
-    if not hmac.compare_digest(token_hash, _token_hash(token)):
-        return None
-    if revoked or not active:
-        return None
-    _touch(db, int(device_id), _raw_utc(last_used_at))
-    return Principal(actor_id, name, role, "token", int(device_id))
-
-
-def _raw_utc(value: datetime | str | None) -> datetime | None:
-    """A UTC time column as the driver returns it (SQLite: ISO text), made aware."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _touch(db: Database, device_id: int, last_used_at: datetime | None) -> None:
-    """Record that a device was used, at most once per LAST_USED_RESOLUTION."""
-    now = datetime.now(UTC)
-    if last_used_at is not None and now - last_used_at < LAST_USED_RESOLUTION:
-        return
-    with db.write_engine.begin() as conn:
-        conn.execute(update(Device).where(Device.id == device_id).values(last_used_at=now))
-
-
-def get_device(db: Database, device_id: int) -> DeviceInfo:
-    """One enrolled device, or UnknownDevice."""
-    found = list_devices(db, device_id=device_id)
-    if not found:
-        raise UnknownDevice(f"no device with id {device_id}")
-    return found[0]
-
-
-def list_devices(db: Database, actor_id: int | None = None, *, device_id: int | None = None,
-                 limit: int = 500) -> list[DeviceInfo]:
-    """Enrolled devices, newest first, of one actor or of everyone."""
-    stmt = (select(Device, Actor.name).join(Actor, Actor.id == Device.actor_id)
-            .order_by(Device.id.desc()).limit(limit))
-    if actor_id is not None:
-        stmt = stmt.where(Device.actor_id == actor_id)
-    if device_id is not None:
-        stmt = stmt.where(Device.id == device_id)
-    with db.read() as session:
-        rows = session.execute(stmt).all()
-    return [DeviceInfo(d.id, d.actor_id, actor_name, d.name, d.created_at, d.last_used_at,
-                       d.revoked_at) for d, actor_name in rows]
-
-
-def may_manage(manager_role: str, target_role: str) -> bool:
-    """Whether someone in ``manager_role`` may enrol or revoke devices of ``target_role``."""
-    if manager_role == Role.ADMIN:
-        return True
-    # A supervisor must not mint an admin's token: that would be an admin token in their hand.
-    return manager_role == Role.SUPERVISOR and target_role != Role.ADMIN
 
 
 FIELD_ROLES = frozenset({Role.COLLECTOR.value, Role.BOOTH_KEEPER.value, Role.DRIVER.value,

@@ -150,7 +150,7 @@ REBUILD_CELLS = 200_000
 
 
 def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
-    """Re-derive both tables from the ledger, in order (inside ``rollups.rebuild``).
+    """Re-derive both tables from the ledger, in order (inside ``rollup_rebuild.rebuild``).
 
     ``places`` holds the place of every asset but bags; ``find_place`` reads one.
     """

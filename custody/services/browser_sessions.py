@@ -9,7 +9,6 @@ password ends all of theirs (``end_all``, in the same transaction).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -18,14 +17,9 @@ from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
 from custody.db.schema import Actor, BrowserSession, Device
-from custody.services.accounts import Principal
+from custody.services.accounts import Principal, secret_hash
 
 KEEP_ENDED = timedelta(days=1)  # ended or expired rows are pruned after this
-
-
-def _hash(secret: str) -> str:
-    """The sha256 a session secret is stored as."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def start(db: Database, actor_id: int, lifetime: timedelta, device_id: int | None = None) -> str:
@@ -38,7 +32,7 @@ def start(db: Database, actor_id: int, lifetime: timedelta, device_id: int | Non
     with db.WriteSession.begin() as session:
         session.execute(delete(BrowserSession)
                         .where(BrowserSession.expires_at < now - KEEP_ENDED))
-        session.add(BrowserSession(actor_id=actor_id, secret_hash=_hash(secret),
+        session.add(BrowserSession(actor_id=actor_id, secret_hash=secret_hash(secret),
                                    created_at=now, expires_at=now + lifetime,
                                    device_id=device_id))
     return secret
@@ -53,7 +47,7 @@ def principal_of(db: Database, secret: str) -> Principal | None:
             select(Actor.id, Actor.name, Actor.role, BrowserSession.device_id)
             .join(BrowserSession, BrowserSession.actor_id == Actor.id)
             .outerjoin(Device, Device.id == BrowserSession.device_id)
-            .where(BrowserSession.secret_hash == _hash(secret),
+            .where(BrowserSession.secret_hash == secret_hash(secret),
                    BrowserSession.ended_at.is_(None),
                    BrowserSession.expires_at > datetime.now(UTC),
                    Actor.active.is_(True),
@@ -67,7 +61,7 @@ def end(db: Database, secret: str) -> None:
     """End one session (signing out); ending an unknown or ended one is harmless."""
     with db.WriteSession.begin() as session:
         session.execute(update(BrowserSession)
-                        .where(BrowserSession.secret_hash == _hash(secret),
+                        .where(BrowserSession.secret_hash == secret_hash(secret),
                                BrowserSession.ended_at.is_(None))
                         .values(ended_at=datetime.now(UTC)))
 

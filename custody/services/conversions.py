@@ -45,8 +45,3 @@ def from_cm(cm: int | None) -> float | None:
 def to_g(kg: float | None) -> int | None:
     """Kilograms as whole grams."""
     return None if kg is None else round(kg * 1000)
-
-
-def from_g(g: int | None) -> float | None:
-    """Whole grams as kilograms."""
-    return None if g is None else g / 1000

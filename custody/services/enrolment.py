@@ -8,7 +8,6 @@ get one device between them.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 from custody.db.engine import Database
 from custody.db.schema import Actor, Enrolment
 from custody.domain.errors import EnrolmentUnusable
-from custody.services import accounts
+from custody.services import accounts, devices
 from custody.services.unit_of_work import UnitOfWork
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -57,22 +56,17 @@ class Enrolled:
     token: str
 
 
-def _hash(code: str) -> str:
-    """The sha256 a code is stored as."""
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 def start(db: Database, actor_id: int, device_name: str, created_by: int,
           now: datetime | None = None) -> NewEnrolment:
     """Make a one-time enrolment code for an active person's phone."""
-    device_name = accounts.device_name_checked(device_name)
+    device_name = devices.device_name_checked(device_name)
     now = now or datetime.now(UTC)
     code = secrets.token_urlsafe(24)
     with UnitOfWork(db, write=True) as uow:
         actor = accounts.active_actor(uow.session, actor_id)
         uow.session.add(Enrolment(actor_id=actor_id, device_name=device_name,
-                                  code_hash=_hash(code), created_by=created_by, created_at=now,
-                                  expires_at=now + CODE_LIFETIME))
+                                  code_hash=accounts.secret_hash(code), created_by=created_by,
+                                  created_at=now, expires_at=now + CODE_LIFETIME))
         uow.commit()
         return NewEnrolment(code, actor.name, actor.role, device_name, now + CODE_LIFETIME)
 
@@ -94,7 +88,7 @@ def _find(session, code: str) -> tuple[Enrolment | None, Actor | None]:
     if not code or len(code) > MAX_CODE_LENGTH:
         return None, None
     row = session.execute(select(Enrolment, Actor).join(Actor, Actor.id == Enrolment.actor_id)
-                          .where(Enrolment.code_hash == _hash(code))).first()
+                          .where(Enrolment.code_hash == accounts.secret_hash(code))).first()
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -119,7 +113,7 @@ def redeem(db: Database, code: str, now: datetime | None = None) -> Enrolled:
             .values(used_at=now)).rowcount
         if claimed != 1:
             raise EnrolmentUnusable("used")
-        device_id, token = accounts.new_device(uow.session, actor, enrolment.device_name, now)
+        device_id, token = devices.new_device(uow.session, actor, enrolment.device_name, now)
         enrolment.device_id = device_id
         uow.commit()
         return Enrolled(device_id, actor.id, actor.name, actor.role, token)

@@ -25,7 +25,6 @@ from custody.services.record_filters import RecordFilter, narrow
 from custody.services.whereabouts import handover_dict
 
 DECISIONS = tuple(vocabulary.REVIEW_DECISIONS)  # confirm, dismiss, correct
-STATES = ("open", "reviewed")
 MAX_PAGE = 200
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -10,10 +11,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, select
 
 import ledgercheck
 from custody.db.engine import Database
+from custody.db.prepared import Prepared
 from custody.db.schema import Handover, LedgerHead, PublishedCheckpoint
 from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, ChainBreak, ChainSegment, walk
 
@@ -26,14 +28,28 @@ PARALLEL_FROM = 200_000  # below this, one process is quicker than starting work
 # agree on both databases.
 # SQLite's printf('%s') writes NULL as nothing and integers as text, in one call
 # (about 1.6x the rows/s of IFNULL(..) || '|' || ..); PostgreSQL needs the casts.
-_HEAD_SQL = {
-    "sqlite": "printf('{}', {})".format("|".join(["%s"] * (len(LEDGER_FIELDS) - 1)),
-                                        ", ".join(LEDGER_FIELDS[:-1])),
-    "postgresql": " || '|' || ".join(
-        f"COALESCE(CAST({name} AS TEXT), '')" for name in LEDGER_FIELDS[:-1]),
+_HEAD_FIELDS = [Handover.__table__.c[name] for name in LEDGER_FIELDS[:-1]]
+_HEAD = {
+    "sqlite": func.printf("|".join(["%s"] * len(_HEAD_FIELDS)), *_HEAD_FIELDS),
+    "postgresql": functools.reduce(
+        lambda text, more: text.op("||")(literal_column("'|'")).op("||")(more),
+        [func.coalesce(cast(column, Text), literal_column("''")) for column in _HEAD_FIELDS]),
 }
-_SELECT = {dialect: f"SELECT seq, prev_hash, {head}, note, hash FROM handovers"
-           for dialect, head in _HEAD_SQL.items()}
+
+
+def _chunk(head, *, first: bool) -> Prepared:
+    """Records with their head text, up to ``:stop`` (the first chunk also catches seq < 1)."""
+    low = Handover.seq <= bindparam("stop")
+    if not first:
+        low = and_(Handover.seq >= bindparam("start"), low)
+    return Prepared(select(Handover.seq, Handover.prev_hash, head, Handover.note, Handover.hash)
+                    .where(low).order_by(Handover.seq))
+
+
+# Run on the raw driver cursor (custody.db.prepared): SQLAlchemy's result rows
+# would cost more than the hashing (verify walks the whole ledger).
+_CHUNKS = {dialect: (_chunk(head, first=True), _chunk(head, first=False))
+           for dialect, head in _HEAD.items()}
 
 
 @dataclass(frozen=True)
@@ -101,17 +117,12 @@ def _walk_range(url: str, first: int, last: int, db: Database | None = None) -> 
         prev: str | None = None
         start = first
         with db.engine.connect() as conn:
-            dbapi = conn.connection.dbapi_connection
+            first_chunk, next_chunk = _CHUNKS[conn.dialect.name]
             while True:
                 stop = min(start + FETCH_ROWS - 1, last)
-                low = "seq <= %s" if start == 1 else "seq >= %s AND seq <= %s"
-                params = (stop,) if start == 1 else (start, stop)
-                if db.is_sqlite:
-                    low = low.replace("%s", "?")
-                cursor = dbapi.cursor()
-                cursor.execute(f"{_SELECT[conn.dialect.name]} WHERE {low} ORDER BY seq", params)
-                part = walk(cursor.fetchall(), start_seq=start, prev_hash=prev)
-                cursor.close()
+                rows = (first_chunk.execute(conn, {"stop": stop}) if start == 1
+                        else next_chunk.execute(conn, {"start": start, "stop": stop}))
+                part = walk(rows, start_seq=start, prev_hash=prev)
                 segment = part if segment is None else ChainSegment(
                     first, segment.count + part.count, segment.first_prev_hash,
                     part.last_hash or segment.last_hash, part.broken)

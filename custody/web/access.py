@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
 from custody.domain.model import Role
-from custody.services import accounts, browser_sessions
+from custody.services import browser_sessions, devices
 from custody.services.accounts import ANONYMOUS, ANONYMOUS_ROLE, Principal
 from custody.web import get_db, throttle
 from custody.web.errors import error_reply, error_response, wants_json
@@ -161,7 +161,7 @@ def _resolve() -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":
             return None
-        return accounts.authenticate_token(get_db(current_app), token.strip())
+        return devices.authenticate_token(get_db(current_app), token.strip())
     secret = session.get(SESSION_KEY)
     if isinstance(secret, str):
         principal = browser_sessions.principal_of(get_db(current_app), secret)

@@ -21,8 +21,8 @@ from custody.services.label_sheets import identity
 from custody.web import get_db, get_settings
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.desk_schemas import CorrectionIn
 from custody.web.messages import message_for
-from custody.web.schemas import CorrectionIn
 
 bp = Blueprint("asset_pages", __name__, url_prefix="/supervise")
 

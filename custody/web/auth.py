@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from custody.domain.errors import UnknownActor, UnknownDevice
-from custody.services import accounts
-from custody.services.accounts import DeviceInfo
+from custody.services import accounts, devices
+from custody.services.devices import DeviceInfo
 from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in, sign_out
 from custody.web.api import answers, spec
@@ -83,7 +83,7 @@ def _may_manage(actor_id: int):
     role = accounts.actor_role(get_db(current_app), actor_id)
     if role is None:
         return error_response(404, "unknown_actor", f"no user with id {actor_id}")
-    if not accounts.may_manage(current_principal().role, role):
+    if not devices.may_manage(current_principal().role, role):
         return error_response(403, "forbidden",
                               f"a {current_principal().role} may not manage an {role}'s devices")
     return None
@@ -100,7 +100,7 @@ def list_devices():
             actor_id = accounts.actor_id_by_name(db, query.user)
         except UnknownActor as exc:
             return error_response(404, exc.code, str(exc))
-    return jsonify(devices=[_device_json(d) for d in accounts.list_devices(db, actor_id,
+    return jsonify(devices=[_device_json(d) for d in devices.list_devices(db, actor_id,
                                                                            limit=query.limit)])
 
 
@@ -118,8 +118,8 @@ def issue_device():
     refused = _may_manage(actor_id)
     if refused is not None:
         return refused
-    device_id, token = accounts.issue_device_token(db, actor_id, body.name)
-    response = jsonify(**_device_json(accounts.get_device(db, device_id)), token=token)
+    device_id, token = devices.issue_device_token(db, actor_id, body.name)
+    response = jsonify(**_device_json(devices.get_device(db, device_id)), token=token)
     response.status_code = 201
     response.headers["Location"] = url_for("auth.get_device", device_id=device_id)
     response.headers["Cache-Control"] = "no-store"  # the body holds a secret
@@ -129,7 +129,7 @@ def issue_device():
 def _existing_device(device_id: int):
     """(device, None), or (None, the error response) if unknown or not the caller's to manage."""
     try:
-        device = accounts.get_device(get_db(current_app), device_id)
+        device = devices.get_device(get_db(current_app), device_id)
     except UnknownDevice as exc:
         return None, error_response(404, exc.code, str(exc))
     return device, _may_manage(device.actor_id)
@@ -150,5 +150,5 @@ def revoke_device(device_id: int):
     device, refused = _existing_device(device_id)
     if refused:
         return refused
-    accounts.revoke_device(get_db(current_app), device_id)
+    devices.revoke_device(get_db(current_app), device_id)
     return "", 204

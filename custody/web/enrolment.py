@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_babel import lazy_gettext as _l
 
 from custody.domain.errors import DomainError, EnrolmentUnusable, UnknownActor
-from custody.services import accounts, enrolment, scan_reads
+from custody.services import accounts, devices, enrolment, scan_reads
 from custody.services.accounts import Principal
 from custody.web import get_db, throttle
 from custody.web.access import current_principal, sign_in
@@ -52,7 +52,7 @@ def _people(db) -> list[dict]:
     """The active people whose phones the signed-in manager may enrol."""
     role = current_principal().role
     return [u for u in scan_reads.list_users(db)
-            if u["active"] and accounts.may_manage(role, u["role"])]
+            if u["active"] and devices.may_manage(role, u["role"])]
 
 
 def _form(status: int = 200, **context):
@@ -78,7 +78,7 @@ def create():
     db = get_db(current_app)
     try:
         actor_id = accounts.actor_id_by_name(db, user)
-        if not accounts.may_manage(current_principal().role, accounts.actor_role(db, actor_id)):
+        if not devices.may_manage(current_principal().role, accounts.actor_role(db, actor_id)):
             return _form(403, error=message_for("forbidden"), **typed)
         made = enrolment.start(db, actor_id, name, current_principal().actor_id)
     except UnknownActor:

@@ -17,8 +17,8 @@ from custody.services import csv_export, desk_exports
 from custody.services.record_filters import RecordFilter
 from custody.web import get_db
 from custody.web.api import check
+from custody.web.desk_schemas import FlagsQuery, HandoversQuery
 from custody.web.flag_review import flag_filter
-from custody.web.schemas import FlagsQuery, HandoversQuery
 
 bp = Blueprint("exports", __name__, url_prefix="/supervise")
 

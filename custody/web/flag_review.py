@@ -19,9 +19,9 @@ from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, answers, check, spec
 from custody.web.auth import _safe_next
+from custody.web.desk_schemas import FlagsPage, FlagsQuery, ReviewCreated, ReviewIn
 from custody.web.errors import error_response, status_of
 from custody.web.messages import message_for
-from custody.web.schemas import FlagsPage, FlagsQuery, ReviewCreated, ReviewIn
 
 bp = Blueprint("flag_review", __name__)
 

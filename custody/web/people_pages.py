@@ -2,7 +2,7 @@
 
 Admins manage everyone; supervisors manage the field roles only
 (``accounts.may_administer``) and the phones of anyone but admins
-(``accounts.may_manage``). Nobody changes their own role or deactivates
+(``devices.may_manage``). Nobody changes their own role or deactivates
 themselves here, so a desk cannot lock itself out. Phones are enrolled on the
 users-and-devices page (``supervise.users``).
 """
@@ -14,13 +14,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 import vocabulary
 from custody.domain.errors import DomainError, NotAllowed, UnknownActor
 from custody.domain.model import Role
-from custody.services import accounts, scan_reads
+from custody.services import accounts, devices, scan_reads
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.desk_schemas import NewUserForm, PasswordForm, RoleForm
 from custody.web.errors import status_of
 from custody.web.messages import message_for
-from custody.web.schemas import NewUserForm, PasswordForm, RoleForm
 
 bp = Blueprint("people_pages", __name__, url_prefix="/supervise/people")
 
@@ -34,7 +34,7 @@ def _page(status: int = 200, problems: list[dict] | None = None, typed: dict | N
     me = current_principal()
     users = scan_reads.list_users(db)
     phones: dict[int, list] = {}
-    for d in accounts.list_devices(db, limit=scan_reads.MAX_PAGE):
+    for d in devices.list_devices(db, limit=scan_reads.MAX_PAGE):
         if not d.revoked_at:
             phones.setdefault(d.actor_id, []).append(d)
     roles = [r for r in vocabulary.ROLES if accounts.may_administer(me.role, r)]
@@ -142,10 +142,10 @@ def revoke_phone(device_id: int):
     db = get_db(current_app)
 
     def change(_data) -> str:
-        device = accounts.get_device(db, device_id)  # UnknownDevice: 404
+        device = devices.get_device(db, device_id)  # UnknownDevice: 404
         role = accounts.actor_role(db, device.actor_id)
-        if not accounts.may_manage(current_principal().role, role):
+        if not devices.may_manage(current_principal().role, role):
             raise _Refused("forbidden")
-        accounts.revoke_device(db, device_id)
+        devices.revoke_device(db, device_id)
         return "revoked"
     return _act(None, change)

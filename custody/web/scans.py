@@ -16,7 +16,7 @@ from custody.web.access import MANAGERS, current_principal
 from custody.web.api import answers, spec
 from custody.web.errors import error_body
 from custody.web.i18n import term
-from custody.web.schemas import ScanAttempt, ScanForm, ScanHeaders, ScanRecorded
+from custody.web.scan_schemas import ScanAttempt, ScanForm, ScanHeaders, ScanRecorded
 
 bp = Blueprint("scans", __name__)
 _scanner_lock = threading.Lock()

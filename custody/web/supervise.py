@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from custody.domain.errors import DomainError, UnknownActor, UnknownDevice
 from custody.domain.model import Action, AssetKind
-from custody.services import accounts, scan_reads
+from custody.services import accounts, devices, scan_reads
 from custody.web import get_db
 from custody.web.access import current_principal
 from custody.web.api import RequestInvalid, check
+from custody.web.desk_schemas import HandoversQuery
 from custody.web.exports import handover_filter
 from custody.web.messages import message_for
-from custody.web.schemas import HandoversQuery
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -66,7 +66,7 @@ def _users_page(status: int = 200, **context):
     """The users and devices page."""
     db = get_db(current_app)
     return _render("users.html", users=scan_reads.list_users(db),
-                   devices=accounts.list_devices(db, limit=scan_reads.MAX_PAGE),
+                   devices=devices.list_devices(db, limit=scan_reads.MAX_PAGE),
                    **context), status
 
 
@@ -86,9 +86,9 @@ def issue_device():
     try:
         actor_id = accounts.actor_id_by_name(db, user)
         role = accounts.actor_role(db, actor_id)
-        if not accounts.may_manage(current_principal().role, role):
+        if not devices.may_manage(current_principal().role, role):
             return _users_page(403, error=message_for("forbidden"), typed=request.form)
-        device_id, token = accounts.issue_device_token(db, actor_id, name)
+        device_id, token = devices.issue_device_token(db, actor_id, name)
     except UnknownActor:
         return _users_page(404, error=message_for("unknown_actor"), typed=request.form)
     except DomainError as exc:
@@ -105,11 +105,11 @@ def revoke_device(device_id: int):
     """Revoke a phone's token from the form."""
     db = get_db(current_app)
     try:
-        device = accounts.get_device(db, device_id)
+        device = devices.get_device(db, device_id)
     except UnknownDevice:
         return _users_page(404, error=message_for("unknown_device"))
     role = accounts.actor_role(db, device.actor_id)
-    if not accounts.may_manage(current_principal().role, role):
+    if not devices.may_manage(current_principal().role, role):
         return _users_page(403, error=message_for("forbidden"))
-    accounts.revoke_device(db, device_id)
+    devices.revoke_device(db, device_id)
     return redirect(url_for("supervise.users"), code=303)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 import scanners
 from custody.db.schema import Handover, ScanAttempt
-from custody.services import accounts
+from custody.services import devices
 from tests.browser.test_phone_pages import photo_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("people")]
@@ -63,7 +63,7 @@ def test_a_phone_enrolled_by_qr_scans_as_its_person_until_revoked(
     with db.read() as session:
         (handover,) = session.scalars(select(Handover))
         (attempt,) = session.scalars(select(ScanAttempt))
-    device = accounts.get_device(db, attempt.device_id)
+    device = devices.get_device(db, attempt.device_id)
     assert handover.actor_id == district.collector and device.actor_name == "wang"
     assert device.name == "红米 A2"
 

@@ -10,7 +10,7 @@ from custody.cli import cli
 from custody.db.schema import Base, Device
 from custody.domain.errors import BadPassword, DuplicateUser, UnknownActor, UnknownDevice
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, devices
 
 
 def test_the_right_password_signs_in_and_a_wrong_one_does_not(db):
@@ -48,45 +48,45 @@ def test_a_new_password_replaces_the_old_one(db, fast_passwords):
 
 def test_a_device_token_signs_in_until_revoked(db, fast_passwords):
     actor_id = accounts.create_user(db, "li", Role.DRIVER, "long enough")
-    device_id, token = accounts.issue_device_token(db, actor_id, "李师傅的手机")
+    device_id, token = devices.issue_device_token(db, actor_id, "李师傅的手机")
     assert token.startswith(f"cdy_{device_id}_")
-    assert accounts.authenticate_token(db, token) == accounts.Principal(
+    assert devices.authenticate_token(db, token) == accounts.Principal(
         actor_id, "li", "driver", "token", device_id)
-    [device] = accounts.list_devices(db, actor_id)
+    [device] = devices.list_devices(db, actor_id)
     assert device.name == "李师傅的手机" and device.last_used_at is not None
-    accounts.revoke_device(db, device_id)
-    assert accounts.authenticate_token(db, token) is None
-    accounts.revoke_device(db, device_id)  # twice is harmless
+    devices.revoke_device(db, device_id)
+    assert devices.authenticate_token(db, token) is None
+    devices.revoke_device(db, device_id)  # twice is harmless
     with pytest.raises(UnknownDevice):
-        accounts.revoke_device(db, 999)
+        devices.revoke_device(db, 999)
 
 
 def test_forged_and_malformed_tokens_are_refused(db, fast_passwords):
     actor_id = accounts.create_user(db, "li", Role.DRIVER, "long enough")
-    device_id, token = accounts.issue_device_token(db, actor_id, "phone")
-    other_id, _ = accounts.issue_device_token(db, actor_id, "other phone")
+    device_id, token = devices.issue_device_token(db, actor_id, "phone")
+    other_id, _ = devices.issue_device_token(db, actor_id, "other phone")
     secret = token.split("_", 2)[2]
     for bad in [token[:-1] + ("A" if token[-1] != "A" else "B"), f"cdy_{other_id}_{secret}",
                 f"cdy_999_{secret}", "cdy__x", "cdy_x_y", "", secret, token + "x" * 300]:
-        assert accounts.authenticate_token(db, bad) is None, bad
+        assert devices.authenticate_token(db, bad) is None, bad
 
 
 def test_a_deactivated_actor_is_refused_on_every_device(db, fast_passwords):
     actor_id = accounts.create_user(db, "li", Role.DRIVER, "long enough")
-    _, token = accounts.issue_device_token(db, actor_id, "phone")
+    _, token = devices.issue_device_token(db, actor_id, "phone")
     accounts.set_active(db, actor_id, False)
-    assert accounts.authenticate_token(db, token) is None
+    assert devices.authenticate_token(db, token) is None
     assert accounts.authenticate_password(db, "li", "long enough") is None
     with pytest.raises(Exception, match="deactivated"):
-        accounts.issue_device_token(db, actor_id, "new phone")
+        devices.issue_device_token(db, actor_id, "new phone")
     accounts.set_active(db, actor_id, True)
-    assert accounts.authenticate_token(db, token).actor_id == actor_id
+    assert devices.authenticate_token(db, token).actor_id == actor_id
 
 
 def test_the_raw_token_is_stored_nowhere(db, fast_passwords):
     actor_id = accounts.create_user(db, "li", Role.DRIVER, "long enough")
-    device_id, token = accounts.issue_device_token(db, actor_id, "phone")
-    accounts.authenticate_token(db, token)
+    device_id, token = devices.issue_device_token(db, actor_id, "phone")
+    devices.authenticate_token(db, token)
     secret = token.split("_", 2)[2]
     with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -98,10 +98,10 @@ def test_the_raw_token_is_stored_nowhere(db, fast_passwords):
 
 
 def test_only_admins_may_manage_admins_devices():
-    assert accounts.may_manage("admin", "admin")
-    assert accounts.may_manage("supervisor", "driver")
-    assert not accounts.may_manage("supervisor", "admin")
-    assert not accounts.may_manage("driver", "driver")
+    assert devices.may_manage("admin", "admin")
+    assert devices.may_manage("supervisor", "driver")
+    assert not devices.may_manage("supervisor", "admin")
+    assert not devices.may_manage("driver", "driver")
 
 
 @pytest.fixture
@@ -124,12 +124,12 @@ def test_the_users_commands(run, db, fast_passwords):
     assert accounts.authenticate_password(db, "wang", "correct horse").actor_id == actor_id
     result = run("users", "token", "wang", "--device", "王师傅的手机")
     token = result.stdout.strip()
-    assert accounts.authenticate_token(db, token).name == "wang"
+    assert devices.authenticate_token(db, token).name == "wang"
     assert "shown once" in result.stderr
     assert "王师傅的手机" in run("users", "devices", "wang").stdout
     device_id = token.split("_")[1]
     run("users", "revoke", device_id)
-    assert accounts.authenticate_token(db, token) is None
+    assert devices.authenticate_token(db, token) is None
     assert "revoked" in run("users", "devices").stdout
     run("users", "add", "wang", "--role", "driver", "--password-stdin", stdin="another one\n",
         code=1)

@@ -6,7 +6,7 @@ import pytest
 
 from custody.domain import assessment as kpi
 from custody.domain.assessment import DEFAULT_WEIGHTS, Counts
-from custody.services import assessment, rollups
+from custody.services import assessment, rollup_rebuild
 from tests.custody.assessment_week import MONDAY, build
 
 
@@ -68,7 +68,7 @@ def test_a_day_a_month_and_the_trend(db):
 def test_rebuilt_rollups_give_the_same_assessment(db):
     build(db)
     before = assessment.assess(db, "week", MONDAY, DEFAULT_WEIGHTS)
-    rollups.rebuild(db)
+    rollup_rebuild.rebuild(db)
     assert assessment.assess(db, "week", MONDAY, DEFAULT_WEIGHTS) == before
 
 

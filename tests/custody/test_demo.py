@@ -26,7 +26,7 @@ from custody.db.schema import (
     ScanAttempt,
     Village,
 )
-from custody.services import ledger, rollups, tonnage
+from custody.services import ledger, rollup_rebuild, tonnage
 from custody.services.conversions import from_us
 from custody.services.label_sheets import identity
 from custody.services.photos import PhotoStore
@@ -211,7 +211,7 @@ def test_a_week_rebuilds_to_the_same_rollups(db):
     before = tonnage.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth")
     hazardous = [r for r in before if r["category"] == "hazardous" and r["collected_count"]]
     assert hazardous and {r["day"] for r in hazardous} == {date(2026, 1, 7)}  # weekly
-    rollups.rebuild(db)
+    rollup_rebuild.rebuild(db)
     assert tonnage.daily_tonnage(db, date(2025, 12, 31), date(2026, 1, 8), "booth") == before
 
 

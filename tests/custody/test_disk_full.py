@@ -21,7 +21,7 @@ from custody.db.engine import Database
 from custody.db.full import is_storage_full
 from custody.db.schema import Handover, ScanAttempt
 from custody.domain.model import Role
-from custody.services import accounts, ledger
+from custody.services import accounts, devices, ledger
 from custody.web import create_app
 from tests.conftest import TEST_KEYS
 from tests.custody.conftest import register_district
@@ -83,7 +83,7 @@ def full_site(request, small_disk, tmp_path):
     app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
     collector = accounts.create_user(db, "zhou", Role.COLLECTOR, "zhou-password")
-    _, token = accounts.issue_device_token(db, collector, "zhou's phone")
+    _, token = devices.issue_device_token(db, collector, "zhou's phone")
     yield SimpleNamespace(app=app, db=db, district=register_district(db), disk=small_disk,
                           auth={"Authorization": f"Bearer {token}"}, what=on_disk)
     db.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 import scanners
 from custody.db.schema import Enrolment, ScanAttempt
 from custody.domain.errors import EnrolmentUnusable
-from custody.services import accounts, enrolment
+from custody.services import devices, enrolment
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
 
@@ -89,7 +89,7 @@ def test_a_supervisor_enrols_a_phone_by_qr_and_the_phone_is_signed_in_as_that_pe
     assert scan.status_code == 201
     with db.read() as session:
         (attempt,) = session.scalars(select(ScanAttempt))
-    device = accounts.get_device(db, answer.get_json()["device_id"])
+    device = devices.get_device(db, answer.get_json()["device_id"])
     assert attempt.device_id == device.id and device.name == "A52"
     assert device.actor_name == "collector-user"
 
@@ -131,7 +131,7 @@ def test_revoking_the_device_signs_the_phone_out_on_its_next_request(app, people
     phone, path, _ = open_link(app, link)
     enrolled = redeem(phone, path).get_json()
     assert phone.get("/phone/collect", headers=HTML).status_code == 200
-    accounts.revoke_device(db, enrolled["device_id"])
+    devices.revoke_device(db, enrolled["device_id"])
     # the page: the session made with the token ends with the device
     page = phone.get("/phone/collect", headers=HTML)
     assert page.status_code == 302 and page.headers["Location"].startswith("/phone/start")
@@ -179,5 +179,5 @@ def test_two_phones_racing_with_one_code_get_one_device(db, people):
     first = enrolment.redeem(db, made.code)
     with pytest.raises(EnrolmentUnusable):
         enrolment.redeem(db, made.code)
-    assert accounts.get_device(db, first.device_id).actor_id == people["collector"]["id"]
-    assert accounts.authenticate_token(db, first.token).name == "collector-user"
+    assert devices.get_device(db, first.device_id).actor_id == people["collector"]["id"]
+    assert devices.authenticate_token(db, first.token).name == "collector-user"

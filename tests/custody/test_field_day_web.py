@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 import scanners
 from custody.db.schema import Handover, ScanAttempt
 from custody.domain.model import AssetKind, Category, Role
-from custody.services import assets, ledger, rollups
+from custody.services import assets, ledger, rollup_rebuild, rollups
 from custody.services.assets import NewAsset
 from tests.custody.photos import IDENTITY, phone_photo
 
@@ -303,7 +303,7 @@ def test_a_field_day_through_http_tells_the_truth(field_app, db, people, place):
     with db.engine.connect() as conn:
         before = conn.execute(select(rollups.DailyRollup.__table__).order_by(
             *rollups.DailyRollup.__table__.c)).all()
-    rollups.rebuild(db)
+    rollup_rebuild.rebuild(db)
     with db.engine.connect() as conn:
         assert conn.execute(select(rollups.DailyRollup.__table__).order_by(
             *rollups.DailyRollup.__table__.c)).all() == before

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 import scanners
 from custody.domain.model import AssetKind, Category, Role
-from custody.services import accounts, assets
+from custody.services import accounts, assets, devices
 from custody.services.assets import NewAsset
 from tests.custody.photos import IDENTITY, phone_photo
 from tests.custody.test_phone import sign_in
@@ -161,7 +161,7 @@ def chinese_district(db, fast_passwords):
                        (Role.SUPERVISOR, "孙主管"), (Role.ADMIN, "周管理")]:
         actor = accounts.create_user(db, name, role, f"{role.value}-password")
         people[role.value] = {"name": name, "password": f"{role.value}-password", "id": actor}
-    _, token = accounts.issue_device_token(db, people["collector"]["id"], "王的手机")
+    _, token = devices.issue_device_token(db, people["collector"]["id"], "王的手机")
     return SimpleNamespace(booth=booth, bin=ids[0], bag=ids[1], cart=ids[2], room=ids[3],
                            truck=ids[4], plant=ids[5], people=people, token=token)
 

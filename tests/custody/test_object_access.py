@@ -10,7 +10,7 @@ from PIL import Image
 
 import scanners
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, devices
 from tests.custody.photos import phone_photo
 from tests.custody.test_accounts_web import sign_in
 
@@ -29,7 +29,7 @@ def app(settings, db):
 def staff(db, people) -> dict:
     """The people fixture plus a second collector (same role as the uploader)."""
     actor_id = accounts.create_user(db, "zhao", Role.COLLECTOR, "zhao-password")
-    _, token = accounts.issue_device_token(db, actor_id, "zhao's phone")
+    _, token = devices.issue_device_token(db, actor_id, "zhao's phone")
     return {**people, "other collector": {"id": actor_id, "name": "zhao",
                                           "password": "zhao-password",
                                           "auth": {"Authorization": f"Bearer {token}"}}}

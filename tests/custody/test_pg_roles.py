@@ -17,7 +17,7 @@ from custody.config import Settings
 from custody.db import migrate
 from custody.db.engine import Database
 from custody.domain.model import Role
-from custody.services import accounts, ledger
+from custody.services import accounts, devices, ledger
 from custody.web import create_app
 from tests.conftest import PG_URL, TEST_KEYS
 from tests.custody.conftest import register_district
@@ -71,7 +71,7 @@ def test_the_app_role_records_but_cannot_rewrite_the_ledger(roles, tmp_path):
     db = Database(roles.url["app"])  # everything below runs as the app's role
     district = register_district(db)
     collector = accounts.create_user(db, "zhou", Role.COLLECTOR, "zhou-password")
-    _, token = accounts.issue_device_token(db, collector, "phone")
+    _, token = devices.issue_device_token(db, collector, "phone")
     settings = Settings(data_dir=tmp_path, database_url=roles.url["app"], code_keys=TEST_KEYS,
                         code_key_id="A", secret_key="s" * 32)
     app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from custody.config import Settings
 from custody.db.schema import CorrectedWeight, DailyRollup
 from custody.domain.model import Action, AssetKind, Category, HandoverDraft, Point, Role
-from custody.services import assets, csv_export, handovers, rollups, tonnage
+from custody.services import assets, csv_export, handovers, rollup_rebuild, tonnage
 from custody.services.assets import NewAsset
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT
 
@@ -114,13 +114,13 @@ def test_a_correction_replaces_the_weight_and_category_it_corrects(db, district,
     assert (plant["category"], plant["delivered_kg"], plant["delivered_count"]) == (
         "other", 3.45, 1)
     incremental = snapshot(db)
-    rollups.rebuild(db)
+    rollup_rebuild.rebuild(db)
     assert snapshot(db) == incremental
 
 
 @pytest.mark.parametrize("cells", [200_000, 3])
 def test_rebuilt_equals_incremental_after_a_realistic_mix(db, district, t0, monkeypatch, cells):
-    monkeypatch.setattr(rollups, "REBUILD_CELLS", cells)  # 3: written in many small parts
+    monkeypatch.setattr(rollup_rebuild, "REBUILD_CELLS", cells)  # 3: written in many small parts
     d = district
     for day in range(3):
         start = t0 + timedelta(days=day, hours=day * 5)  # some days cross local midnight
@@ -140,7 +140,7 @@ def test_rebuilt_equals_incremental_after_a_realistic_mix(db, district, t0, monk
             category=Category.OTHER, corrects_seq=last.seq - 1)  # corrects the room -> truck
     incremental = snapshot(db)
     assert len(incremental[0]) > 40 and len(incremental[1]) == 6
-    assert rollups.rebuild(db) == len(incremental[0])
+    assert rollup_rebuild.rebuild(db) == len(incremental[0])
     assert snapshot(db) == incremental
 
 
@@ -243,5 +243,5 @@ def test_rebuilt_equals_incremental_with_portions_contents_and_corrections(db, d
     held = {asset_id: (text, holding) for asset_id, text, holding in incremental[2]}
     assert held[d.kitchen_bin] == ("kitchen:2000", True)  # k2 and the household's bag
     assert held[d.cart] == (None, False) and held[d.room] == (None, False)
-    rollups.rebuild(db)
+    rollup_rebuild.rebuild(db)
     assert derived(db) == incremental

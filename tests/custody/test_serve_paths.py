@@ -24,7 +24,7 @@ import requests
 from custody.config import Settings
 from custody.db.engine import Database, sqlite_url
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, devices
 from tests.conftest import TEST_KEYS
 from tests.custody.conftest import register_district
 from tests.custody.photos import phone_photo
@@ -69,9 +69,9 @@ def test_custody_serve_from_the_repository_root_serves_the_photos_it_records(
     db = Database(sqlite_url(data))
     district = register_district(db)
     collector = accounts.create_user(db, "zhou", Role.COLLECTOR, "zhou-password")
-    _, phone = accounts.issue_device_token(db, collector, "王师傅的手机")
+    _, phone = devices.issue_device_token(db, collector, "王师傅的手机")
     supervisor = accounts.create_user(db, "demo", Role.SUPERVISOR, "demo-password")
-    _, office = accounts.issue_device_token(db, supervisor, "office")
+    _, office = devices.issue_device_token(db, supervisor, "office")
     db.dispose()
 
     port = free_port()

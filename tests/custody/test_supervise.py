@@ -10,7 +10,7 @@ import pytest
 from babel.dates import format_datetime
 
 import scanners
-from custody.services import accounts, scan_reads
+from custody.services import devices, scan_reads
 from custody.web import supervise
 from custody.web.i18n import local_time
 from tests.custody.photos import phone_photo
@@ -84,7 +84,7 @@ def test_staff_pages_show_times_in_beijing_time(client, people, district, db):
         assert format_datetime(moment, "medium", tzinfo=beijing, locale="zh") in text, url
         assert format_datetime(moment, "medium", tzinfo=UTC, locale="zh") not in text, url
     text = page(client, "/supervise/users")
-    for device in accounts.list_devices(db):
+    for device in devices.list_devices(db):
         assert format_datetime(device.created_at, "short", tzinfo=beijing, locale="zh") in text
 
 
@@ -125,13 +125,13 @@ def test_a_phone_is_enrolled_and_revoked_from_the_users_page(client, people, db)
         "user": people["collector"]["name"], "name": "备用手机", "csrf_token": csrf})
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
     token = response.get_data(as_text=True).split('<code id="new-token">')[1].split("<")[0]
-    principal = accounts.authenticate_token(db, token)
+    principal = devices.authenticate_token(db, token)
     assert principal is not None and principal.name == people["collector"]["name"]
     device_id = int(token.split("_")[1])
     response = client.post(f"/supervise/devices/{device_id}/revoke",
                            data={"csrf_token": csrf})
     assert response.status_code == 303
-    assert accounts.authenticate_token(db, token) is None
+    assert devices.authenticate_token(db, token) is None
 
 
 def test_a_supervisor_may_not_enrol_an_admins_phone(client, people):

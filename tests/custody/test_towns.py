@@ -8,7 +8,7 @@ from custody.services import assets, towns
 from tests.custody.test_cli import run  # noqa: F401 - the CLI fixture
 
 
-def test_the_cli_and_the_import_put_villages_in_towns(run, tmp_path, db):
+def test_the_cli_and_the_import_put_villages_in_towns(run, tmp_path, db):  # noqa: F811
     run("assets", "add", "--kind", "booth", "--village", "凤桥村", "--lat", "30.7", "--lon",
         "120.8", "--town", "凤桥镇")
     run("villages", "set-town", "凤桥村", "七星街道")

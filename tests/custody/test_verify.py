@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from custody.db.schema import Handover
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.services import ledger
 from ledgercheck import CheckpointError, verifier_key
@@ -191,7 +192,7 @@ def test_the_database_writes_fields_exactly_as_the_hasher_does(db, district, t0)
     from custody.domain.ledger import head_text
     from custody.domain.model import HandoverDraft, Point, Role
     from custody.services import handovers
-    from custody.services.ledger import _HEAD_SQL
+    from custody.services.ledger import _HEAD
 
     handovers.record(db, HandoverDraft(
         district.kitchen_bag, district.kitchen_bin, district.collector, Role.COLLECTOR,
@@ -200,9 +201,8 @@ def test_the_database_writes_fields_exactly_as_the_hasher_does(db, district, t0)
     handovers.record(db, HandoverDraft(district.cart, district.room, district.driver,
                                        Role.DRIVER))
     with db.engine.connect() as conn:
-        by_db = conn.execute(text(f"SELECT {_HEAD_SQL[conn.dialect.name]} FROM handovers "
-                                  "ORDER BY seq")).scalars()
-        rows = conn.execute(text(f"SELECT {', '.join(LEDGER_FIELDS)} FROM handovers "
-                                 "ORDER BY seq")).all()
+        by_db = conn.execute(select(_HEAD[conn.dialect.name]).order_by(Handover.seq)).scalars()
+        rows = conn.execute(select(*[Handover.__table__.c[name] for name in LEDGER_FIELDS])
+                            .order_by(Handover.seq)).all()
     assert list(by_db) == [head_text(list(r)) for r in rows]
     assert ledger.verify(db).ok

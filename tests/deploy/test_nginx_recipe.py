@@ -28,7 +28,7 @@ from cryptography.x509.oid import NameOID
 
 from custody.db.engine import Database
 from custody.domain.model import Role
-from custody.services import accounts
+from custody.services import accounts, devices
 from tests.conftest import TEST_KEYS
 from tests.custody.conftest import register_district
 from tests.custody.photos import IDENTITY, phone_photo
@@ -108,7 +108,7 @@ def site(tmp_path, fast_passwords) -> dict:
     db = Database(f"sqlite:///{data / 'custody.sqlite'}")
     district = register_district(db)
     collector = accounts.create_user(db, "zhou", Role.COLLECTOR, "zhou-password")
-    _, token = accounts.issue_device_token(db, collector, "phone")
+    _, token = devices.issue_device_token(db, collector, "phone")
     db.dispose()
     trace = IDENTITY.make_code(district.kitchen_bag).split(IDENTITY.host, 1)[1]
     return {"env": env, "custody": custody, "district": district, "token": token,
