@@ -32,18 +32,6 @@ def attempt_answer(db: Database, scan_id: int, *, uploader: int | None = None) -
                 "answer": stored_answer(attempt.id, attempt.response)}
 
 
-def recent_attempts(db: Database, *, limit: int = 50, status: str | None = None) -> list[dict]:
-    """The newest scan attempts, for supervisors."""
-    stmt = select(ScanAttempt).order_by(ScanAttempt.id.desc()).limit(min(limit, 500))
-    if status:
-        stmt = stmt.where(ScanAttempt.status == status)
-    with db.read() as session:
-        return [{"scan_id": a.id, "actor_id": a.actor_id, "action": a.action,
-                 "received_at": a.received_at.isoformat(), "status": a.status,
-                 "http_status": a.http_status, "photo_sha256": a.photo_sha256}
-                for a in session.scalars(stmt)]
-
-
 MAX_PAGE = 200  # rows per page of any supervisor list
 
 

@@ -37,18 +37,13 @@ from custody.domain.errors import (
     NotFound,
     nearest,
 )
-from custody.web.messages import ERRORS, message_for
+from custody.web.messages import ERRORS, message_for, message_in
 
 STATUS_OF: dict[type[DomainError], int] = {NotFound: 404, NotAllowed: 403, DuplicateUser: 409,
                                            BadPassword: 400}
 OTHERWISE = 422
 STORAGE_ERRORS = (OSError, DBAPIError, sqlite3.Error, psycopg.Error)
 STORAGE_FULL_RETRY_S = 300
-STORAGE_FULL_EN = ("The server's storage is full: nothing was saved this time and nothing saved "
-                   "before is lost; try again later (a phone keeps its photos and resends them "
-                   "itself)")
-STORAGE_FULL_ZH = ("服务器存储空间已满：本次未保存，已有记录不受影响；"
-                   "请稍后再试（手机会保留照片并自动重发）。")
 
 
 def status_of(exc: DomainError) -> int:
@@ -109,7 +104,8 @@ def init_app(app: Flask) -> None:
         if not is_storage_full(exc):
             raise exc  # any other failure: the usual 500, logged
         app.logger.error("storage full: %s", exc)
-        reply = error_reply(507, "storage_full", STORAGE_FULL_EN, message_zh=STORAGE_FULL_ZH) \
+        reply = error_reply(507, "storage_full", message_in("en", "storage_full"),
+                            message_zh=message_in("zh", "storage_full")) \
             if wants_json() else error_reply(507, "storage_full")
         response = app.make_response(reply)
         response.headers["Retry-After"] = str(STORAGE_FULL_RETRY_S)

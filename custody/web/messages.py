@@ -8,6 +8,7 @@ custody rules) are listed here too, including those of issue 13's field rules.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 ERRORS = {
@@ -92,6 +93,13 @@ ERRORS = {
 
 # Placeholders a caller may not know (a domain error raised far from the web): the usual values.
 DEFAULT_PARAMS = {"max_days": 400, "max_batch": 5000, "minutes": 15, "ids": "—"}
+
+
+def message_in(lang: str, code: str, **params) -> str:
+    """The message for ``code`` in ``lang``, whatever the request's language (the JSON's
+    ``message_zh``, which phone pages show as they are, and its English ``detail``)."""
+    with force_locale(lang):
+        return message_for(code, **params)
 
 
 def message_for(code: str, fallback: str | None = None, **params) -> str:

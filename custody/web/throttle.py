@@ -25,6 +25,7 @@ from flask_limiter import Limiter
 from limits import parse
 
 from custody.web.errors import error_reply, wants_json
+from custody.web.messages import message_in
 
 # Failed sign-ins. Many collectors share one carrier-grade NAT address, so the
 # address alone gets room for a village's typos; one account from one address
@@ -87,7 +88,7 @@ def token_failed():
 def too_many(retry_after: int):
     """The 429 reply, in the client's language of choice, with ``Retry-After``."""
     minutes = max(1, -(-retry_after // 60))
-    zh = f"尝试失败次数过多，请 {minutes} 分钟后再试。"  # kept in the JSON for older phone pages
+    zh = message_in("zh", "too_many_attempts", minutes=minutes)  # for older phone pages
     reply = error_reply(429, "too_many_attempts", params={"minutes": minutes},
                         **({"message_zh": zh} if wants_json() else {}))
     response = current_app.make_response(reply)

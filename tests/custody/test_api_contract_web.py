@@ -92,6 +92,8 @@ def test_a_scan_outside_the_role_keeps_its_documented_403(api_schema, people):
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def check(case):
+        if isinstance(case.body, dict) and case.body.get("action") in ("deposit", "inspect"):
+            case.body["action"] = "load"  # outside the keeper's row, whatever the seed drew
         response = case.call_and_validate(headers=people["booth_keeper"]["auth"],
                                           excluded_checks=EXCLUDED)
         statuses.append(response.status_code)
