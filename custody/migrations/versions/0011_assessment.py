@@ -36,10 +36,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('name'),
     )
-    with op.batch_alter_table('villages') as batch:
-        batch.add_column(sa.Column('town_id', sa.Integer(), nullable=True))
-        batch.create_foreign_key('fk_villages_town_id_towns', 'towns', ['town_id'], ['id'])
-        batch.create_index('ix_villages_town_id', ['town_id'])
+    # A nullable column added in place, not by copying the table (a batch copy drops
+    # ``villages``, which the households and assets of a live district refer to).
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE villages ADD COLUMN town_id INTEGER '
+                   'CONSTRAINT fk_villages_town_id_towns REFERENCES towns (id)')
+    else:
+        op.add_column('villages', sa.Column('town_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_villages_town_id_towns', 'villages', 'towns',
+                              ['town_id'], ['id'])
+    op.create_index('ix_villages_town_id', 'villages', ['town_id'])
     op.create_table(
         'activity_rollups',
         sa.Column('day', sa.Date(), nullable=False),
