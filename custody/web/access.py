@@ -68,6 +68,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment_pages.assessment_json": MANAGERS,
     "assessment_pages.bulletin_pdf": MANAGERS,
     "balance_pages.balance_csv": MANAGERS,
+    "balance_pages.facilities_csv": MANAGERS,
     "exports.flags": MANAGERS,
     "asset_pages.asset_page": MANAGERS,
     "asset_pages.label_svg": MANAGERS,

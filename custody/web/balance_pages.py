@@ -1,4 +1,5 @@
-"""The mass balance page: transfer rooms and the district, per day and category, and as CSV."""
+"""The mass balance page: transfer rooms, the district and the facilities, per day and category,
+and the rooms and facilities as CSV."""
 
 from __future__ import annotations
 
@@ -41,6 +42,15 @@ def balance_csv():
     rows = balance.rooms(get_db(current_app), query.day_from, query.day_to, query.room,
                          tolerance=_tolerance())
     return streamed(iter(rows), "mass-balance", "csv")
+
+
+@bp.get("/balance-facilities.csv")
+def facilities_csv():
+    """The facilities' balance as CSV (the page's days): carried in, weighed, the gap."""
+    query = check(MassBalanceQuery, request.args.to_dict())
+    rows = facility_balance.facilities(get_db(current_app), query.day_from, query.day_to,
+                                       tolerance=_tolerance())
+    return streamed(iter(rows), "facility-balance", "csv")
 
 
 def _tolerance() -> float:

@@ -1,5 +1,8 @@
 """Mass balance of a treatment facility: what the trucks carried in against the weighbridge."""
 
+import csv
+import io
+import re
 from datetime import timedelta
 
 from custody.domain.model import Category
@@ -42,3 +45,16 @@ def test_the_balance_page_shows_the_facilities(client, people, db, district, t0)
     assert f"/supervise/assets/{district.plant}" in section
     assert "2.0 公斤" in section and "1.9 公斤" in section and "(5.0 %)" in section
     assert 'class="over"' not in section  # 5 % is within the 10 % tolerance
+
+
+def test_the_facilities_balance_downloads_as_csv_from_the_page(client, people, db, district, t0):
+    deliver_and_weigh(db, district, t0, 1.5)
+    sign_in(client, people["supervisor"])
+    html = page(client, f"/supervise/balance?from={DAY}&to={DAY}")
+    link = re.search(r'id="facilities-csv" href="([^"]+)"', html)[1].replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    (row,) = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert (row["facility"], row["category"], row["carried_kg"], row["weighed_kg"]) == (
+        district.plant, "kitchen", "2.0", "1.5")
+    assert client.get("/supervise/balance-facilities.csv?from=nonsense").status_code == 400
