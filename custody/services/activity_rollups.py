@@ -32,12 +32,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import aliased
 
-from custody.db.prepared import BulkInsert, Prepared
+from custody.db.repositories import Repositories
 from custody.db.schema import ActivityRollup, Asset, Handover, Household, HouseholdMonth
 from custody.domain.model import Action, AssetKind, Flag, RecordKind, Role
 from custody.services.rollups import Place, local_day
@@ -104,46 +102,17 @@ def contribute(delta: ActivityDelta, values: dict, source, dest, source_place: P
                                "bit": 1 << (day.day - 1)})
 
 
-def _rows(delta: ActivityDelta, sqlite: bool) -> list[dict]:
-    return [{"day": k[0].isoformat() if sqlite else k[0], "node_id": k[1], "actor_id": k[2],
-             "measure": k[3], "village": v, "count": n}
-            for k, (v, n) in delta.cells.items() if n]
+def _rows(delta: ActivityDelta) -> list[dict]:
+    return [{"day": k[0], "node_id": k[1], "actor_id": k[2], "measure": k[3], "village": v,
+             "count": n} for k, (v, n) in delta.cells.items() if n]
 
 
-def write(conn: Connection, delta: ActivityDelta) -> None:
+def write(repos: Repositories, delta: ActivityDelta) -> None:
     """Add a delta to the tables (in the append's pipeline on PostgreSQL)."""
-    sqlite = conn.dialect.name == "sqlite"
-    rows = _rows(delta, sqlite)
-    if rows:
-        _UPSERT_ACTIVITY.execute(conn, rows)
-    if delta.deposits:
-        _MARK_DAY[conn.dialect.name].execute_many(conn, [
-            {**d, "month": d["month"].isoformat() if sqlite else d["month"]}
-            for d in delta.deposits])
+    repos.rollups.add_activity(_rows(delta))
+    repos.rollups.mark_deposit_days(delta.deposits)
 
 
-_UPSERT_ACTIVITY = BulkInsert(
-    ActivityRollup.__table__,
-    conflict=lambda stmt: stmt.on_conflict_do_update(
-        index_elements=[ActivityRollup.day, ActivityRollup.node_id, ActivityRollup.actor_id,
-                        ActivityRollup.measure],
-        set_={"count": ActivityRollup.count + stmt.excluded.count}))
-
-
-def _mark_day(insert_fn) -> Prepared:
-    """Set a day's bit in the month of the household of a deposited bag (if it has one)."""
-    stmt = insert_fn(HouseholdMonth).from_select(
-        ["month", "household_id", "village_id", "days"],
-        select(bindparam("month", type_=HouseholdMonth.month.type), Household.id,
-               Household.village_id, bindparam("bit", type_=HouseholdMonth.days.type))
-        .join(Asset, Asset.household_id == Household.id)
-        .where(Asset.asset_id == bindparam("bag")))
-    return Prepared(stmt.on_conflict_do_update(
-        index_elements=[HouseholdMonth.month, HouseholdMonth.household_id],
-        set_={"days": HouseholdMonth.days.op("|")(stmt.excluded.days)}))
-
-
-_MARK_DAY = {"postgresql": _mark_day(pg_insert), "sqlite": _mark_day(sqlite_insert)}
 _SRC, _DST = aliased(Asset), aliased(Asset)
 REBUILD_BATCH = 20_000
 REBUILD_CELLS = 200_000
@@ -184,9 +153,9 @@ def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
         if measures[0][0] == "deposit" and row.household_id is not None:
             months[(day.replace(day=1), row.household_id)] |= 1 << (day.day - 1)
         if len(delta.cells) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
-            write(conn, delta)
+            write(Repositories(conn), delta)
             delta = ActivityDelta()
-    write(conn, delta)
+    write(Repositories(conn), delta)
     villages = dict(conn.execute(select(Household.id, Household.village_id)).all())
     rows = [{"month": m, "household_id": h, "village_id": villages[h], "days": bits}
             for (m, h), bits in sorted(months.items())]
