@@ -29,9 +29,10 @@ from sqlalchemy import insert  # noqa: E402
 
 from custody.db.engine import Database  # noqa: E402
 from custody.db.prepared import Prepared  # noqa: E402
+from custody.db.repositories import rollups as rollup_reads  # noqa: E402
 from custody.db.schema import DailyRollup  # noqa: E402
 from custody.domain.model import AssetKind, Category, HandoverDraft, Point, Role  # noqa: E402
-from custody.services import assets, devices, handovers, rollups, tonnage, whereabouts  # noqa: E402
+from custody.services import assets, devices, handovers, rollups, whereabouts  # noqa: E402
 from custody.services.assets import NewAsset  # noqa: E402
 
 CALLS = 2000
@@ -99,10 +100,11 @@ def measure(kind: str, db: Database) -> list[tuple[str, str, str, str]]:
     params = {"level": "booth", "node": None,
               "day_from": "2026-01-01" if as_text else date(2026, 1, 1),
               "day_to": "2026-12-31" if as_text else date(2026, 12, 31)}
-    stmt = tonnage._TONNAGE[False].statement
+    tonnage_read = rollup_reads._tonnage(rollups.MEASURES, one_node=False)
+    stmt = tonnage_read.statement
     with db.engine.connect() as conn:
         def raw_read() -> None:
-            for _ in tonnage._TONNAGE[False].stream(conn, params):
+            for _ in tonnage_read.stream(conn, params):
                 pass
 
         def core_read() -> None:  # SQLAlchemy takes and gives dates on both databases

@@ -38,7 +38,7 @@ from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
 __all__ = ["AssetRepository", "Connection", "RowConflict", "LedgerRepository", "Repositories",
-           "RollupRepository", "ScanAttemptRepository", "writing"]
+           "RollupRepository", "ScanAttemptRepository", "looking_up", "reading", "writing"]
 
 
 class RowConflict(Exception):
@@ -84,6 +84,13 @@ def writing(db: Database) -> Iterator[Repositories]:
     except (IntegrityError, driver_error) as exc:
         # The raw-cursor statements raise the driver's own error, unwrapped.
         raise RowConflict(str(exc)) from exc
+
+
+@contextmanager
+def reading(db: Database) -> Iterator[Repositories]:
+    """The repositories over a connection of the reader engine (rolled back at the end)."""
+    with db.engine.connect() as conn:
+        yield Repositories(conn)
 
 
 @contextmanager
