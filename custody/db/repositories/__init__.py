@@ -11,7 +11,11 @@ methods and never build SQL themselves:
 * ``AssetRepository`` (``assets.py``): the assets a scan's codes name, and the
   moves its photo already recorded.
 * ``ScanAttemptRepository`` (``scan_attempts.py``): a scan's attempt row.
-* ``RollupRepository`` (``rollups.py``): the rollup and activity upserts.
+* ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
+  tonnage read.
+* ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
+  the ORM session of a ``UnitOfWork`` (``uow.accounts``);
+  ``DeviceTokenRepository``: the token read every phone request makes.
 
 They live under ``custody.db`` rather than ``custody.services`` because they
 are the database side of the layering (web → services → domain, with the
@@ -32,13 +36,15 @@ from sqlalchemy.exc import IntegrityError
 
 from custody.db.engine import Database
 from custody.db.prepared import pipeline
+from custody.db.repositories.accounts import AccountRepository, DeviceTokenRepository
 from custody.db.repositories.assets import AssetRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
-__all__ = ["AssetRepository", "Connection", "RowConflict", "LedgerRepository", "Repositories",
-           "RollupRepository", "ScanAttemptRepository", "looking_up", "reading", "writing"]
+__all__ = ["AccountRepository", "AssetRepository", "Connection", "DeviceTokenRepository",
+           "LedgerRepository", "Repositories", "RollupRepository", "RowConflict",
+           "ScanAttemptRepository", "looking_up", "reading", "writing"]
 
 
 class RowConflict(Exception):
@@ -66,6 +72,10 @@ class Repositories:
     @cached_property
     def rollups(self) -> RollupRepository:
         return RollupRepository(self.conn)
+
+    @cached_property
+    def device_tokens(self) -> DeviceTokenRepository:
+        return DeviceTokenRepository(self.conn)
 
     @contextmanager
     def one_round_trip(self) -> Iterator[None]:
