@@ -29,6 +29,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from custody.db.engine import Database  # noqa: E402
 from custody.db.prepared import Prepared  # noqa: E402
+from custody.db.repositories import accounts as account_reads  # noqa: E402
 from custody.db.repositories import rollups as rollup_reads  # noqa: E402
 from custody.db.schema import DailyRollup  # noqa: E402
 from custody.domain.model import AssetKind, Category, HandoverDraft, Point, Role  # noqa: E402
@@ -81,11 +82,11 @@ def measure(kind: str, db: Database) -> list[tuple[str, str, str, str]]:
     found = small_district(db)
     cases = {
         "device token holder (every phone request)":
-            (devices._TOKEN_HOLDER, {"device_id": found["device_id"]}),
+            (account_reads._TOKEN_HOLDER, {"device_id": found["device_id"]}),
         "custody walk step (scan of a bag seen before)":
             (whereabouts._NEXT_OUT, {"asset": found["bag"], "after": -1}),
         "place of one asset (corrections, rebuild)":
-            (rollups._ONE_PLACE, {"id": found["bin"]}),
+            (rollup_reads._ONE_PLACE, {"id": found["bin"]}),
     }
     rows = []
     with db.engine.connect() as conn:

@@ -130,7 +130,7 @@ class Appender:
         digest = record_hash([values[name] for name in LEDGER_FIELDS])
         # Every check is done: from here on the draft is recorded.
         if is_correction:
-            rollups.apply_correction(self.conn, values)
+            rollups.apply_correction(self.repos, values)
             if confirming:  # a second weighbridge scan of this delivery is a repeat
                 source.state = {**source.state, "handed_weighed": True}
                 self.changed.add(source.info.asset_id)

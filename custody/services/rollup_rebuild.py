@@ -12,6 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from custody.db.engine import Database
 from custody.db.repositories import Repositories
+from custody.db.repositories.rollups import PLACE_QUERY, ROOT_ROW
 from custody.db.schema import (
     Asset,
     AssetState,
@@ -26,8 +27,6 @@ from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordK
 from custody.services import activity_rollups
 from custody.services.rollups import (
     MEASURES_BY_KINDS,
-    PLACE_QUERY,
-    ROOT_ROW,
     Place,
     add_portions,
     find_place,

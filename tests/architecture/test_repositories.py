@@ -18,7 +18,7 @@ FORBIDDEN = ("sqlalchemy", "custody.db.prepared", "custody.db.schema")
 # reads that follow it; every module here speaks only to repositories.
 THROUGH_REPOSITORIES = [
     "scans", "scan_photos", "scan_planning", "scan_attempts", "handovers",
-    "handover_appender", "asset_states", "tonnage", "ledger", "accounts", "devices",
+    "handover_appender", "asset_states", "tonnage", "ledger", "accounts", "devices", "rollups",
 ]
 
 
