@@ -30,10 +30,11 @@ from sqlalchemy import insert  # noqa: E402
 from custody.db.engine import Database  # noqa: E402
 from custody.db.prepared import Prepared  # noqa: E402
 from custody.db.repositories import accounts as account_reads  # noqa: E402
+from custody.db.repositories import ledger as ledger_reads  # noqa: E402
 from custody.db.repositories import rollups as rollup_reads  # noqa: E402
 from custody.db.schema import DailyRollup  # noqa: E402
 from custody.domain.model import AssetKind, Category, HandoverDraft, Point, Role  # noqa: E402
-from custody.services import assets, devices, handovers, rollups, whereabouts  # noqa: E402
+from custody.services import assets, devices, handovers, rollups  # noqa: E402
 from custody.services.assets import NewAsset  # noqa: E402
 
 CALLS = 2000
@@ -84,7 +85,7 @@ def measure(kind: str, db: Database) -> list[tuple[str, str, str, str]]:
         "device token holder (every phone request)":
             (account_reads._TOKEN_HOLDER, {"device_id": found["device_id"]}),
         "custody walk step (scan of a bag seen before)":
-            (whereabouts._NEXT_OUT, {"asset": found["bag"], "after": -1}),
+            (ledger_reads._NEXT_OUT, {"asset": found["bag"], "after": -1}),
         "place of one asset (corrections, rebuild)":
             (rollup_reads._ONE_PLACE, {"id": found["bin"]}),
     }

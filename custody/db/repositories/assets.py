@@ -84,6 +84,11 @@ class AssetRepository:
                       for source, dest, seq in reversed(fetch_all(earlier_use))}
         return rows, reused
 
+    def kind_and_category(self, asset_id: str) -> tuple[str, str | None] | None:
+        """(kind, category) of a registered asset."""
+        return self.conn.execute(select(Asset.kind, Asset.category)
+                                 .where(Asset.asset_id == asset_id)).first()
+
     def submit_with_states(self, ids: Sequence[str]):
         """Send the read of these assets with states and places; rows by ``fetch``."""
         return _read(_ASSETS_WITH_STATES, self.conn, ids)
