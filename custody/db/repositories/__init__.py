@@ -12,7 +12,8 @@ methods and never build SQL themselves:
   moves its photo already recorded.
 * ``ScanAttemptRepository`` (``scan_attempts.py``): a scan's attempt row.
 * ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
-  tonnage read.
+  tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
+  the activity tables' rebuild.
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes.
@@ -37,14 +38,15 @@ from sqlalchemy.exc import IntegrityError
 from custody.db.engine import Database
 from custody.db.prepared import pipeline
 from custody.db.repositories.accounts import AccountRepository, DeviceTokenRepository
+from custody.db.repositories.activity import ActivityRepository
 from custody.db.repositories.assets import AssetRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
-__all__ = ["AccountRepository", "AssetRepository", "Connection", "DeviceTokenRepository",
-           "LedgerRepository", "Repositories", "RollupRepository", "RowConflict",
-           "ScanAttemptRepository", "looking_up", "reading", "writing"]
+__all__ = ["AccountRepository", "ActivityRepository", "AssetRepository", "Connection",
+           "DeviceTokenRepository", "LedgerRepository", "Repositories", "RollupRepository",
+           "RowConflict", "ScanAttemptRepository", "looking_up", "reading", "writing"]
 
 
 class RowConflict(Exception):
@@ -72,6 +74,10 @@ class Repositories:
     @cached_property
     def rollups(self) -> RollupRepository:
         return RollupRepository(self.conn)
+
+    @cached_property
+    def activity(self) -> ActivityRepository:
+        return ActivityRepository(self.conn)
 
     @cached_property
     def device_tokens(self) -> DeviceTokenRepository:
