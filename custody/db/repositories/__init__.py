@@ -14,6 +14,7 @@ methods and never build SQL themselves:
 * ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
   tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
   the activity tables' rebuild.
+* ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes.
@@ -41,12 +42,14 @@ from custody.db.repositories.accounts import AccountRepository, DeviceTokenRepos
 from custody.db.repositories.activity import ActivityRepository
 from custody.db.repositories.assets import AssetRepository
 from custody.db.repositories.ledger import LedgerRepository
+from custody.db.repositories.map_reads import MapRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
 __all__ = ["AccountRepository", "ActivityRepository", "AssetRepository", "Connection",
-           "DeviceTokenRepository", "LedgerRepository", "Repositories", "RollupRepository",
-           "RowConflict", "ScanAttemptRepository", "looking_up", "reading", "writing"]
+           "DeviceTokenRepository", "LedgerRepository", "MapRepository", "Repositories",
+           "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
+           "writing"]
 
 
 class RowConflict(Exception):
@@ -74,6 +77,10 @@ class Repositories:
     @cached_property
     def rollups(self) -> RollupRepository:
         return RollupRepository(self.conn)
+
+    @cached_property
+    def map(self) -> MapRepository:
+        return MapRepository(self.conn)
 
     @cached_property
     def activity(self) -> ActivityRepository:
