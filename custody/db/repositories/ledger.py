@@ -94,6 +94,11 @@ class LedgerRepository:
         return self.conn.execute(_NEXT_OUT_OF, {"asset": asset_id, "after": after,
                                                 "category": category}).first()
 
+    def moved(self, seq: int) -> Row | None:
+        """(source_id, dest_id, action) of one record."""
+        return self.conn.execute(select(Handover.source_id, Handover.dest_id, Handover.action)
+                                 .where(Handover.seq == seq)).first()
+
     def categories_of(self, seq: int) -> list[str]:
         """The categories a record carried portions of."""
         return list(self.conn.execute(_CATEGORIES, {"seq": seq}).scalars())
