@@ -80,7 +80,7 @@ def set_password(db: Database, actor_id: int, password: str) -> None:
         if uow.accounts.actor(actor_id) is None:
             raise UnknownActor(f"no actor with id {actor_id}")
         uow.accounts.set_password_hash(actor_id, password_hash, datetime.now(UTC))
-        browser_sessions.end_all(uow.session, actor_id)
+        browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()
 
 
@@ -94,7 +94,7 @@ def set_active(db: Database, actor_id: int, active: bool) -> None:
             raise UnknownActor(f"no actor with id {actor_id}")
         actor.active = active
         if not active:
-            browser_sessions.end_all(uow.session, actor_id)
+            browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()
 
 
@@ -171,5 +171,5 @@ def set_role(db: Database, actor_id: int, role: Role) -> None:
         if actor is None:
             raise UnknownActor(f"no actor with id {actor_id}")
         actor.role = Role(role).value
-        browser_sessions.end_all(uow.session, actor_id)
+        browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()

@@ -19,7 +19,7 @@ FORBIDDEN = ("sqlalchemy", "custody.db.prepared", "custody.db.schema")
 THROUGH_REPOSITORIES = [
     "scans", "scan_photos", "scan_planning", "scan_attempts", "handovers",
     "handover_appender", "asset_states", "tonnage", "ledger", "accounts", "devices", "rollups",
-    "whereabouts", "activity_rollups", "map_view", "corrections",
+    "whereabouts", "activity_rollups", "map_view", "corrections", "browser_sessions",
 ]
 
 

@@ -17,7 +17,8 @@ methods and never build SQL themselves:
 * ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
-  ``DeviceTokenRepository``: the token read every phone request makes.
+  ``DeviceTokenRepository``: the token read every phone request makes;
+  ``BrowserSessionRepository``: signed-in browsers.
 
 They live under ``custody.db`` rather than ``custody.services`` because they
 are the database side of the layering (web → services → domain, with the
@@ -38,7 +39,11 @@ from sqlalchemy.exc import IntegrityError
 
 from custody.db.engine import Database
 from custody.db.prepared import pipeline
-from custody.db.repositories.accounts import AccountRepository, DeviceTokenRepository
+from custody.db.repositories.accounts import (
+    AccountRepository,
+    BrowserSessionRepository,
+    DeviceTokenRepository,
+)
 from custody.db.repositories.activity import ActivityRepository
 from custody.db.repositories.assets import AssetRepository
 from custody.db.repositories.ledger import LedgerRepository
@@ -46,7 +51,8 @@ from custody.db.repositories.map_reads import MapRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
-__all__ = ["AccountRepository", "ActivityRepository", "AssetRepository", "Connection",
+__all__ = ["AccountRepository", "ActivityRepository", "AssetRepository",
+           "BrowserSessionRepository", "Connection",
            "DeviceTokenRepository", "LedgerRepository", "MapRepository", "Repositories",
            "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
            "writing"]
@@ -85,6 +91,10 @@ class Repositories:
     @cached_property
     def activity(self) -> ActivityRepository:
         return ActivityRepository(self.conn)
+
+    @cached_property
+    def browser_sessions(self) -> BrowserSessionRepository:
+        return BrowserSessionRepository(self.conn)
 
     @cached_property
     def device_tokens(self) -> DeviceTokenRepository:

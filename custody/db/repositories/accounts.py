@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from custody.db.schema import Actor, Credential, Device
+from custody.db.schema import Actor, BrowserSession, Credential, Device
 
 
 class AccountRepository:
@@ -91,6 +91,49 @@ class DeviceTokenRepository:
     def touch(self, device_id: int, at: datetime) -> None:
         """Record when a device was last used."""
         self.conn.execute(update(Device).where(Device.id == device_id).values(last_used_at=at))
+
+
+class BrowserSessionRepository:
+    """The ``browser_sessions`` table: signed-in browsers, by the hash of their cookie."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def open(self, actor_id: int, secret_hash: str, created_at: datetime,
+             expires_at: datetime, device_id: int | None, prune_before: datetime) -> None:
+        """Keep a new session, dropping those that ended or expired before ``prune_before``."""
+        self.conn.execute(delete(BrowserSession)
+                          .where(BrowserSession.expires_at < prune_before))
+        self.conn.execute(insert(BrowserSession).values(
+            actor_id=actor_id, secret_hash=secret_hash, created_at=created_at,
+            expires_at=expires_at, device_id=device_id))
+
+    def holder(self, secret_hash: str, now: datetime) -> Row | None:
+        """(id, name, role, device_id) of the active actor of an open, unexpired session
+        whose device, if any, is not revoked."""
+        return self.conn.execute(
+            select(Actor.id, Actor.name, Actor.role, BrowserSession.device_id)
+            .join(BrowserSession, BrowserSession.actor_id == Actor.id)
+            .outerjoin(Device, Device.id == BrowserSession.device_id)
+            .where(BrowserSession.secret_hash == secret_hash,
+                   BrowserSession.ended_at.is_(None), BrowserSession.expires_at > now,
+                   Actor.active.is_(True),
+                   or_(BrowserSession.device_id.is_(None), Device.revoked_at.is_(None)))
+        ).first()
+
+    def end(self, secret_hash: str, at: datetime) -> None:
+        """End the open session with this cookie hash, if any."""
+        self.conn.execute(update(BrowserSession)
+                          .where(BrowserSession.secret_hash == secret_hash,
+                                 BrowserSession.ended_at.is_(None))
+                          .values(ended_at=at))
+
+    def end_all(self, actor_id: int, at: datetime) -> None:
+        """End every open session of an actor."""
+        self.conn.execute(update(BrowserSession)
+                          .where(BrowserSession.actor_id == actor_id,
+                                 BrowserSession.ended_at.is_(None))
+                          .values(ended_at=at))
 
 
 _TOKEN_HOLDER = (select(Device.token_hash, Device.revoked_at.is_not(None), Device.last_used_at,
