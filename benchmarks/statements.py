@@ -29,9 +29,12 @@ from sqlalchemy import insert  # noqa: E402
 
 from custody.db.engine import Database  # noqa: E402
 from custody.db.prepared import Prepared  # noqa: E402
+from custody.db.repositories import accounts as account_reads  # noqa: E402
+from custody.db.repositories import ledger as ledger_reads  # noqa: E402
+from custody.db.repositories import rollups as rollup_reads  # noqa: E402
 from custody.db.schema import DailyRollup  # noqa: E402
 from custody.domain.model import AssetKind, Category, HandoverDraft, Point, Role  # noqa: E402
-from custody.services import assets, devices, handovers, rollups, tonnage, whereabouts  # noqa: E402
+from custody.services import assets, devices, handovers, rollups  # noqa: E402
 from custody.services.assets import NewAsset  # noqa: E402
 
 CALLS = 2000
@@ -80,11 +83,11 @@ def measure(kind: str, db: Database) -> list[tuple[str, str, str, str]]:
     found = small_district(db)
     cases = {
         "device token holder (every phone request)":
-            (devices._TOKEN_HOLDER, {"device_id": found["device_id"]}),
+            (account_reads._TOKEN_HOLDER, {"device_id": found["device_id"]}),
         "custody walk step (scan of a bag seen before)":
-            (whereabouts._NEXT_OUT, {"asset": found["bag"], "after": -1}),
+            (ledger_reads._NEXT_OUT, {"asset": found["bag"], "after": -1}),
         "place of one asset (corrections, rebuild)":
-            (rollups._ONE_PLACE, {"id": found["bin"]}),
+            (rollup_reads._ONE_PLACE, {"id": found["bin"]}),
     }
     rows = []
     with db.engine.connect() as conn:
@@ -99,10 +102,11 @@ def measure(kind: str, db: Database) -> list[tuple[str, str, str, str]]:
     params = {"level": "booth", "node": None,
               "day_from": "2026-01-01" if as_text else date(2026, 1, 1),
               "day_to": "2026-12-31" if as_text else date(2026, 12, 31)}
-    stmt = tonnage._TONNAGE[False].statement
+    tonnage_read = rollup_reads._tonnage(rollups.MEASURES, one_node=False)
+    stmt = tonnage_read.statement
     with db.engine.connect() as conn:
         def raw_read() -> None:
-            for _ in tonnage._TONNAGE[False].stream(conn, params):
+            for _ in tonnage_read.stream(conn, params):
                 pass
 
         def core_read() -> None:  # SQLAlchemy takes and gives dates on both databases

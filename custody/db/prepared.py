@@ -14,14 +14,17 @@ many rows, which costs the client a few microseconds a row where executemany
 costs tens, or as one multi-row VALUES for a few; on SQLite, in process, as
 executemany.
 
-Services reach the database through SQLAlchemy (ORM sessions or Core
-``select()``); this raw path is kept only where a benchmark shows the
-difference, each use with its figure beside it: the ledger append and the scan
-path (``services/handovers.py``, ``services/scans.py``: one transaction each,
-``benchmarks/ledger.py``), the verify walk (``services/ledger.py``: a million
-records), the tonnage read (``services/tonnage.py``) and the rollup upsert.
-``benchmarks/statements.py`` prints both costs for the single-row reads that
-went back to SQLAlchemy (9 to 45 µs a call, under 1 % of a scan).
+Services reach the database through the repositories
+(``custody.db.repositories``), which use SQLAlchemy (Core ``select()`` or the
+ORM) and keep this raw path only where a benchmark shows the difference, each
+use with its figure in its docstring: the ledger append and the scan path
+(``repositories/ledger.py``, ``assets.py``, ``scan_attempts.py``, ``rollups.py``:
+one transaction each, ``benchmarks/ledger.py``, ``benchmarks/scan_path.py
+--callgrind``), the verify walk (``repositories/ledger.py``: a million records)
+and the tonnage read (``repositories/rollups.py``). ``benchmarks/statements.py``
+prints both costs for the single-row reads that went back to SQLAlchemy (9 to
+45 µs a call, under 1 % of a scan). No service imports this module
+(``tests/architecture/test_repositories.py``).
 """
 
 from __future__ import annotations

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from custody.db.engine import Database
-from custody.db.schema import Actor, Credential
+from custody.db.repositories import AccountRepository
 from custody.domain.errors import BadPassword, DomainError, DuplicateUser, UnknownActor
 from custody.domain.model import Role
 from custody.services.unit_of_work import UnitOfWork
@@ -63,12 +62,10 @@ def create_user(db: Database, name: str, role: Role, password: str) -> int:
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     now = datetime.now(UTC)
     with UnitOfWork(db, write=True) as uow:
-        if uow.session.scalars(select(Actor).where(Actor.name == name)).first():
+        if uow.accounts.actor_named(name):
             raise DuplicateUser(f"a user named {name!r} already exists")
-        actor = Actor(name=name, role=Role(role).value, active=True, created_at=now)
-        uow.session.add(actor)
-        uow.session.flush()
-        uow.session.add(Credential(actor_id=actor.id, password_hash=password_hash, updated_at=now))
+        actor = uow.accounts.add_actor(name, Role(role).value, now)
+        uow.accounts.set_password_hash(actor.id, password_hash, now)
         uow.commit()
         return actor.id
 
@@ -80,15 +77,10 @@ def set_password(db: Database, actor_id: int, password: str) -> None:
     _check_password_rules(password)
     password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     with UnitOfWork(db, write=True) as uow:
-        if uow.session.get(Actor, actor_id) is None:
+        if uow.accounts.actor(actor_id) is None:
             raise UnknownActor(f"no actor with id {actor_id}")
-        credential = uow.session.get(Credential, actor_id)
-        if credential is None:
-            credential = Credential(actor_id=actor_id)
-            uow.session.add(credential)
-        credential.password_hash = password_hash
-        credential.updated_at = datetime.now(UTC)
-        browser_sessions.end_all(uow.session, actor_id)
+        uow.accounts.set_password_hash(actor_id, password_hash, datetime.now(UTC))
+        browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()
 
 
@@ -97,38 +89,34 @@ def set_active(db: Database, actor_id: int, active: bool) -> None:
     from custody.services import browser_sessions
 
     with UnitOfWork(db, write=True) as uow:
-        actor = uow.session.get(Actor, actor_id)
+        actor = uow.accounts.actor(actor_id)
         if actor is None:
             raise UnknownActor(f"no actor with id {actor_id}")
         actor.active = active
         if not active:
-            browser_sessions.end_all(uow.session, actor_id)
+            browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()
 
 
 def actor_id_by_name(db: Database, name: str) -> int:
     """The id of the actor with that name, or UnknownActor."""
     with db.read() as session:
-        actor_id = session.scalars(select(Actor.id).where(Actor.name == name)).first()
-    if actor_id is None:
+        actor = AccountRepository(session).actor_named(name)
+    if actor is None:
         raise UnknownActor(f"no user named {name!r}")
-    return actor_id
+    return actor.id
 
 
 def actor_role(db: Database, actor_id: int) -> str | None:
     """The role of the actor with that id, or None if there is none."""
     with db.read() as session:
-        return session.scalars(select(Actor.role).where(Actor.id == actor_id)).first()
+        return AccountRepository(session).role_of(actor_id)
 
 
 def authenticate_password(db: Database, name: str, password: str) -> Principal | None:
     """The active actor with that name and password, or None."""
     with db.read() as session:
-        row = session.execute(
-            select(Actor, Credential.password_hash)
-            .join(Credential, Credential.actor_id == Actor.id)
-            .where(Actor.name == name.strip())
-        ).first()
+        row = AccountRepository(session).with_password_hash(name.strip())
     if row is None or len(password) > MAX_PASSWORD_LENGTH:
         check_password_hash(_dummy_hash(PASSWORD_METHOD), password[:MAX_PASSWORD_LENGTH])
         return None
@@ -149,9 +137,9 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def active_actor(session, actor_id: int) -> Actor:
+def active_actor(accounts: AccountRepository, actor_id: int):
     """The actor a device is enrolled for: UnknownActor, or DomainError when deactivated."""
-    actor = session.get(Actor, actor_id)
+    actor = accounts.actor(actor_id)
     if actor is None:
         raise UnknownActor(f"no actor with id {actor_id}")
     if not actor.active:
@@ -179,9 +167,9 @@ def set_role(db: Database, actor_id: int, role: Role) -> None:
     from custody.services import browser_sessions
 
     with UnitOfWork(db, write=True) as uow:
-        actor = uow.session.get(Actor, actor_id)
+        actor = uow.accounts.actor(actor_id)
         if actor is None:
             raise UnknownActor(f"no actor with id {actor_id}")
         actor.role = Role(role).value
-        browser_sessions.end_all(uow.session, actor_id)
+        browser_sessions.end_all(uow.repos, actor_id)
         uow.commit()

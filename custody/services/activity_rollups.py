@@ -32,14 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
-
-from custody.db.prepared import BulkInsert, Prepared
-from custody.db.schema import ActivityRollup, Asset, Handover, Household, HouseholdMonth
-from custody.domain.model import Action, AssetKind, Flag, RecordKind, Role
+from custody.db.repositories import Connection, Repositories
+from custody.domain.model import Action, AssetKind, Flag, Role
 from custody.services.rollups import Place, local_day
 
 MEASURES = ("pickup", "deposit", "deposit_mismatch", "inspect", "keeper_check",
@@ -104,47 +98,17 @@ def contribute(delta: ActivityDelta, values: dict, source, dest, source_place: P
                                "bit": 1 << (day.day - 1)})
 
 
-def _rows(delta: ActivityDelta, sqlite: bool) -> list[dict]:
-    return [{"day": k[0].isoformat() if sqlite else k[0], "node_id": k[1], "actor_id": k[2],
-             "measure": k[3], "village": v, "count": n}
-            for k, (v, n) in delta.cells.items() if n]
+def _rows(delta: ActivityDelta) -> list[dict]:
+    return [{"day": k[0], "node_id": k[1], "actor_id": k[2], "measure": k[3], "village": v,
+             "count": n} for k, (v, n) in delta.cells.items() if n]
 
 
-def write(conn: Connection, delta: ActivityDelta) -> None:
+def write(repos: Repositories, delta: ActivityDelta) -> None:
     """Add a delta to the tables (in the append's pipeline on PostgreSQL)."""
-    sqlite = conn.dialect.name == "sqlite"
-    rows = _rows(delta, sqlite)
-    if rows:
-        _UPSERT_ACTIVITY.execute(conn, rows)
-    if delta.deposits:
-        _MARK_DAY[conn.dialect.name].execute_many(conn, [
-            {**d, "month": d["month"].isoformat() if sqlite else d["month"]}
-            for d in delta.deposits])
+    repos.rollups.add_activity(_rows(delta))
+    repos.rollups.mark_deposit_days(delta.deposits)
 
 
-_UPSERT_ACTIVITY = BulkInsert(
-    ActivityRollup.__table__,
-    conflict=lambda stmt: stmt.on_conflict_do_update(
-        index_elements=[ActivityRollup.day, ActivityRollup.node_id, ActivityRollup.actor_id,
-                        ActivityRollup.measure],
-        set_={"count": ActivityRollup.count + stmt.excluded.count}))
-
-
-def _mark_day(insert_fn) -> Prepared:
-    """Set a day's bit in the month of the household of a deposited bag (if it has one)."""
-    stmt = insert_fn(HouseholdMonth).from_select(
-        ["month", "household_id", "village_id", "days"],
-        select(bindparam("month", type_=HouseholdMonth.month.type), Household.id,
-               Household.village_id, bindparam("bit", type_=HouseholdMonth.days.type))
-        .join(Asset, Asset.household_id == Household.id)
-        .where(Asset.asset_id == bindparam("bag")))
-    return Prepared(stmt.on_conflict_do_update(
-        index_elements=[HouseholdMonth.month, HouseholdMonth.household_id],
-        set_={"days": HouseholdMonth.days.op("|")(stmt.excluded.days)}))
-
-
-_MARK_DAY = {"postgresql": _mark_day(pg_insert), "sqlite": _mark_day(sqlite_insert)}
-_SRC, _DST = aliased(Asset), aliased(Asset)
 REBUILD_BATCH = 20_000
 REBUILD_CELLS = 200_000
 
@@ -154,20 +118,10 @@ def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
 
     ``places`` holds the place of every asset but bags; ``find_place`` reads one.
     """
-    conn.execute(delete(ActivityRollup))
-    conn.execute(delete(HouseholdMonth))
-    stream = conn.execute(
-        select(Handover.action, Handover.role, Handover.flags,
-               Handover.photo_sha256.is_not(None).label("photo"), Handover.actor_id,
-               Handover.device_time_us, Handover.server_time_us, Handover.source_id,
-               Handover.dest_id, _SRC.kind.label("source_kind"), _DST.kind.label("dest_kind"),
-               _SRC.household_id)
-        .join(_SRC, _SRC.asset_id == Handover.source_id)
-        .join(_DST, _DST.asset_id == Handover.dest_id)
-        .where(Handover.record_kind == RecordKind.HANDOVER.value).order_by(Handover.seq)
-        .execution_options(stream_results=True, yield_per=REBUILD_BATCH))
+    repos = Repositories(conn)
+    repos.activity.clear()
     delta, months = ActivityDelta(), defaultdict(int)
-    for row in stream:
+    for row in repos.activity.moves(REBUILD_BATCH):
         measures = measures_of(row.action, row.role, row.flags, row.photo, row.source_kind,
                                row.dest_kind)
         if not measures:
@@ -184,17 +138,17 @@ def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
         if measures[0][0] == "deposit" and row.household_id is not None:
             months[(day.replace(day=1), row.household_id)] |= 1 << (day.day - 1)
         if len(delta.cells) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
-            write(conn, delta)
+            write(repos, delta)
             delta = ActivityDelta()
-    write(conn, delta)
-    villages = dict(conn.execute(select(Household.id, Household.village_id)).all())
+    write(repos, delta)
+    villages = repos.activity.household_villages()
     rows = [{"month": m, "household_id": h, "village_id": villages[h], "days": bits}
             for (m, h), bits in sorted(months.items())]
     for start in range(0, len(rows), REBUILD_BATCH):
-        conn.execute(HouseholdMonth.__table__.insert(), rows[start:start + REBUILD_BATCH])
+        repos.activity.add_household_months(rows[start:start + REBUILD_BATCH])
 
 
 def count_rows(conn: Connection) -> int:
     """How many activity cells there are (for reports)."""
-    return conn.execute(select(func.count()).select_from(ActivityRollup)).scalar_one()
+    return Repositories(conn).activity.count()
 

@@ -12,11 +12,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
-
 from custody.db.engine import Database
-from custody.db.schema import Actor, BrowserSession, Device
+from custody.db.repositories import Repositories, reading, writing
 from custody.services.accounts import Principal, secret_hash
 
 KEEP_ENDED = timedelta(days=1)  # ended or expired rows are pruned after this
@@ -29,12 +26,9 @@ def start(db: Database, actor_id: int, lifetime: timedelta, device_id: int | Non
     """
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    with db.WriteSession.begin() as session:
-        session.execute(delete(BrowserSession)
-                        .where(BrowserSession.expires_at < now - KEEP_ENDED))
-        session.add(BrowserSession(actor_id=actor_id, secret_hash=secret_hash(secret),
-                                   created_at=now, expires_at=now + lifetime,
-                                   device_id=device_id))
+    with writing(db) as repos:
+        repos.browser_sessions.open(actor_id, secret_hash(secret), now, now + lifetime,
+                                    device_id, prune_before=now - KEEP_ENDED)
     return secret
 
 
@@ -42,33 +36,18 @@ def principal_of(db: Database, secret: str) -> Principal | None:
     """Who a session cookie stands for, or None if it ended, expired or its actor is inactive."""
     if not secret or len(secret) > 100:
         return None
-    with db.read() as session:
-        row = session.execute(
-            select(Actor.id, Actor.name, Actor.role, BrowserSession.device_id)
-            .join(BrowserSession, BrowserSession.actor_id == Actor.id)
-            .outerjoin(Device, Device.id == BrowserSession.device_id)
-            .where(BrowserSession.secret_hash == secret_hash(secret),
-                   BrowserSession.ended_at.is_(None),
-                   BrowserSession.expires_at > datetime.now(UTC),
-                   Actor.active.is_(True),
-                   or_(BrowserSession.device_id.is_(None), Device.revoked_at.is_(None)))
-        ).first()
+    with reading(db) as repos:
+        row = repos.browser_sessions.holder(secret_hash(secret), datetime.now(UTC))
     return None if row is None else Principal(row.id, row.name, row.role, "session",
                                               row.device_id)
 
 
 def end(db: Database, secret: str) -> None:
     """End one session (signing out); ending an unknown or ended one is harmless."""
-    with db.WriteSession.begin() as session:
-        session.execute(update(BrowserSession)
-                        .where(BrowserSession.secret_hash == secret_hash(secret),
-                               BrowserSession.ended_at.is_(None))
-                        .values(ended_at=datetime.now(UTC)))
+    with writing(db) as repos:
+        repos.browser_sessions.end(secret_hash(secret), datetime.now(UTC))
 
 
-def end_all(session: Session, actor_id: int) -> None:
+def end_all(repos: Repositories, actor_id: int) -> None:
     """End every open session of an actor, inside the caller's transaction."""
-    session.execute(update(BrowserSession)
-                    .where(BrowserSession.actor_id == actor_id,
-                           BrowserSession.ended_at.is_(None))
-                    .values(ended_at=datetime.now(UTC)))
+    repos.browser_sessions.end_all(actor_id, datetime.now(UTC))

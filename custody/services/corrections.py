@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
-
 from custody.db.engine import Database
-from custody.db.schema import Handover
+from custody.db.repositories import Connection, Repositories, writing
 from custody.domain.errors import NothingToCorrect, ReasonRequired, UnknownHandover
 from custody.domain.model import Action, Category, HandoverDraft, Role
 from custody.services import handovers
@@ -37,8 +35,7 @@ def append_correction(conn: Connection, fix: Correction, actor_id: int, role: Ro
         raise ReasonRequired("give the reason for the correction (at most 2000 characters)")
     if fix.weight_kg is None and fix.category is None:
         raise NothingToCorrect("give the right weight, the right category, or both")
-    original = conn.execute(select(Handover.source_id, Handover.dest_id, Handover.action)
-                            .where(Handover.seq == fix.seq)).first()
+    original = Repositories(conn).ledger.moved(fix.seq)
     if original is None:
         raise UnknownHandover(f"no ledger record number {fix.seq}")
     inspection = original.action == Action.INSPECT.value
@@ -51,5 +48,5 @@ def append_correction(conn: Connection, fix: Correction, actor_id: int, role: Ro
 
 def correct(db: Database, fix: Correction, actor_id: int, role: Role) -> int:
     """Append a correction of ``fix.seq`` (one transaction); the new record's number."""
-    with db.write_engine.begin() as conn:
-        return append_correction(conn, fix, actor_id, role)
+    with writing(db) as repos:
+        return append_correction(repos.conn, fix, actor_id, role)

@@ -63,7 +63,7 @@ def start(db: Database, actor_id: int, device_name: str, created_by: int,
     now = now or datetime.now(UTC)
     code = secrets.token_urlsafe(24)
     with UnitOfWork(db, write=True) as uow:
-        actor = accounts.active_actor(uow.session, actor_id)
+        actor = accounts.active_actor(uow.accounts, actor_id)
         uow.session.add(Enrolment(actor_id=actor_id, device_name=device_name,
                                   code_hash=accounts.secret_hash(code), created_by=created_by,
                                   created_at=now, expires_at=now + CODE_LIFETIME))
@@ -113,7 +113,7 @@ def redeem(db: Database, code: str, now: datetime | None = None) -> Enrolled:
             .values(used_at=now)).rowcount
         if claimed != 1:
             raise EnrolmentUnusable("used")
-        device_id, token = devices.new_device(uow.session, actor, enrolment.device_name, now)
+        device_id, token = devices.new_device(uow.accounts, actor.id, enrolment.device_name, now)
         enrolment.device_id = device_id
         uow.commit()
         return Enrolled(device_id, actor.id, actor.name, actor.role, token)

@@ -14,26 +14,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, bindparam, select, update
-
-from custody.db.prepared import BulkInsert, Prepared, fetch_all, pipeline
-from custody.db.schema import Handover, HandoverPortion, LedgerHead
+from custody.db.repositories import Connection, Repositories
 from custody.domain import contents, model, rules
 from custody.domain.errors import InvalidHandover, UnknownActor, UnknownAsset
 from custody.domain.ledger import LEDGER_FIELDS, record_hash
 from custody.domain.model import Action, AssetKind, Flag, HandoverDraft, RecordKind
 from custody.domain.outcomes import RecordedHandover
 from custody.services import activity_rollups, rollups
-from custody.services.asset_states import (
-    HANDED,
-    UPSERT_STATE,
-    AssetRow,
-    Known,
-    held,
-    known,
-    read_actors,
-    read_assets,
-)
+from custody.services.asset_states import HANDED, Known, held, known
 from custody.services.conversions import from_cm, from_e7, from_us, to_cm, to_e7, to_g, to_us
 from custody.services.whereabouts import reached_facility
 
@@ -53,6 +41,7 @@ class Appender:
 
     def __init__(self, conn: Connection, max_speed_kmh: float, *, count_once: bool = False):
         self.conn = conn
+        self.repos = Repositories(conn)
         self.max_speed_kmh = max_speed_kmh
         self.count_once = count_once
         self.head: tuple[int, str] | None = None
@@ -66,18 +55,13 @@ class Appender:
 
     def load(self, drafts: Sequence[HandoverDraft]) -> None:
         """Lock the head; read the drafts' assets (with states and places) and actors."""
-        conn = self.conn
         asset_ids = sorted({d.source for d in drafts} | {d.dest for d in drafts})
         actor_ids = sorted({d.actor_id for d in drafts})
-        with pipeline(conn):  # one round trip on PostgreSQL
-            head = _LOCK_HEAD.submit(conn)
-            found_assets = read_assets(conn, asset_ids)
-            found_actors = read_actors(conn, actor_ids)
-            (self.head,) = fetch_all(head)
-            asset_rows, actor_rows = fetch_all(found_assets), fetch_all(found_actors)
-        self.actors.update((actor_id, bool(active)) for actor_id, active in actor_rows)
-        for row in asset_rows:
-            self.known[row[0]] = known(AssetRow(*row))
+        opening = self.repos.ledger.open(asset_ids, actor_ids)  # one round trip
+        self.head = opening.head
+        self.actors.update(opening.actors)
+        for row in opening.assets:
+            self.known[row.asset_id] = known(row)
 
     def add(self, draft: HandoverDraft, now: datetime | None) -> RecordedHandover:
         """Check one draft and seal its record; raise its DomainError before any change."""
@@ -102,7 +86,7 @@ class Appender:
         is_correction = draft.corrects_seq is not None
         if is_correction:
             self.flush()  # the corrected record, and the rollups it changes, must be there
-            if not _RECORD_EXISTS.execute(self.conn, {"seq": draft.corrects_seq}):
+            if not self.repos.ledger.has_record(draft.corrects_seq):
                 raise InvalidHandover(f"record {draft.corrects_seq} does not exist")
         source_state, dest_state = self._state(source), self._state(dest)
         carried = None
@@ -146,7 +130,7 @@ class Appender:
         digest = record_hash([values[name] for name in LEDGER_FIELDS])
         # Every check is done: from here on the draft is recorded.
         if is_correction:
-            rollups.apply_correction(self.conn, values)
+            rollups.apply_correction(self.repos, values)
             if confirming:  # a second weighbridge scan of this delivery is a repeat
                 source.state = {**source.state, "handed_weighed": True}
                 self.changed.add(source.info.asset_id)
@@ -173,16 +157,13 @@ class Appender:
         """
         if not self.rows and alongside is None:
             return None
-        conn = self.conn
-        with pipeline(conn):  # one round trip on PostgreSQL
+        repos = self.repos
+        with repos.one_round_trip():
             if self.rows:
-                _INSERT_HANDOVER.execute(conn, self.rows)
-                _MOVE_HEAD.execute(conn, {"seq": self.head[0], "hash": self.head[1]})
-                if self.portions:
-                    _INSERT_PORTIONS.execute(conn, self.portions)
-                UPSERT_STATE.execute(conn, [self.known[a].state for a in sorted(self.changed)])
-                rollups.write(conn, self.delta)
-                activity_rollups.write(conn, self.activity)
+                repos.ledger.append(self.rows, self.head, self.portions)
+                repos.assets.save_states([self.known[a].state for a in sorted(self.changed)])
+                rollups.write(repos, self.delta)
+                activity_rollups.write(repos, self.activity)
             extra = alongside() if alongside else None
         self.rows, self.changed, self.delta, self.portions = [], set(), rollups.new_delta(), []
         self.activity = activity_rollups.ActivityDelta()
@@ -239,12 +220,3 @@ class Appender:
                            accuracy_cm=old["accuracy_cm"])
             asset.state = row
             self.changed.add(asset.info.asset_id)
-
-
-_LOCK_HEAD = Prepared(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)
-                      .with_for_update())
-_MOVE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(
-    seq=bindparam("seq"), hash=bindparam("hash")))
-_RECORD_EXISTS = Prepared(select(Handover.seq).where(Handover.seq == bindparam("seq")))
-_INSERT_HANDOVER = BulkInsert(Handover.__table__)
-_INSERT_PORTIONS = BulkInsert(HandoverPortion.__table__)

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection
-
 from custody.db.engine import Database
+from custody.db.repositories import Connection, writing
 from custody.domain.errors import DomainError
 from custody.domain.model import HandoverDraft
 from custody.domain.outcomes import RecordedHandover
@@ -30,8 +29,8 @@ T = TypeVar("T")
 def record(db: Database, draft: HandoverDraft, *, max_speed_kmh: float = 120.0,
            now: datetime | None = None) -> RecordedHandover:
     """Check one handover against the rules and append it to the ledger (one transaction)."""
-    with db.write_engine.begin() as conn:
-        return append(conn, draft, max_speed_kmh=max_speed_kmh, now=now)
+    with writing(db) as repos:
+        return append(repos.conn, draft, max_speed_kmh=max_speed_kmh, now=now)
 
 
 def record_many(db: Database, drafts: Sequence[HandoverDraft], *, max_speed_kmh: float = 120.0,
@@ -47,8 +46,8 @@ def record_many(db: Database, drafts: Sequence[HandoverDraft], *, max_speed_kmh:
     """
     results: list[RecordedHandover | DomainError] = []
     times = times or [None] * len(drafts)
-    with db.write_engine.begin() as conn:
-        appender = Appender(conn, max_speed_kmh)
+    with writing(db) as repos:
+        appender = Appender(repos.conn, max_speed_kmh)
         appender.load(drafts)
         for draft, now in zip(drafts, times, strict=True):
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -11,45 +10,14 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, select
 
 import ledgercheck
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
-from custody.db.schema import Handover, LedgerHead, PublishedCheckpoint
-from custody.domain.ledger import GENESIS_HASH, LEDGER_FIELDS, ChainBreak, ChainSegment, walk
+from custody.db.repositories import reading, writing
+from custody.domain.ledger import GENESIS_HASH, ChainBreak, ChainSegment, walk
 
 FETCH_ROWS = 20_000  # rows per query while walking
 PARALLEL_FROM = 200_000  # below this, one process is quicker than starting workers
-
-# The database writes each record's fields as text joined by '|' (None as
-# nothing), the same bytes canonical_bytes builds in Python for integers and
-# text, so the walk only hashes. tests/custody/test_verify.py checks the two
-# agree on both databases.
-# SQLite's printf('%s') writes NULL as nothing and integers as text, in one call
-# (about 1.6x the rows/s of IFNULL(..) || '|' || ..); PostgreSQL needs the casts.
-_HEAD_FIELDS = [Handover.__table__.c[name] for name in LEDGER_FIELDS[:-1]]
-_HEAD = {
-    "sqlite": func.printf("|".join(["%s"] * len(_HEAD_FIELDS)), *_HEAD_FIELDS),
-    "postgresql": functools.reduce(
-        lambda text, more: text.op("||")(literal_column("'|'")).op("||")(more),
-        [func.coalesce(cast(column, Text), literal_column("''")) for column in _HEAD_FIELDS]),
-}
-
-
-def _chunk(head, *, first: bool) -> Prepared:
-    """Records with their head text, up to ``:stop`` (the first chunk also catches seq < 1)."""
-    low = Handover.seq <= bindparam("stop")
-    if not first:
-        low = and_(Handover.seq >= bindparam("start"), low)
-    return Prepared(select(Handover.seq, Handover.prev_hash, head, Handover.note, Handover.hash)
-                    .where(low).order_by(Handover.seq))
-
-
-# Run on the raw driver cursor (custody.db.prepared): SQLAlchemy's result rows
-# would cost more than the hashing (verify walks the whole ledger).
-_CHUNKS = {dialect: (_chunk(head, first=True), _chunk(head, first=False))
-           for dialect, head in _HEAD.items()}
 
 
 @dataclass(frozen=True)
@@ -68,9 +36,8 @@ class VerifyReport:
 
 def verify(db: Database, *, workers: int | None = None) -> VerifyReport:
     """Walk the whole chain; report the first bad record and why."""
-    with db.engine.connect() as conn:
-        max_seq = conn.execute(select(func.max(Handover.seq))).scalar() or 0
-        head = conn.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
+    with reading(db) as repos:
+        max_seq, (head_seq, head_hash) = repos.ledger.extent()
     workers = workers or (min(os.cpu_count() or 1, 4) if max_seq >= PARALLEL_FROM else 1)
     ranges = _split(max_seq, workers)
     if len(ranges) <= 1:
@@ -93,10 +60,10 @@ def verify(db: Database, *, workers: int | None = None) -> VerifyReport:
                 first + seg.count, f"record {first + seg.count} is missing"))
         count += seg.count
         expected_prev = seg.last_hash or expected_prev
-    if head.seq != count or head.hash != expected_prev:
+    if head_seq != count or head_hash != expected_prev:
         return VerifyReport(count, expected_prev, ChainBreak(
-            min(head.seq, count) + 1,
-            f"ledger head names record {head.seq}, but the chain ends at record {count}"))
+            min(head_seq, count) + 1,
+            f"ledger head names record {head_seq}, but the chain ends at record {count}"))
     return VerifyReport(count, expected_prev, None)
 
 
@@ -116,12 +83,10 @@ def _walk_range(url: str, first: int, last: int, db: Database | None = None) -> 
         segment = None
         prev: str | None = None
         start = first
-        with db.engine.connect() as conn:
-            first_chunk, next_chunk = _CHUNKS[conn.dialect.name]
+        with reading(db) as repos:
             while True:
                 stop = min(start + FETCH_ROWS - 1, last)
-                rows = (first_chunk.execute(conn, {"stop": stop}) if start == 1
-                        else next_chunk.execute(conn, {"start": start, "stop": stop}))
+                rows = repos.ledger.chain(start, stop)
                 part = walk(rows, start_seq=start, prev_hash=prev)
                 segment = part if segment is None else ChainSegment(
                     first, segment.count + part.count, segment.first_prev_hash,
@@ -181,17 +146,15 @@ def make_checkpoint(db: Database, key: Ed25519PrivateKey, origin: str, *,
     stated = ledgercheck.Checkpoint(origin, report.count, report.head_hash,
                                     moment.isoformat().replace("+00:00", "Z"))
     note = ledgercheck.sign_checkpoint(stated, key)
-    with db.WriteSession.begin() as session:
-        session.add(PublishedCheckpoint(count=report.count, head_hash=report.head_hash,
-                                        signed_at=moment, note=note))
+    with writing(db) as repos:
+        repos.ledger.add_checkpoint(report.count, report.head_hash, moment, note)
     return note
 
 
 def latest_checkpoint(db: Database) -> str | None:
     """The newest published checkpoint's signed note, if any."""
-    with db.read() as session:
-        return session.scalars(select(PublishedCheckpoint.note)
-                               .order_by(PublishedCheckpoint.id.desc()).limit(1)).first()
+    with reading(db) as repos:
+        return repos.ledger.latest_checkpoint()
 
 
 def verify_against(db: Database, checkpoint_note: str, trusted_key: str) -> VerifyReport:
@@ -208,8 +171,8 @@ def verify_against(db: Database, checkpoint_note: str, trusted_key: str) -> Veri
             report.count + 1,
             f"checkpoint of {pinned.time} pinned {pinned.count} records; only "
             f"{report.count} remain"))
-    with db.engine.connect() as conn:
-        stored = conn.execute(select(Handover.hash).where(Handover.seq == pinned.count)).scalar()
+    with reading(db) as repos:
+        stored = repos.ledger.hash_of(pinned.count)
     if pinned.count and stored != pinned.head_hash:
         return VerifyReport(report.count, report.head_hash, ChainBreak(
             pinned.count,

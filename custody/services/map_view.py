@@ -20,12 +20,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
-
 import maps
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, HandoverPortion, Village
+from custody.db.repositories import reading
 from custody.services import rollups, tonnage
 from custody.services.conversions import from_e7, from_us, to_us
 
@@ -72,11 +69,8 @@ def _sites(db: Database, day: date) -> dict[str, maps.Site]:
             out = row[f"{measure_out}_kg"] if measure_out else 0
             if out:
                 out_at[row["node"]][row["category"]] = out
-    with db.read() as session:
-        rows = session.execute(select(Asset.asset_id, Asset.kind, Asset.name, Asset.lat_e7,
-                                      Asset.lon_e7)
-                               .where(Asset.kind.in_(tuple(SITE_MEASURES)),
-                                      Asset.lat_e7.is_not(None))).all()
+    with reading(db) as repos:
+        rows = repos.map.sites(tuple(SITE_MEASURES))
     return {r.asset_id: maps.Site(r.asset_id, r.kind, r.name or r.asset_id, from_e7(r.lat_e7),
                                   from_e7(r.lon_e7), kg_at.get(r.asset_id, {}),
                                   out_at.get(r.asset_id, {}))
@@ -87,24 +81,8 @@ def _flows_and_trips(db: Database, day: date, sites: dict[str, maps.Site]):
     """Follow the day's vehicle moves: flows between sites, and each vehicle's stops."""
     start = datetime.combine(day, time(), rollups.REPORT_TZ).astimezone(UTC)
     lo, hi = to_us(start - timedelta(hours=12)), to_us(start + timedelta(hours=36))
-    of_moves = (Handover.server_time_us.between(lo, hi), Handover.action.in_(MOVES),
-                Handover.record_kind == "handover")
-    with db.read() as session:
-        moves = session.execute(
-            select(Handover.seq, Handover.action, Handover.source_id, Handover.dest_id,
-                   Handover.weight_g, Handover.category, Handover.device_time_us,
-                   Handover.server_time_us, Handover.photo_sha256, Asset.site_id,
-                   Asset.category.label("src_cat"))
-            .join(Asset, Asset.asset_id == Handover.source_id).where(*of_moves)
-            .order_by(Handover.seq)).all()
-        # The moves' portions only: the day's deposits have theirs too, twenty times as many.
-        # (benchmarks/reports.py, SQLite, 5.1 million handovers: the day's records p50
-        # 0.47 s -> 0.12 s with the indexes of migration 0012; GET /map 0.47 s -> 0.16 s.)
-        carried: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for seq, category, grams in session.execute(
-                select(HandoverPortion.seq, HandoverPortion.category, HandoverPortion.grams)
-                .join(Handover, Handover.seq == HandoverPortion.seq).where(*of_moves)):
-            carried[seq].append((category, grams / 1000))
+    with reading(db) as repos:
+        moves, carried = repos.map.moves(lo, hi, MOVES)
     loads: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     flows: dict[tuple[str, str, str], float] = defaultdict(float)
     stops: dict[str, list] = defaultdict(list)
@@ -152,10 +130,8 @@ def _stop(stops: dict, vehicle: str, site: maps.Site | None, when: datetime) -> 
 def _merge_small(db: Database, day: date, sites: dict[str, maps.Site], flows: list,
                  min_households: int, merged_name: str):
     """Merge booths that served few households on the day into a point per village."""
-    with db.read() as session:
-        booth_village = dict(session.execute(
-            select(Asset.asset_id, Village.name).join(Village, Village.id == Asset.village_id)
-            .where(Asset.kind == "booth")).all())
+    with reading(db) as repos:
+        booth_village = repos.map.booth_villages()
     per_booth = households_per_booth(db, day)
     booths_per_village: dict[str, list[str]] = defaultdict(list)
     for booth, village in booth_village.items():
@@ -176,20 +152,10 @@ def households_per_booth(db: Database, day: date) -> dict[str, int]:
     """Booth -> how many households' bags were deposited in its bins on the local day.
 
     Counted in the database (distinct households per booth, so a home using two of a
-    booth's bins counts once), over the day's server times: one grouped index range,
-    answered from the indexes alone (``ix_handovers_action_time``, ``ix_assets_household_site``,
-    migration 0012). benchmarks/reports.py, SQLite, a 176-day prefix of the Nanhu-size year
-    (5.1 million handovers, ~28,000 deposits a day): p50 0.09 s -> 0.02 s.
+    booth's bins counts once), over the day's server times
+    (``MapRepository.households_per_booth``).
     """
     start = datetime.combine(day, time(), rollups.REPORT_TZ).astimezone(UTC)
     lo, hi = to_us(start), to_us(start + timedelta(days=1)) - 1
-    bag, bin_ = aliased(Asset), aliased(Asset)
-    with db.read() as session:
-        return dict(session.execute(
-            select(bin_.site_id, func.count(bag.household_id.distinct()))
-            .select_from(Handover)
-            .join(bag, bag.asset_id == Handover.source_id)
-            .join(bin_, bin_.asset_id == Handover.dest_id)
-            .where(Handover.server_time_us.between(lo, hi), Handover.action == "deposit",
-                   Handover.record_kind == "handover", bin_.site_id.is_not(None))
-            .group_by(bin_.site_id)).all())
+    with reading(db) as repos:
+        return repos.map.households_per_booth(lo, hi)

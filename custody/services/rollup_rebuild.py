@@ -11,6 +11,8 @@ from collections.abc import Callable
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from custody.db.engine import Database
+from custody.db.repositories import Repositories
+from custody.db.repositories.rollups import PLACE_QUERY, ROOT_ROW
 from custody.db.schema import (
     Asset,
     AssetState,
@@ -25,8 +27,6 @@ from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordK
 from custody.services import activity_rollups
 from custody.services.rollups import (
     MEASURES_BY_KINDS,
-    PLACE_QUERY,
-    ROOT_ROW,
     Place,
     add_portions,
     find_place,
@@ -84,12 +84,12 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
                              local_day(row.device_time_us, row.server_time_us), portions,
                              place_of)
             if len(delta) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
-                write(conn, delta)
+                write(Repositories(conn), delta)
                 delta = new_delta()
             if len(portion_rows) >= REBUILD_BATCH:
                 conn.execute(insert(HandoverPortion), portion_rows)
                 portion_rows = []
-        write(conn, delta)
+        write(Repositories(conn), delta)
         if portion_rows:
             conn.execute(insert(HandoverPortion), portion_rows)
         _write_contents(conn, held)

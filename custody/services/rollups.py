@@ -48,20 +48,7 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
-
-from custody.db.prepared import BulkInsert
-from custody.db.schema import (
-    Asset,
-    CorrectedWeight,
-    DailyRollup,
-    Handover,
-    HandoverPortion,
-    Village,
-)
+from custody.db.repositories import Connection, Repositories
 from custody.domain import contents
 from custody.domain.contents import Portion
 from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordKind
@@ -95,23 +82,6 @@ def measures_of(source_kind: str, dest_kind: str) -> tuple[tuple[str, bool], ...
 MEASURES_BY_KINDS = {(s.value, d.value): measures_of(s, d) for s in AssetKind for d in AssetKind}
 _OWN_LEVEL = {_K.BOOTH: "booth", _K.TRANSFER_ROOM: "transfer_room", _K.FACILITY: "facility"}
 
-# What an asset's place is read from: its site (a bin's booth), and the village
-# of the site, else its own. Select these columns and join with ``join_place``.
-PLACE_COLUMNS = (Asset.site_id, Village.name, Village.district)
-
-
-def join_place(stmt):
-    """``stmt``, which selects from assets, joined to the site and village of each asset."""
-    site = aliased(Asset)
-    return (stmt.outerjoin(site, site.asset_id == Asset.site_id)
-            .outerjoin(Village, Village.id == func.coalesce(site.village_id, Asset.village_id)))
-
-
-PLACE_QUERY = join_place(select(Asset.asset_id, Asset.kind, *PLACE_COLUMNS))
-# Read for corrections and, once per bag, by the rebuild: 15 to 20 µs of CPU more
-# than on the raw cursor (benchmarks/statements.py), small next to a bag's replay.
-_ONE_PLACE = PLACE_QUERY.where(Asset.asset_id == bindparam("id"))
-
 Place = tuple[tuple[str, str], ...]
 
 
@@ -135,7 +105,7 @@ def place(asset_id: str, kind: str, site_id: str | None, village: str | None,
 
 def find_place(conn: Connection, asset_id: str) -> Place:
     """The place of one asset, read now."""
-    return place_of_row(conn.execute(_ONE_PLACE, {"id": asset_id}).one())
+    return place_of_row(Repositories(conn).rollups.place_row(asset_id))
 
 
 def local_day(device_time_us: int | None, server_time_us: int) -> date:
@@ -188,42 +158,25 @@ def contribute(delta: Delta, values: dict, source: AssetInfo, dest: AssetInfo,
     add_portions(delta, 1, measures, day, portions, place_of)
 
 
-_SRC, _DST = aliased(Asset), aliased(Asset)
-ROOT_ROW = (
-    select(Handover.seq, Handover.record_kind, Handover.corrects_seq, Handover.action,
-           Handover.weight_g, Handover.category, Handover.device_time_us,
-           Handover.server_time_us, Handover.source_id, Handover.dest_id,
-           _SRC.kind.label("source_kind"), _SRC.category.label("source_cat"),
-           _DST.kind.label("dest_kind"), _DST.category.label("dest_cat"))
-    .join(_SRC, _SRC.asset_id == Handover.source_id)
-    .join(_DST, _DST.asset_id == Handover.dest_id)
-)
-_ONE_ROOT = ROOT_ROW.where(Handover.seq == bindparam("seq"))
-
-
-def apply_correction(conn: Connection, values: dict) -> None:
+def apply_correction(repos: Repositories, values: dict) -> None:
     """Replace the corrected record's contribution by its corrected one (written now).
 
     It reads the corrected record, so every earlier record must be written first.
     """
-    root = conn.execute(_ONE_ROOT, {"seq": values["corrects_seq"]}).one()
+    rollups = repos.rollups
+    root = rollups.record(values["corrects_seq"])
     while root.record_kind == RecordKind.CORRECTION.value:
-        root = conn.execute(_ONE_ROOT, {"seq": root.corrects_seq}).one()
-    in_force = conn.execute(select(CorrectedWeight.weight_g, CorrectedWeight.category)
-                            .where(CorrectedWeight.seq == root.seq)).first()
-    old = tuple(in_force) if in_force else (None, None)
+        root = rollups.record(root.corrects_seq)
+    old = rollups.weight_in_force(root.seq) or (None, None)
     new = (values["weight_g"] if values["weight_g"] is not None else old[0],
            values["category"] or old[1])
-    conn.execute(_UPSERT_CORRECTED[conn.dialect.name],
-                 [{"seq": root.seq, "weight_g": new[0], "category": new[1]}])
+    rollups.set_weight_in_force(root.seq, *new)
     measures = MEASURES_BY_KINDS[(root.source_kind, root.dest_kind)]
     if not measures or root.action == Action.INSPECT.value:
         return
-    portions = tuple(Portion(*p) for p in conn.execute(
-        select(HandoverPortion.category, HandoverPortion.grams, HandoverPortion.estimated)
-        .where(HandoverPortion.seq == root.seq).order_by(HandoverPortion.category))) \
+    portions = tuple(Portion(*p) for p in rollups.portions_of(root.seq)) \
         or _legacy_portions(root.weight_g, root.category, root.source_cat, root.dest_cat)
-    places = {a: find_place(conn, a) for a in (root.source_id, root.dest_id)}
+    places = {a: place_of_row(rollups.place_row(a)) for a in (root.source_id, root.dest_id)}
 
     def place_of(at_source: bool) -> Place:
         return places[root.source_id if at_source else root.dest_id]
@@ -233,10 +186,8 @@ def apply_correction(conn: Connection, values: dict) -> None:
     for sign, (weight_g, category) in ((-1, old), (1, new)):
         add_portions(delta, sign, measures, day,
                      contents.corrected(portions, weight_g, category), place_of)
-    write(conn, delta)
-    keys = [and_(DailyRollup.level == k[0], DailyRollup.day == k[1], DailyRollup.node_id == k[2],
-                 DailyRollup.category == k[3], DailyRollup.measure == k[4]) for k in delta]
-    conn.execute(delete(DailyRollup).where(DailyRollup.count == 0, or_(*keys)))
+    write(repos, delta)
+    rollups.drop_empty_cells(list(delta))
 
 
 def _rows(delta: Delta) -> list[dict]:
@@ -245,33 +196,6 @@ def _rows(delta: Delta) -> list[dict]:
              "grams": g, "count": n} for k, (g, n) in delta.items() if g or n]
 
 
-def write(conn: Connection, delta: Delta) -> None:
+def write(repos: Repositories, delta: Delta) -> None:
     """Add a delta to the rollups (one bulk upsert: one round trip in a pipeline)."""
-    rows = _rows(delta)
-    if not rows:
-        return
-    if conn.dialect.name == "sqlite":  # the raw driver: dates as SQLAlchemy's Date stores them
-        for row in rows:
-            row["day"] = row["day"].isoformat()
-    _UPSERT_ROLLUP.execute(conn, rows)
-
-
-_UPSERT_ROLLUP = BulkInsert(
-    DailyRollup.__table__,
-    conflict=lambda stmt: stmt.on_conflict_do_update(
-        index_elements=[DailyRollup.level, DailyRollup.day, DailyRollup.node_id,
-                        DailyRollup.category, DailyRollup.measure],
-        set_={"grams": DailyRollup.grams + stmt.excluded.grams,
-              "count": DailyRollup.count + stmt.excluded.count}))
-
-
-def _upsert_corrected(insert_fn) -> object:
-    """INSERT .. ON CONFLICT DO UPDATE for the values in force, built once per dialect."""
-    stmt = insert_fn(CorrectedWeight)
-    return stmt.on_conflict_do_update(
-        index_elements=[CorrectedWeight.seq],
-        set_={"weight_g": stmt.excluded.weight_g, "category": stmt.excluded.category})
-
-
-_UPSERT_CORRECTED = {"postgresql": _upsert_corrected(pg_insert),
-                     "sqlite": _upsert_corrected(sqlite_insert)}
+    repos.rollups.add_daily(_rows(delta))

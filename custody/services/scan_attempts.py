@@ -6,24 +6,21 @@ demo), so that a retry with the same key, even one racing the first upload,
 gets the same answer and records nothing more. An answer is stored without its
 scan id, which is the attempt's own id and is put back on reading.
 
-The statements run on the raw driver cursor (``custody.db.prepared``): a scan
-is the web app's hot path, and its attempt row goes in the round trip that
-writes its handovers.
+The row is read and written through ``ScanAttemptRepository``
+(``custody.db.repositories``); its insert goes in the round trip that writes
+the scan's handovers.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
-
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
-from custody.db.schema import ScanAttempt
+from custody.db.repositories import Repositories, looking_up
+from custody.db.repositories.scan_attempts import AttemptId
 from custody.domain.errors import IdempotencyConflict
 from custody.domain.outcomes import ScanOutcome
 from custody.domain.scans import ScanRequest
@@ -45,23 +42,14 @@ class ScanAnswer:
 # How a caller answers a scan's outcome: (its status, its body), kept with the attempt.
 Answering = Callable[[ScanOutcome], tuple[int, dict]]
 
-_EARLIER = Prepared(select(ScanAttempt.id, ScanAttempt.request_hash, ScanAttempt.http_status,
-                           ScanAttempt.response)
-                    .where(ScanAttempt.actor_id == bindparam("actor_id"),
-                           ScanAttempt.idempotency_key == bindparam("key")))
-_INSERT_ATTEMPT = Prepared(insert(ScanAttempt).values(
-    {c.name: bindparam(c.name) for c in ScanAttempt.__table__.columns if c.name != "id"})
-    .returning(ScanAttempt.id))
-
-
 def earlier_answer(db: Database, req: ScanRequest, fingerprint: str) -> ScanAnswer | None:
     """The answer already given for this key, if any (IdempotencyConflict if the upload
     differs)."""
-    with db.lookup_engine.connect() as conn:
-        found = _EARLIER.execute(conn, {"actor_id": req.actor_id, "key": req.idempotency_key})
-    if not found:
+    with looking_up(db) as repos:
+        found = repos.attempts.earlier(req.actor_id, req.idempotency_key)
+    if found is None:
         return None
-    ((scan_id, request_hash, status, response),) = found
+    scan_id, request_hash, status, response = found
     if request_hash != fingerprint:
         raise IdempotencyConflict(
             f"Idempotency-Key {req.idempotency_key!r} was already used for a different upload "
@@ -90,28 +78,14 @@ class Attempt:
     received_at: datetime
     photo_sha256: str | None
 
-    def submit(self, conn: Connection, outcome: ScanOutcome, answer: tuple[int, dict]):
-        """Send the attempt row; its id comes back on the returned cursor (``fetch_all``)."""
+    def submit(self, repos: Repositories, outcome: ScanOutcome, answer: tuple[int, dict]
+               ) -> AttemptId:
+        """Send the attempt row; its id is read once the round trip is over."""
         req, (status, body) = self.req, answer
-        return _INSERT_ATTEMPT.submit(conn, {
+        return repos.attempts.submit({
             "actor_id": req.actor_id, "device_id": req.device_id,
             "idempotency_key": req.idempotency_key, "request_hash": self.fingerprint,
-            "received_at": _as_stored(conn, ScanAttempt.__table__.c.received_at,
-                                      self.received_at),
             "action": req.action.value, "photo_sha256": self.photo_sha256,
             "status": outcome.state[:20],
             "http_status": status, "response": json.dumps(body, ensure_ascii=False),
-        })
-
-
-@functools.lru_cache(maxsize=16)  # a few engines' dialects; tests make many, keep none long
-def _bind_processor(column, dialect):
-    """The column type's conversion of a value for this dialect's driver (None: as it is)."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
-def _as_stored(conn: Connection, column, value):
-    """A value as SQLAlchemy would hand it to the driver for this column (the raw cursor
-    skips SQLAlchemy's type conversions)."""
-    process = _bind_processor(column, conn.dialect)
-    return process(value) if process else value
+        }, self.received_at)

@@ -1,7 +1,8 @@
 """A scan's plan: the registered assets its codes name, and the handovers they imply.
 
-Runs inside the scan's write transaction (the assets are looked up there, in one
-round trip with the moves already recorded with this photo). The plan itself is
+Runs inside the scan's write transaction (the assets are looked up there through
+``AssetRepository``, in one round trip with the moves already recorded with this
+photo). The plan itself is
 the domain's (``custody.domain.scans.plan_moves``); here it meets what is
 registered and what the camera recorded. A plan that cannot be made raises its
 ``MoveRefused`` error: ``NoCode``, ``NoValidCode``, ``ScanNotUnderstood``,
@@ -12,11 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select
-
 import scanners
-from custody.db.prepared import Prepared, fetch_all, pipeline
-from custody.db.schema import Asset, Handover
+from custody.db.repositories import Repositories
 from custody.domain.errors import AmbiguousWeight, NoCode, NoValidCode
 from custody.domain.model import AssetKind, HandoverDraft, Point
 from custody.domain.outcomes import Repeat
@@ -34,18 +32,10 @@ class Plan:
     exif_ignored: list[str]
 
 
-_ASSET = Prepared(select(Asset.asset_id, Asset.kind, Asset.lat_e7, Asset.lon_e7)
-                  .where(Asset.asset_id == bindparam("id")))
-# The moves this photo is already evidence for: the same photo again adds no second move.
-_MOVES_WITH_PHOTO = Prepared(select(Handover.source_id, Handover.dest_id, Handover.seq).where(
-    Handover.photo_sha256 == bindparam("sha"), Handover.record_kind == "handover")
-    .order_by(Handover.seq))
-
-
-def plan(conn: Connection, req: ScanRequest, photo: PhotoReading) -> Plan:
+def plan(repos: Repositories, req: ScanRequest, photo: PhotoReading) -> Plan:
     """Resolve the photo's assets and plan the handovers it implies."""
     codes = photo.codes
-    assets, reused = registered(conn, photo.genuine, photo.sha256) if photo.genuine \
+    assets, reused = registered(repos, photo.genuine, photo.sha256) if photo.genuine \
         else ({}, {})
     if not assets:
         if codes:
@@ -69,17 +59,13 @@ def plan(conn: Connection, req: ScanRequest, photo: PhotoReading) -> Plan:
     return Plan(drafts, repeats, ignored)
 
 
-def registered(conn: Connection, ids: dict[str, dict], photo_sha: str) -> tuple[dict, dict]:
+def registered(repos: Repositories, ids: dict[str, dict], photo_sha: str) -> tuple[dict, dict]:
     """({asset id: (kind, registered point)}, {(source, dest): seq} recorded with this photo).
 
     Each genuine code's report gets its asset's kind, or says it is unknown. The
     reads go in one round trip on PostgreSQL.
     """
-    with pipeline(conn):
-        cursors = [_ASSET.submit(conn, {"id": asset_id}) for asset_id in ids]
-        earlier_use = _MOVES_WITH_PHOTO.submit(conn, {"sha": photo_sha})
-        rows = [row for cursor in cursors for row in fetch_all(cursor)]
-        reused = {(source, dest): seq for source, dest, seq in reversed(fetch_all(earlier_use))}
+    rows, reused = repos.assets.named_by_codes(list(ids), photo_sha)
     assets = {}
     for asset_id, kind, lat_e7, lon_e7 in rows:
         assets[asset_id] = (kind, Point(from_e7(lat_e7), from_e7(lon_e7)) if lat_e7 else None)

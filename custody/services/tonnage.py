@@ -9,29 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, func, select
-
 from custody.db.engine import Database
-from custody.db.prepared import Prepared
-from custody.db.schema import Asset, DailyRollup
+from custody.db.repositories import reading
 from custody.services.rollups import LEVELS, MEASURES
 
 _KG_KEYS = tuple(f"{m}_kg" for m in MEASURES)
 _COUNT_KEYS = tuple(f"{m}_count" for m in MEASURES)
-_R = DailyRollup
-_RANGE = (select(_R.day, _R.node_id, _R.category,
-                 *[func.sum(c).filter(_R.measure == m) for c in (_R.grams, _R.count)
-                   for m in MEASURES])
-          .where(_R.level == bindparam("level"), _R.day >= bindparam("day_from"),
-                 _R.day <= bindparam("day_to")))
-# Read on the raw cursor (custody.db.prepared): a year of 30 booths (43,800 cells)
-# costs 1.2x the CPU through SQLAlchemy's result layer on SQLite and 1.4x on
-# PostgreSQL (benchmarks/statements.py), and an export reads millions of cells.
-_TONNAGE = {False: Prepared(_RANGE.group_by(_R.day, _R.node_id, _R.category)
-                            .order_by(_R.day, _R.node_id, _R.category)),
-            True: Prepared(_RANGE.where(_R.node_id == bindparam("node"))
-                           .group_by(_R.day, _R.node_id, _R.category)
-                           .order_by(_R.day, _R.node_id, _R.category))}
 
 
 def daily_tonnage(db: Database, day_from: date, day_to: date, level: str,
@@ -49,35 +32,19 @@ def iter_daily_tonnage(db: Database, day_from: date, day_to: date, level: str,
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    as_text = db.is_sqlite  # SQLite keeps dates as ISO text
-    params = {"level": level, "node": node,
-              "day_from": day_from.isoformat() if as_text else day_from,
-              "day_to": day_to.isoformat() if as_text else day_to}
-    days: dict = {}
     names: dict[str, str] = {}
-    with db.engine.connect() as conn:
-        for rows in _TONNAGE[node is not None].stream(conn, params, chunk=chunk):
-            names.update(_names(conn, level, {row[1] for row in rows} - names.keys()))
+    with reading(db) as repos:
+        for rows in repos.rollups.tonnage_cells(level, day_from, day_to, node, MEASURES,
+                                                chunk=chunk):
+            if level not in ("village", "district"):  # those are their own names
+                names.update(repos.rollups.node_names({row[1] for row in rows} - names.keys()))
             for day, node_id, category, *totals in rows:
-                if day not in days:
-                    days[day] = date.fromisoformat(day) if as_text else day
-                item = {"day": days[day], "level": level, "node": node_id,
+                item = {"day": day, "level": level, "node": node_id,
                         "name": names.get(node_id) or node_id, "category": category}
                 item.update(zip(_KG_KEYS, [int(g or 0) / 1000 for g in totals[:5]],
                                 strict=True))
                 item.update(zip(_COUNT_KEYS, [int(n or 0) for n in totals[5:]], strict=True))
                 yield item
-
-
-def _names(conn: Connection, level: str, nodes: set[str]) -> dict[str, str]:
-    """Display names of asset nodes ("" for none; villages and districts are their own names)."""
-    if level in ("village", "district") or not nodes:
-        return {}
-    found = dict.fromkeys(nodes, "")
-    found.update(conn.execute(select(Asset.asset_id, Asset.name)
-                              .where(Asset.asset_id.in_(sorted(nodes)),
-                                     Asset.name.is_not(None))).all())
-    return found
 
 
 def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = None, *,
@@ -104,6 +71,5 @@ def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = 
 
 def latest_day(db: Database, until: date) -> date | None:
     """The newest day up to ``until`` that has any tonnage recorded."""
-    with db.engine.connect() as conn:
-        return conn.execute(select(func.max(DailyRollup.day))
-                            .where(DailyRollup.day <= until)).scalar()
+    with reading(db) as repos:
+        return repos.rollups.latest_day(until)

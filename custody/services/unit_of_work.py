@@ -1,10 +1,15 @@
-"""A unit of work: a session that rolls back unless ``commit()`` was called."""
+"""A unit of work: a session that rolls back unless ``commit()`` was called.
+
+Its repositories (``uow.accounts``, ``uow.repos``; ``custody.db.repositories``)
+are how the services read and write inside it.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
+from custody.db.repositories import AccountRepository, Repositories
 
 
 class UnitOfWork:
@@ -27,6 +32,16 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+
+    @property
+    def accounts(self) -> AccountRepository:
+        """Actors, credentials and devices, in this unit of work."""
+        return AccountRepository(self.session)
+
+    @property
+    def repos(self) -> Repositories:
+        """The Core repositories over this unit of work's connection."""
+        return Repositories(self.session.connection())
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent."""

@@ -5,32 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select
-
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, HandoverPortion
+from custody.db.repositories import Connection, Repositories, reading
 from custody.domain.errors import UnknownAsset
-from custody.domain.model import Action, AssetKind, RecordKind
+from custody.domain.model import AssetKind
 from custody.services.conversions import from_cm, from_e7, from_us
 
 # A bag's waste is followed from container to container at most this far.
 MAX_CUSTODY_HOPS = 32
-
-# Every scan of a bag seen before walks this: through SQLAlchemy's execution layer a
-# step costs 15 to 18 µs of CPU more than on the raw cursor on SQLite and 24 to 45 µs
-# on PostgreSQL (benchmarks/statements.py), under 1 % of a scan's web CPU.
-_NEXT_OUT = (select(Handover.seq, Handover.dest_id, Asset.kind)
-        .join(Asset, Asset.asset_id == Handover.dest_id)
-        .where(Handover.source_id == bindparam("asset"),
-               Handover.seq > bindparam("after"),
-               Handover.record_kind == RecordKind.HANDOVER.value,
-               Handover.action.is_distinct_from(Action.INSPECT.value))
-        .order_by(Handover.seq).limit(1))
-# The next outgoing handover that carried a portion of this category.
-_NEXT_OUT_OF = _NEXT_OUT.join(HandoverPortion, (HandoverPortion.seq == Handover.seq)
-                              & (HandoverPortion.category == bindparam("category")))
-_CATEGORIES = select(HandoverPortion.category).where(HandoverPortion.seq == bindparam("seq"))
-
 
 def custody_hops(conn: Connection, asset_id: str) -> list[tuple[int, str, str]]:
     """[(seq, container, container kind), ...] that the asset's waste went through.
@@ -40,19 +22,16 @@ def custody_hops(conn: Connection, asset_id: str) -> list[tuple[int, str, str]]:
     loading at a room takes only the kitchen waste): when the asset's first
     move carried one category, later hops follow that category.
     """
+    ledger = Repositories(conn).ledger
     hops: list[tuple[int, str, str]] = []
     current, after, category = asset_id, -1, None
     for _ in range(MAX_CUSTODY_HOPS):
-        if category is None:
-            found = conn.execute(_NEXT_OUT, {"asset": current, "after": after}).first()
-        else:
-            found = conn.execute(_NEXT_OUT_OF, {"asset": current, "after": after,
-                                                "category": category}).first()
+        found = ledger.next_out(current, after, category)
         if found is None:
             break
         seq, dest_id, kind = found
         if not hops:
-            carried = conn.execute(_CATEGORIES, {"seq": seq}).scalars().all()
+            carried = ledger.categories_of(seq)
             category = carried[0] if len(carried) == 1 else None
         hops.append((seq, dest_id, kind))
         current, after = dest_id, seq
@@ -82,20 +61,16 @@ class Whereabouts:
 
 def where(db: Database, asset_id: str) -> Whereabouts:
     """The asset's current container (its waste, followed hop by hop) and its history."""
-    with db.read() as session:
-        asset = session.get(Asset, asset_id)
+    with reading(db) as repos:
+        asset = repos.assets.kind_and_category(asset_id)
         if asset is None:
             raise UnknownAsset(f"no asset {asset_id} is registered")
-        hops = custody_hops(session.connection(), asset_id)
-        path = session.scalars(select(Handover).where(Handover.seq.in_([h[0] for h in hops]))
-                               .order_by(Handover.seq)).all() if hops else []
-        history = session.scalars(
-            select(Handover)
-            .where((Handover.source_id == asset_id) | (Handover.dest_id == asset_id))
-            .order_by(Handover.seq)
-        ).all()
+        hops = custody_hops(repos.conn, asset_id)
+        path = repos.ledger.records([h[0] for h in hops])
+        history = repos.ledger.history_of(asset_id)
+        kind, category = asset
         return Whereabouts(
-            asset_id=asset_id, kind=asset.kind, category=asset.category,
+            asset_id=asset_id, kind=kind, category=category,
             container=hops[-1][1] if hops else None,
             reached_facility=bool(hops) and hops[-1][2] == AssetKind.FACILITY.value,
             path=[handover_dict(h) for h in path],
@@ -103,8 +78,8 @@ def where(db: Database, asset_id: str) -> Whereabouts:
         )
 
 
-def handover_dict(h: Handover) -> dict:
-    """A stored handover as plain data for pages, APIs and the CLI."""
+def handover_dict(h) -> dict:
+    """A stored handover (a record or its row) as plain data for pages, APIs and the CLI."""
     return {
         "seq": h.seq, "hash": h.hash, "record_kind": h.record_kind, "action": h.action,
         "source": h.source_id, "dest": h.dest_id, "actor_id": h.actor_id, "role": h.role,

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from custody.db.repositories import rollups
 from custody.db.schema import DailyRollup
-from custody.services import rollups
 
 
 def _cells(n: int, grams: int) -> list[dict]:

@@ -35,9 +35,9 @@ import pytest
 from sqlalchemy import func, select
 
 import scanners
-from custody.db.schema import Handover, ScanAttempt
+from custody.db.schema import DailyRollup, Handover, ScanAttempt
 from custody.domain.model import AssetKind, Category, Role
-from custody.services import assets, ledger, rollup_rebuild, rollups
+from custody.services import assets, ledger, rollup_rebuild
 from custody.services.assets import NewAsset
 from tests.custody.photos import IDENTITY, phone_photo
 
@@ -301,10 +301,10 @@ def test_a_field_day_through_http_tells_the_truth(field_app, db, people, place):
 
     # The tonnage and the ledger stay what a rebuild from the ledger derives.
     with db.engine.connect() as conn:
-        before = conn.execute(select(rollups.DailyRollup.__table__).order_by(
-            *rollups.DailyRollup.__table__.c)).all()
+        before = conn.execute(select(DailyRollup.__table__).order_by(
+            *DailyRollup.__table__.c)).all()
     rollup_rebuild.rebuild(db)
     with db.engine.connect() as conn:
-        assert conn.execute(select(rollups.DailyRollup.__table__).order_by(
-            *rollups.DailyRollup.__table__.c)).all() == before
+        assert conn.execute(select(DailyRollup.__table__).order_by(
+            *DailyRollup.__table__.c)).all() == before
     assert ledger.verify(db).ok

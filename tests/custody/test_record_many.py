@@ -8,10 +8,11 @@ from sqlalchemy import select
 from custody.db import migrate, prepared
 from custody.db.engine import Database
 from custody.db.prepared import ARRAYS_FROM
+from custody.db.repositories import assets as asset_repository
 from custody.db.schema import AssetState, CorrectedWeight, DailyRollup, Handover
 from custody.domain.errors import DomainError
 from custody.domain.model import Action, Category, HandoverDraft, Point, Role
-from custody.services import asset_states, handovers, ledger
+from custody.services import handovers, ledger
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT, register_district
 
 
@@ -66,11 +67,12 @@ def outcome(result):
     return (result.seq, result.hash, result.action, result.flags)
 
 
-@pytest.mark.parametrize(("few_ids", "arrays_from"), [(asset_states.FEW_IDS, ARRAYS_FROM), (0, 1)])
+@pytest.mark.parametrize(("few_ids", "arrays_from"),
+                         [(asset_repository.FEW_IDS, ARRAYS_FROM), (0, 1)])
 def test_a_batch_records_what_one_transaction_per_draft_records(db, district, t0, tmp_path,
                                                                  monkeypatch, few_ids,
                                                                  arrays_from):
-    monkeypatch.setattr(asset_states, "FEW_IDS", few_ids)  # 0: every read through the id table
+    monkeypatch.setattr(asset_repository, "FEW_IDS", few_ids)  # 0: every read through the id table
     monkeypatch.setattr(prepared, "ARRAYS_FROM", arrays_from)  # 1: every write by arrays
     drafts = mixed_drafts(district, t0)
     batch = handovers.record_many(db, [d for d, _ in drafts], times=[w for _, w in drafts])

@@ -189,10 +189,10 @@ def test_parallel_verify_agrees_with_a_single_walk(five, district, t0):
 
 
 def test_the_database_writes_fields_exactly_as_the_hasher_does(db, district, t0):
+    from custody.db.repositories.ledger import HEAD_TEXT as _HEAD
     from custody.domain.ledger import head_text
     from custody.domain.model import HandoverDraft, Point, Role
     from custody.services import handovers
-    from custody.services.ledger import _HEAD
 
     handovers.record(db, HandoverDraft(
         district.kitchen_bag, district.kitchen_bin, district.collector, Role.COLLECTOR,
