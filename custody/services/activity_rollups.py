@@ -75,7 +75,7 @@ def measures_of(action: str | None, role: str, flags: str | None, photo: bool,
 
 
 def _add(delta: ActivityDelta, day: date, actor_id: int, measures, source_id: str,
-         source_place: Place, dest_id: str, dest_place: Place) -> None:
+         source_place: Place | None, dest_id: str, dest_place: Place | None) -> None:
     for measure, at_source in measures:
         node, village = _where(source_place if at_source else dest_place)
         node = node or (source_id if at_source else dest_id)
@@ -128,13 +128,16 @@ def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
             continue
         day = local_day(row.device_time_us, row.server_time_us)
 
-        def place_of(asset_id: str) -> Place:
-            if asset_id not in places:
-                places[asset_id] = find_place(conn, asset_id)
-            return places[asset_id]
+        def place_of(asset_id: str, needed: bool) -> Place | None:
+            """The place of a side a measure counts at; a bag's is read, not kept."""
+            if not needed:  # a deposit counts at the bin: its bag's place is never read
+                return None
+            return places[asset_id] if asset_id in places else find_place(conn, asset_id)
 
-        _add(delta, day, row.actor_id, measures, row.source_id, place_of(row.source_id),
-             row.dest_id, place_of(row.dest_id))
+        at_source = {at for _measure, at in measures}
+        _add(delta, day, row.actor_id, measures, row.source_id,
+             place_of(row.source_id, True in at_source), row.dest_id,
+             place_of(row.dest_id, False in at_source))
         if measures[0][0] == "deposit" and row.household_id is not None:
             months[(day.replace(day=1), row.household_id)] |= 1 << (day.day - 1)
         if len(delta.cells) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
