@@ -7,12 +7,11 @@ the values that were hashed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -20,13 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from custody.db.base import Base
 from custody.db.types import UTCDateTime
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every table."""
 
 
 class Town(Base):
@@ -174,28 +170,6 @@ class HandoverPortion(Base):
     estimated: Mapped[bool] = mapped_column(Boolean)
 
 
-class Credential(Base):
-    """An actor's password, as a salted slow hash (never the password itself)."""
-
-    __tablename__ = "credentials"
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Device(Base):
-    """A phone enrolled for an actor; its token is stored only as a sha256 hash."""
-
-    __tablename__ = "devices"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class ScanAttempt(Base):
     """One photo upload from a phone, kept whatever came of it (for supervisors and retries).
 
@@ -216,49 +190,6 @@ class ScanAttempt(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     http_status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
-
-
-class DailyRollup(Base):
-    """Grams and records of one category at one node on one day, by measure; rebuildable."""
-
-    __tablename__ = "daily_rollups"
-    __table_args__ = (Index("ix_daily_rollups_node_day", "level", "node_id", "day"),
-                      {"sqlite_with_rowid": False})  # the key orders the rows: reads are ranges
-    level: Mapped[str] = mapped_column(String(20), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    node_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    category: Mapped[str] = mapped_column(String(20), primary_key=True)
-    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
-    grams: Mapped[int] = mapped_column(BigInteger)
-    count: Mapped[int] = mapped_column(BigInteger)
-
-
-class CorrectedWeight(Base):
-    """The weight and category in force for a corrected handover; rebuildable."""
-
-    __tablename__ = "corrected_weights"
-    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("handovers.seq"), primary_key=True,
-                                     autoincrement=False)
-    weight_g: Mapped[int | None] = mapped_column(BigInteger)
-    category: Mapped[str | None] = mapped_column(String(20))
-
-
-class BrowserSession(Base):
-    """A signed-in browser; its cookie holds a secret kept here only as a sha256 hash.
-
-    Ending the row (sign-out, deactivation, a new password) ends the session on its
-    next request, whatever copy of the cookie is replayed.
-    """
-
-    __tablename__ = "browser_sessions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A phone's session, started with its device token: it ends when the device is revoked.
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
 
 
 class PublishedCheckpoint(Base):
@@ -290,49 +221,24 @@ class FlagReview(Base):
     correction_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("handovers.seq"))
 
 
-class Enrolment(Base):
-    """A one-time enrolment code a supervisor made for a person's phone (kept as its sha256).
+# The other tables, so that ``custody.db.schema`` names every table (and Base.metadata
+# holds them all once this module is imported).
+from custody.db.account_tables import (  # noqa: E402
+    BrowserSession,
+    Credential,
+    Device,
+    Enrolment,
+)
+from custody.db.rollup_tables import (  # noqa: E402
+    ActivityRollup,
+    CorrectedWeight,
+    DailyRollup,
+    HouseholdMonth,
+)
 
-    It is good once (``used_at``), until ``expires_at``, and only for ``actor_id``; using it
-    enrols ``device_id``.
-    """
-
-    __tablename__ = "enrolments"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
-    device_name: Mapped[str] = mapped_column(String(100))
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[int] = mapped_column(ForeignKey("actors.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
-
-
-class ActivityRollup(Base):
-    """Records of one kind of work at one booth or transfer room, by one person, on one day.
-
-    Derived from the ledger in the append's transaction and rebuildable
-    (``custody.services.activity_rollups`` defines the measures); the assessment
-    reads these, never the ledger.
-    """
-
-    __tablename__ = "activity_rollups"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    node_id: Mapped[str] = mapped_column(String(9), primary_key=True)
-    actor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
-    village: Mapped[str | None] = mapped_column(String(100))
-    count: Mapped[int] = mapped_column(BigInteger)
-
-
-class HouseholdMonth(Base):
-    """The days of one month on which a household deposited (bit d-1 for day d); rebuildable."""
-
-    __tablename__ = "household_months"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    household_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    village_id: Mapped[int] = mapped_column(Integer)
-    days: Mapped[int] = mapped_column(BigInteger)
+__all__ = [
+    "Base", "Town", "Village", "Household", "Asset", "AssetSerial", "Actor", "Handover",
+    "LedgerHead", "AssetState", "HandoverPortion", "ScanAttempt", "PublishedCheckpoint",
+    "FlagReview", "Credential", "Device", "BrowserSession", "Enrolment", "DailyRollup",
+    "CorrectedWeight", "ActivityRollup", "HouseholdMonth",
+]
