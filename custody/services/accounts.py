@@ -8,8 +8,6 @@ one sign in. Devices and their tokens: ``custody.services.devices``.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -19,31 +17,17 @@ from custody.db.engine import Database
 from custody.db.repositories import AccountRepository
 from custody.domain.errors import BadPassword, DomainError, DuplicateUser, UnknownActor
 from custody.domain.model import Role
+from custody.services.principals import (  # noqa: F401 - the web and tests name them here
+    ANONYMOUS,
+    ANONYMOUS_ROLE,
+    Principal,
+    secret_hash,
+)
 from custody.services.unit_of_work import UnitOfWork
 
-ANONYMOUS_ROLE = "anonymous"
 PASSWORD_METHOD = "scrypt"  # werkzeug's default; tests may swap in a cheaper one
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256  # a slow hash of a megabyte "password" is a denial of service
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is making a request, and how they proved it."""
-
-    actor_id: int | None
-    name: str | None
-    role: str
-    via: str  # 'session' | 'token' | 'anonymous'
-    device_id: int | None = None  # the phone a token request came from
-
-    @property
-    def is_anonymous(self) -> bool:
-        """True for someone who has not signed in."""
-        return self.actor_id is None
-
-
-ANONYMOUS = Principal(None, None, ANONYMOUS_ROLE, "anonymous")
 
 
 def _check_password_rules(password: str) -> None:
@@ -130,11 +114,6 @@ def authenticate_password(db: Database, name: str, password: str) -> Principal |
 def _dummy_hash(method: str) -> str:
     """A hash checked for unknown names, so they cost as long as a wrong password."""
     return generate_password_hash("not a password", method=method)
-
-
-def secret_hash(secret: str) -> str:
-    """The sha256 a secret (device token, enrolment code, session secret) is stored as."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def active_actor(accounts: AccountRepository, actor_id: int):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from custody.db.engine import Database
 from custody.db.repositories import Repositories, reading, writing
-from custody.services.accounts import Principal, secret_hash
+from custody.services.principals import Principal, secret_hash
 
 KEEP_ENDED = timedelta(days=1)  # ended or expired rows are pruned after this
 

@@ -15,7 +15,8 @@ from custody.db.engine import Database
 from custody.db.repositories import AccountRepository, looking_up, writing
 from custody.domain.errors import DomainError, UnknownDevice
 from custody.domain.model import Role
-from custody.services.accounts import Principal, active_actor, secret_hash
+from custody.services.accounts import active_actor
+from custody.services.principals import Principal, secret_hash
 from custody.services.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "cdy"
