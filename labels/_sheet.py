@@ -13,12 +13,14 @@ site texts, and a ``Do``.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -192,16 +194,14 @@ class _SheetPdf:
             self._form(name, _template_ops(lay, self.cjk.encode), lay.width, lay.height)
         return name
 
-    def add_page(self, content: bytes) -> None:
-        """Append a page drawing ``content``, compressed now so memory holds it compressed."""
-        stream = pikepdf.Stream(self.pdf, b"")
-        stream.write(zlib.compress(content), filter=Name.FlateDecode)
+    def add_page(self, compressed: bytes) -> None:
+        """Append a page drawing the FlateDecode-compressed content ``compressed``."""
+        stream = self.pdf.make_stream(compressed, Filter=Name.FlateDecode)
         page = Dictionary(Type=Name.Page, Parent=self._tree, Contents=stream)
         self._kids.append(self.pdf.make_indirect(page))
 
     def save(self, out: BinaryIO | str | os.PathLike[str]) -> None:
-        """Complete the fonts and page count, then write the file (deterministic bytes)."""
-        self.cjk.finish()
+        """Complete the page count, then write the file (deterministic bytes)."""
         self._tree.Count = len(self._kids)
         if isinstance(out, str | os.PathLike):
             self.pdf.save(out, deterministic_id=True)  # pikepdf writes a temporary, then renames
@@ -221,6 +221,27 @@ def _helvetica(pdf: pikepdf.Pdf, name: str) -> pikepdf.Object:
     return pdf.make_indirect(font)
 
 
+def _pages(labels: Iterable[LabelData], sheet: SheetFormat, doc: _SheetPdf,
+           catalog: Catalog) -> Iterator[tuple[bytes, int]]:
+    """Each page's compressed content as soon as its last label is drawn, with the count so far."""
+    per_page, count = len(sheet.slots), 0
+    page: list[bytes] = []
+    for label in labels:
+        slot = count % per_page
+        if slot == 0 and doc.page_start:
+            page.append(pikepdf.unparse_content_stream(doc.page_start))
+        lay = layout_label(label, sheet.label_w, sheet.label_h, catalog)
+        x, y = sheet.slots[slot]
+        corner = _pt(x), _pt(sheet.page_h - y - sheet.label_h)
+        page.append(_label_content(lay, *corner, doc.template(label, lay), doc.cjk.encode))
+        count += 1
+        if slot == per_page - 1:
+            yield zlib.compress(b"\n".join(page)), count
+            page.clear()
+    if page:
+        yield zlib.compress(b"\n".join(page)), count
+
+
 def write_sheet(
     labels: Iterable[LabelData],
     out: BinaryIO | str | os.PathLike[str],
@@ -231,7 +252,8 @@ def write_sheet(
     """Stream labels into an "a4" grid or "thermal" PDF; return the count (ValueError if none).
 
     Nothing is written to ``out`` until every label is drawn, so a batch that fails half way
-    leaves no file behind.
+    leaves no file behind. Pages wait in a temporary spool file, not in memory, while labels are
+    drawn; the font is subset next, while memory is low; only then does qpdf get the pages.
     """
     if layout not in SHEETS:
         raise ValueError(f"unknown sheet layout {layout!r}; expected one of {sorted(SHEETS)}")
@@ -241,26 +263,17 @@ def write_sheet(
     if first is None:
         raise ValueError("no labels to write: a PDF needs at least one page")
     doc = _SheetPdf(sheet)
-    encode = doc.cjk.encode
-    per_page, count = len(sheet.slots), 0
-    page: list[bytes] = []
-    for label in itertools.chain((first,), stream):
-        slot = count % per_page
-        if slot == 0 and doc.page_start:
-            page.append(pikepdf.unparse_content_stream(doc.page_start))
-        lay = layout_label(label, sheet.label_w, sheet.label_h, catalog)
-        x, y = sheet.slots[slot]
-        corner = _pt(x), _pt(sheet.page_h - y - sheet.label_h)
-        page.append(_label_content(lay, *corner, doc.template(label, lay), encode))
-        count += 1
-        if slot == per_page - 1:
-            doc.add_page(b"\n".join(page))
-            page.clear()
+    sizes, count = array("I"), 0
+    with tempfile.TemporaryFile() as spool:
+        for content, count in _pages(itertools.chain((first,), stream), sheet, doc, catalog):
+            spool.write(content)
+            sizes.append(len(content))
             if progress is not None:
                 progress(count)
-    if page:
-        doc.add_page(b"\n".join(page))
-        if progress is not None:
-            progress(count)
+        doc.cjk.finish()
+        gc.collect()  # the subsetter's font tables, before qpdf's pages take their place
+        spool.seek(0)
+        for size in sizes:
+            doc.add_page(spool.read(size))
     doc.save(out)
     return count
