@@ -31,7 +31,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs
 from ._pdffont import CjkFont, cjk_font
-from ._qr import QUIET_ZONE, qr_runs
+from ._qr import QUIET_ZONE, qr_rects
 
 K = 72 / 25.4  # points per millimetre
 Encode = Callable[[str], bytes]  # text -> string operand in the sheet's CJK font
@@ -119,14 +119,14 @@ def _template_ops(lay: Layout, encode: Encode) -> Ops:
 
 
 @lru_cache(maxsize=1 << 16)
-def _run_op(row: int, column: int, length: int) -> bytes:
-    """The ``re`` operator of one run of dark modules (runs repeat across labels: cached)."""
-    return pikepdf.unparse_content_stream([([column, row, length, 1], _OP["re"])])
+def _rect_op(row: int, column: int, width: int, height: int) -> bytes:
+    """The ``re`` operator of one rectangle of dark modules (they repeat across labels: cached)."""
+    return pikepdf.unparse_content_stream([([column, row, width, height], _OP["re"])])
 
 
 def _qr_path(lay: Layout) -> bytes:
-    """The QR's module runs as one path, in module units."""
-    return b"\n".join([_run_op(*run) for run in qr_runs(lay.matrix)])
+    """The QR's dark modules as one path of rectangles, in module units."""
+    return b"\n".join([_rect_op(*rect) for rect in qr_rects(lay.matrix)])
 
 
 def _label_content(lay: Layout, x: float, y: float, template: Name, encode: Encode) -> bytes:
