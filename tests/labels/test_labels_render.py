@@ -130,6 +130,7 @@ def test_text_widths_are_reportlabs_helvetica_metrics(bold: bool) -> None:
     printable = "".join(chr(c) for c in range(32, 127))
     font = "Helvetica-Bold" if bold else "Helvetica"
     for size in (1.6, 2.4, 3.9, 7.0):
-        assert text_width(printable, size, bold) == pytest.approx(stringWidth(printable, font, size))
+        expected = stringWidth(printable, font, size)
+        assert text_width(printable, size, bold) == pytest.approx(expected)
     assert text_width("B00000123 凤桥", 2.0, bold) == pytest.approx(
         stringWidth("B00000123 ", font, 2.0) + 4.0)
