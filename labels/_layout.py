@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase import _fontdata_enc_winansi as winansi
+from reportlab.pdfbase import _fontdata_widths_helvetica as helvetica
+from reportlab.pdfbase import _fontdata_widths_helveticabold as helvetica_bold
 
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData
 from ._qr import QUIET_ZONE, Matrix, qr_matrix
@@ -50,6 +52,14 @@ class Layout:
     texts: list[Text] = field(default_factory=list)
 
 
+def _ascii_advances(widths: dict[str, int]) -> tuple[int, ...]:
+    """Advance of each ASCII code in 1/1000 em, from reportlab's Helvetica metrics."""
+    names = winansi.WinAnsiEncoding[:128]
+    return tuple(widths.get(name, 0) if name else 0 for name in names)
+
+
+# reportlab's AFM data modules alone: pdfmetrics.stringWidth would import ~10 MiB more of it.
+_ADVANCES = {False: _ascii_advances(helvetica.widths), True: _ascii_advances(helvetica_bold.widths)}
 _RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
 
 
@@ -64,10 +74,11 @@ def text_runs(text: str) -> list[tuple[bool, str]]:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width of text at a size (same unit as size): Helvetica metrics, CJK 1 em."""
-    font = "Helvetica-Bold" if bold else "Helvetica"
+    advances = _ADVANCES[bold]
     width = 0.0
     for cjk, chunk in text_runs(text):
-        width += len(chunk) * size if cjk else stringWidth(chunk, font, size)
+        width += len(chunk) * size if cjk else 0.001 * size * sum(map(advances.__getitem__,
+                                                                     map(ord, chunk)))
     return width
 
 

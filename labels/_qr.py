@@ -40,3 +40,22 @@ def qr_runs(matrix: Matrix) -> list[tuple[int, int, int]]:
                 runs.append((r, column, len(dark)))
             column += len(dark) + 1
     return runs
+
+
+def qr_rects(matrix: Matrix) -> list[tuple[int, int, int, int]]:
+    """Dark modules as (row, column, width, height) rectangles: a run repeated in the rows below
+    it (finder pattern sides, timing columns, data) is one taller rectangle, so fewer operators."""
+    done: list[tuple[int, int, int, int]] = []
+    growing: dict[tuple[int, int], list[int]] = {}  # (column, width) -> [top row, height]
+    row = -1
+    for row, column, width in qr_runs(matrix):
+        key = (column, width)
+        rect = growing.get(key)
+        if rect is not None and rect[0] + rect[1] == row:
+            rect[1] += 1
+            continue
+        if rect is not None:
+            done.append((rect[0], column, width, rect[1]))
+        growing[key] = [row, 1]
+    done += [(top, column, width, height) for (column, width), (top, height) in growing.items()]
+    return sorted(done)  # row by row, as drawn: the same symbol gives the same bytes

@@ -9,9 +9,12 @@ from __future__ import annotations
 import io
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:  # Pillow is imported by the PNG functions only: PDF sheets never load it
+    from PIL import Image, ImageDraw, ImageFont
+
 
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._fonts import cjk_font_path
@@ -62,6 +65,7 @@ _LATIN_CANDIDATES = (
 @cache
 def _png_font(size_px: int, cjk: bool, bold: bool) -> ImageFont.FreeTypeFont | None:
     """A Pillow font for a run at a pixel size, or None when no CJK font is installed."""
+    from PIL import ImageFont
     if cjk:
         path = cjk_font_path()
         return ImageFont.truetype(path, size_px) if path else None
@@ -89,6 +93,7 @@ def png_label(
 
 def _raster(lay: Layout, px_per_mm: float) -> Image.Image:
     """Draw a layout onto an RGB image."""
+    from PIL import Image, ImageDraw
     img = Image.new("RGB", (round(lay.width * px_per_mm), round(lay.height * px_per_mm)), "white")
     draw = ImageDraw.Draw(img)
     bx, by, bw, bh = (v * px_per_mm for v in lay.band)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from labels._qr import qr_code, qr_matrix, qr_runs
+from labels._qr import qr_code, qr_matrix, qr_rects, qr_runs
 
 ALPHABET = string.ascii_uppercase + string.digits + ".-"
 
@@ -54,3 +54,16 @@ def test_runs_cover_exactly_the_dark_modules() -> None:
         assert not drawn[row, start : start + length].any()
         drawn[row, start : start + length] = 1
     assert np.array_equal(drawn, np.array(matrix, np.uint8))
+
+
+def test_rectangles_cover_exactly_the_dark_modules_with_fewer_operators() -> None:
+    for seed in range(20):
+        matrix = qr_matrix(random_code(random.Random(seed)))
+        drawn = np.zeros((len(matrix), len(matrix)), np.uint8)
+        rects = qr_rects(matrix)
+        for row, column, width, height in rects:
+            assert not drawn[row : row + height, column : column + width].any()
+            drawn[row : row + height, column : column + width] = 1
+        assert np.array_equal(drawn, np.array(matrix, np.uint8))
+        assert len(rects) < len(qr_runs(matrix))  # finder sides, at least, stack
+        assert rects == sorted(rects)

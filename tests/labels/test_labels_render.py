@@ -119,3 +119,18 @@ def test_words_and_colours_come_from_the_catalog_passed_in(tmp_path) -> None:
     text = pdf_tool("pdftotext", str(tmp_path / "sheet.pdf"), "-")
     assert "易腐垃圾" in text and "Perishable waste" in text and "厨余垃圾" not in text
     assert "厨余垃圾" in ET.fromstring(svg_label(label)).findtext(f"{SVG}text")  # the default
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_text_widths_are_reportlabs_helvetica_metrics(bold: bool) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from labels._layout import text_width
+
+    printable = "".join(chr(c) for c in range(32, 127))
+    font = "Helvetica-Bold" if bold else "Helvetica"
+    for size in (1.6, 2.4, 3.9, 7.0):
+        expected = stringWidth(printable, font, size)
+        assert text_width(printable, size, bold) == pytest.approx(expected)
+    assert text_width("B00000123 凤桥", 2.0, bold) == pytest.approx(
+        stringWidth("B00000123 ", font, 2.0) + 4.0)

@@ -1,4 +1,4 @@
-"""Round trip: 100 labels -> A4 PDF -> 300 dpi raster (pdftoppm) -> decoded -> verified."""
+"""Round trip: labels -> A4 or thermal PDF -> 300 dpi raster (pdftoppm) -> decoded -> verified."""
 
 from __future__ import annotations
 
@@ -62,4 +62,28 @@ def test_100_labels_print_rasterise_decode_and_verify(tmp_path: Path) -> None:
             texts = decode_texts(crop)
             assert len(texts) == 1, f"page {number + 1} slot {slot}: {texts}"
             decoded.append(SCHEME.verify(texts[0]))
+    assert decoded == [label.asset_id for label in expected]
+
+
+@pytest.mark.slow
+def test_thermal_labels_print_rasterise_decode_and_verify(tmp_path: Path) -> None:
+    expected = []
+    for i in range(18):  # every kind and category twice, one label a page
+        kind, category = KINDS[i % len(KINDS)]
+        ident = asset_id(kind, 5_000 + i)
+        expected.append(LabelData(SCHEME.make_code(ident), ident, kind, category, "新丰镇竹林村"))
+    pdf = tmp_path / "thermal.pdf"
+    write_sheet(iter(expected), pdf, layout="thermal")
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(tmp_path / "p")],
+        check=True,
+        capture_output=True,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == len(expected)
+    decoded = []
+    for page in pages:
+        texts = decode_texts(np.asarray(Image.open(page).convert("L")))
+        assert len(texts) == 1, f"{page.name}: {texts}"
+        decoded.append(SCHEME.verify(texts[0]))
     assert decoded == [label.asset_id for label in expected]
