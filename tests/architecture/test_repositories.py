@@ -15,11 +15,13 @@ SERVICES = ROOT / "custody" / "services"
 FORBIDDEN = ("sqlalchemy", "custody.db.prepared", "custody.db.schema")
 
 # The scan path (upload → decode → verify code → plan → rules → ledger → rollup) and the
-# reads that follow it; every module here speaks only to repositories.
+# reads that follow it, and the desk's reads; every module here speaks only to repositories.
 THROUGH_REPOSITORIES = [
     "scans", "scan_photos", "scan_planning", "scan_attempts", "handovers",
     "handover_appender", "asset_states", "tonnage", "ledger", "accounts", "devices", "rollups",
     "whereabouts", "activity_rollups", "map_view", "corrections", "browser_sessions",
+    # the supervisor's desk
+    "flag_reviews", "scan_reads", "asset_reads", "record_filters",
 ]
 
 

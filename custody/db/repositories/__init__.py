@@ -15,6 +15,10 @@ methods and never build SQL themselves:
   tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
   the activity tables' rebuild.
 * ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.
+* ``DeskRepository`` (``desk.py``): the supervisor's handover lists narrowed by a
+  ``LedgerFilter``, flags and their reviews, a record, an asset's history;
+  ``DirectoryRepository`` (``directory.py``): scan attempts, the asset register,
+  users and search.
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes;
@@ -46,14 +50,17 @@ from custody.db.repositories.accounts import (
 )
 from custody.db.repositories.activity import ActivityRepository
 from custody.db.repositories.assets import AssetRepository
+from custody.db.repositories.desk import DeskRepository, LedgerFilter
+from custody.db.repositories.directory import DirectoryRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.map_reads import MapRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
 __all__ = ["AccountRepository", "ActivityRepository", "AssetRepository",
-           "BrowserSessionRepository", "Connection",
-           "DeviceTokenRepository", "LedgerRepository", "MapRepository", "Repositories",
+           "BrowserSessionRepository", "Connection", "DeskRepository",
+           "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
+           "MapRepository", "Repositories",
            "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
            "writing"]
 
@@ -91,6 +98,14 @@ class Repositories:
     @cached_property
     def activity(self) -> ActivityRepository:
         return ActivityRepository(self.conn)
+
+    @cached_property
+    def desk(self) -> DeskRepository:
+        return DeskRepository(self.conn)
+
+    @cached_property
+    def directory(self) -> DirectoryRepository:
+        return DirectoryRepository(self.conn)
 
     @cached_property
     def browser_sessions(self) -> BrowserSessionRepository:
