@@ -22,6 +22,8 @@ THROUGH_REPOSITORIES = [
     "whereabouts", "activity_rollups", "map_view", "corrections", "browser_sessions",
     # the supervisor's desk
     "flag_reviews", "scan_reads", "asset_reads", "record_filters",
+    # the reports
+    "assessment_counts", "household_days", "facility_balance", "tonnage_summary",
 ]
 
 

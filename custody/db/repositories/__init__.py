@@ -19,6 +19,10 @@ methods and never build SQL themselves:
   ``LedgerFilter``, flags and their reviews, a record, an asset's history;
   ``DirectoryRepository`` (``directory.py``): scan attempts, the asset register,
   users and search.
+* ``AssessmentRepository`` (``assessment_reads.py``): the registry's villages and
+  what is due there, the activity rollups summed, households' deposit days;
+  ``ReportRepository`` (``report_reads.py``): the tonnage page's sums and the
+  facilities' deliveries for the mass balance.
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes;
@@ -49,18 +53,20 @@ from custody.db.repositories.accounts import (
     DeviceTokenRepository,
 )
 from custody.db.repositories.activity import ActivityRepository
+from custody.db.repositories.assessment_reads import AssessmentRepository
 from custody.db.repositories.assets import AssetRepository
 from custody.db.repositories.desk import DeskRepository, LedgerFilter
 from custody.db.repositories.directory import DirectoryRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.map_reads import MapRepository
+from custody.db.repositories.report_reads import ReportRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
 
-__all__ = ["AccountRepository", "ActivityRepository", "AssetRepository",
+__all__ = ["AccountRepository", "ActivityRepository", "AssessmentRepository", "AssetRepository",
            "BrowserSessionRepository", "Connection", "DeskRepository",
            "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
-           "MapRepository", "Repositories",
+           "MapRepository", "ReportRepository", "Repositories",
            "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
            "writing"]
 
@@ -98,6 +104,14 @@ class Repositories:
     @cached_property
     def activity(self) -> ActivityRepository:
         return ActivityRepository(self.conn)
+
+    @cached_property
+    def assessment(self) -> AssessmentRepository:
+        return AssessmentRepository(self.conn)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.conn)
 
     @cached_property
     def desk(self) -> DeskRepository:
