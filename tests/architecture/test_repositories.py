@@ -24,6 +24,8 @@ THROUGH_REPOSITORIES = [
     "flag_reviews", "scan_reads", "asset_reads", "record_filters",
     # the reports
     "assessment_counts", "household_days", "facility_balance", "tonnage_summary",
+    # the asset register
+    "assets", "label_sheets", "asset_names", "towns", "enrolment", "facilities",
 ]
 
 

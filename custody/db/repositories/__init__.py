@@ -23,6 +23,9 @@ methods and never build SQL themselves:
   what is due there, the activity rollups summed, households' deposit days;
   ``ReportRepository`` (``report_reads.py``): the tonnage page's sums and the
   facilities' deliveries for the mass balance.
+* ``RegistryRepository`` (``registry.py``): the asset register (assets, serials,
+  villages, towns, households) over the ORM session of a ``UnitOfWork``
+  (``uow.registry``).
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes;
@@ -59,6 +62,7 @@ from custody.db.repositories.desk import DeskRepository, LedgerFilter
 from custody.db.repositories.directory import DirectoryRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.map_reads import MapRepository
+from custody.db.repositories.registry import RegistryRepository
 from custody.db.repositories.report_reads import ReportRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
@@ -66,7 +70,7 @@ from custody.db.repositories.scan_attempts import ScanAttemptRepository
 __all__ = ["AccountRepository", "ActivityRepository", "AssessmentRepository", "AssetRepository",
            "BrowserSessionRepository", "Connection", "DeskRepository",
            "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
-           "MapRepository", "ReportRepository", "Repositories",
+           "MapRepository", "RegistryRepository", "ReportRepository", "Repositories",
            "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
            "writing"]
 
