@@ -26,6 +26,8 @@ THROUGH_REPOSITORIES = [
     "assessment_counts", "household_days", "facility_balance", "tonnage_summary",
     # the asset register
     "assets", "label_sheets", "asset_names", "towns", "enrolment", "facilities",
+    # the public trace
+    "trace",
 ]
 
 

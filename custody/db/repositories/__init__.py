@@ -23,6 +23,8 @@ methods and never build SQL themselves:
   what is due there, the activity rollups summed, households' deposit days;
   ``ReportRepository`` (``report_reads.py``): the tonnage page's sums and the
   facilities' deliveries for the mass balance.
+* ``TraceRepository`` (``trace_reads.py``): the public trace's asset, records,
+  vehicles and sites.
 * ``RegistryRepository`` (``registry.py``): the asset register (assets, serials,
   villages, towns, households) over the ORM session of a ``UnitOfWork``
   (``uow.registry``).
@@ -66,13 +68,14 @@ from custody.db.repositories.registry import RegistryRepository
 from custody.db.repositories.report_reads import ReportRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
+from custody.db.repositories.trace_reads import TraceRepository
 
 __all__ = ["AccountRepository", "ActivityRepository", "AssessmentRepository", "AssetRepository",
            "BrowserSessionRepository", "Connection", "DeskRepository",
            "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
            "MapRepository", "RegistryRepository", "ReportRepository", "Repositories",
-           "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
-           "writing"]
+           "RollupRepository", "RowConflict", "ScanAttemptRepository", "TraceRepository",
+           "looking_up", "reading", "writing"]
 
 
 class RowConflict(Exception):
@@ -116,6 +119,10 @@ class Repositories:
     @cached_property
     def reports(self) -> ReportRepository:
         return ReportRepository(self.conn)
+
+    @cached_property
+    def trace(self) -> TraceRepository:
+        return TraceRepository(self.conn)
 
     @cached_property
     def desk(self) -> DeskRepository:
