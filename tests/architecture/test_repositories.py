@@ -28,6 +28,8 @@ THROUGH_REPOSITORIES = [
     "assets", "label_sheets", "asset_names", "towns", "enrolment", "facilities",
     # the public trace
     "trace",
+    # re-deriving the rollups
+    "rollup_rebuild",
 ]
 
 

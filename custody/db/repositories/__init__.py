@@ -13,7 +13,8 @@ methods and never build SQL themselves:
 * ``ScanAttemptRepository`` (``scan_attempts.py``): a scan's attempt row.
 * ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
   tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
-  the activity tables' rebuild.
+  the activity tables' rebuild; ``RebuildRepository`` (``rebuild.py``): the
+  ledger streamed in order and the derived tables refilled.
 * ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.
 * ``DeskRepository`` (``desk.py``): the supervisor's handover lists narrowed by a
   ``LedgerFilter``, flags and their reviews, a record, an asset's history;
@@ -64,6 +65,7 @@ from custody.db.repositories.desk import DeskRepository, LedgerFilter
 from custody.db.repositories.directory import DirectoryRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.map_reads import MapRepository
+from custody.db.repositories.rebuild import RebuildRepository
 from custody.db.repositories.registry import RegistryRepository
 from custody.db.repositories.report_reads import ReportRepository
 from custody.db.repositories.rollups import RollupRepository
@@ -73,7 +75,8 @@ from custody.db.repositories.trace_reads import TraceRepository
 __all__ = ["AccountRepository", "ActivityRepository", "AssessmentRepository", "AssetRepository",
            "BrowserSessionRepository", "Connection", "DeskRepository",
            "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
-           "MapRepository", "RegistryRepository", "ReportRepository", "Repositories",
+           "MapRepository", "RebuildRepository", "RegistryRepository", "ReportRepository",
+           "Repositories",
            "RollupRepository", "RowConflict", "ScanAttemptRepository", "TraceRepository",
            "looking_up", "reading", "writing"]
 
@@ -123,6 +126,10 @@ class Repositories:
     @cached_property
     def trace(self) -> TraceRepository:
         return TraceRepository(self.conn)
+
+    @cached_property
+    def rebuild(self) -> RebuildRepository:
+        return RebuildRepository(self.conn)
 
     @cached_property
     def desk(self) -> DeskRepository:
