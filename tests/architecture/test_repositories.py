@@ -58,6 +58,19 @@ def test_the_scan_path_builds_no_sql(module):
                for n in database), database
 
 
+# The one service that holds an ORM session (its repositories ride on it); it builds no SQL.
+HOLDS_THE_SESSION = {"unit_of_work"}
+
+
+def test_every_service_reaches_the_database_through_repositories():
+    """Not only the listed modules: no service builds SQL or names a table."""
+    builders = {p.stem for p in SERVICES.rglob("*.py")
+                if any(reaches(imported_modules(p), f) for f in FORBIDDEN)
+                or reaches(imported_modules(p), "custody.db.rollup_tables")
+                or reaches(imported_modules(p), "custody.db.account_tables")}
+    assert builders <= HOLDS_THE_SESSION, builders - HOLDS_THE_SESSION
+
+
 def test_the_raw_cursor_is_used_only_inside_the_repositories():
     users = {str(p.relative_to(ROOT)) for p in (ROOT / "custody").rglob("*.py")
              if reaches(imported_modules(p), "custody.db.prepared")
