@@ -22,9 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, func, select
-
-from custody.db.schema import ActivityRollup, Actor, Asset, Household, Town, Village
+from custody.db.repositories import Connection, Repositories
 from custody.domain.assessment import Counts
 from custody.domain.model import AssetKind
 
@@ -51,21 +49,16 @@ class Registry:
 
 def registry(conn: Connection) -> Registry:
     """The villages, their towns, booths, rooms and households, read now."""
-    found = Registry()
+    found, reads = Registry(), Repositories(conn).assessment
     names = {}
-    for vid, name, town in conn.execute(
-            select(Village.id, Village.name, Town.name)
-            .outerjoin(Town, Town.id == Village.town_id)):
+    for vid, name, town in reads.villages():
         found.villages[name] = (vid, town)
         names[vid] = name
-    for kind, vid, n in conn.execute(
-            select(Asset.kind, Asset.village_id, func.count())
-            .where(Asset.kind.in_([AssetKind.BOOTH.value, AssetKind.TRANSFER_ROOM.value]),
-                   Asset.village_id.is_not(None)).group_by(Asset.kind, Asset.village_id)):
+    for kind, vid, n in reads.assets_per_village(
+            [AssetKind.BOOTH.value, AssetKind.TRANSFER_ROOM.value]):
         target = found.booths if kind == AssetKind.BOOTH.value else found.rooms
         target[names[vid]] = n
-    found.households = {names[vid]: n for vid, n in conn.execute(
-        select(Household.village_id, func.count()).group_by(Household.village_id))}
+    found.households = {names[vid]: n for vid, n in reads.households_per_village().items()}
     return found
 
 
@@ -82,16 +75,11 @@ class Activity:
 
 def activity(conn: Connection, first: date, last: date) -> Activity:
     """The activity rollups of the days, summed two ways (two statements)."""
-    a, found = ActivityRollup, Activity()
-    in_days = a.day.between(first, last)
-    for village, day, measure, nodes, records in conn.execute(
-            select(a.village, a.day, a.measure, func.count(a.node_id.distinct()),
-                   func.sum(a.count)).where(in_days).group_by(a.village, a.day, a.measure)):
+    found, reads = Activity(), Repositories(conn).assessment
+    for village, day, measure, nodes, records in reads.activity_by_place(first, last):
         found.places[(village, day)][measure] = (nodes, int(records))
-    for actor, village, day, measure, nodes, records in conn.execute(
-            select(a.actor_id, a.village, a.day, a.measure, func.count(),
-                   func.sum(a.count)).where(in_days, a.measure.in_(PEOPLE_MEASURES))
-            .group_by(a.actor_id, a.village, a.day, a.measure)):
+    for actor, village, day, measure, nodes, records in reads.activity_by_person(
+            first, last, PEOPLE_MEASURES):
         found.people[(actor, village, day, measure)] = (nodes, int(records))
         if measure == "pickup":
             cell = found.work[(village, day)]
@@ -143,4 +131,4 @@ def actor_names(conn: Connection, ids) -> dict[int, str]:
     """The names of these actors."""
     if not ids:
         return {}
-    return dict(conn.execute(select(Actor.id, Actor.name).where(Actor.id.in_(sorted(ids)))).all())
+    return Repositories(conn).assessment.actor_names(sorted(ids))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from custody.db.engine import Database
-from custody.db.schema import Asset
+from custody.db.repositories import RegistryRepository
 
 MAX_ASSETS = 50  # a photo holds a handful of labels; never read more than this
 
@@ -27,7 +25,6 @@ def describe(db: Database, ids: list[str]) -> dict[str, dict]:
     if not ids:
         return {}
     with db.read() as session:
-        rows = session.execute(select(Asset.asset_id, Asset.kind, Asset.category, Asset.name)
-                               .where(Asset.asset_id.in_(ids)))
+        rows = RegistryRepository(session).described(ids)
         return {r.asset_id: {"kind": r.kind, "category": r.category, "name": r.name}
                 for r in rows}

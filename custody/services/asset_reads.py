@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
-
 from custody.db.engine import Database
-from custody.db.schema import Actor, Asset, AssetState, CorrectedWeight, Handover, Village
+from custody.db.repositories import reading
 from custody.domain.errors import UnknownAsset, UnknownHandover
 from custody.domain.model import ASSET_ID_RE
 from custody.services import flag_reviews
@@ -25,40 +22,30 @@ FOUND = 20  # matches per kind of search result
 
 def asset_detail(db: Database, asset_id: str) -> dict:
     """The asset, its place, where its waste is now, and what it last did."""
-    site = aliased(Asset)
-    stmt = (select(Asset, Village.name, site.name, AssetState)
-            .outerjoin(site, site.asset_id == Asset.site_id)
-            .outerjoin(Village, Village.id == func.coalesce(site.village_id, Asset.village_id))
-            .outerjoin(AssetState, AssetState.asset_id == Asset.asset_id)
-            .where(Asset.asset_id == asset_id))
-    with db.read() as session:
-        found = session.execute(stmt).first()
-        if found is None:
+    with reading(db) as repos:
+        a = repos.directory.asset_detail(asset_id)
+        if a is None:
             raise UnknownAsset(f"no asset {asset_id} is registered")
-        a, village, site_name, state = found
-        hops = custody_hops(session.connection(), asset_id)
+        hops = custody_hops(repos.conn, asset_id)
     return {"asset_id": a.asset_id, "kind": a.kind, "category": a.category, "name": a.name,
-            "village": village, "site_id": a.site_id, "site_name": site_name,
+            "village": a.village_name, "site_id": a.site_id, "site_name": a.site_name,
             "lat": from_e7(a.lat_e7), "lon": from_e7(a.lon_e7), "created_at": a.created_at,
             "container": hops[-1][1] if hops else None,
             "container_kind": hops[-1][2] if hops else None,
-            "holding": bool(state and state.holding),
-            "last_seen": from_us(state.last_seen_us) if state else None,
-            "last_seq": state.last_seq if state else None}
+            "holding": bool(a.has_state and a.holding),
+            "last_seen": from_us(a.last_seen_us) if a.has_state else None,
+            "last_seq": a.last_seq if a.has_state else None}
 
 
-def _with_names(stmt) -> list[dict]:
-    """Handover rows of ``stmt`` (selecting Handover, Actor.name) as plain dicts."""
-    return [{**handover_dict(h), "actor_name": name} for h, name in stmt]
+def _with_names(rows) -> list[dict]:
+    """Handover rows with their actor's name as plain dicts."""
+    return [{**handover_dict(h), "actor_name": h.actor_name} for h in rows]
 
 
 def history(db: Database, asset_id: str, *, limit: int = HISTORY) -> list[dict]:
     """The asset's records, newest first, each with its reviews and the values in force."""
-    stmt = (select(Handover, Actor.name).join(Actor, Actor.id == Handover.actor_id)
-            .where(or_(Handover.source_id == asset_id, Handover.dest_id == asset_id))
-            .order_by(Handover.seq.desc()).limit(limit))
-    with db.read() as session:
-        rows = _with_names(session.execute(stmt))
+    with reading(db) as repos:
+        rows = _with_names(repos.desk.of_asset(asset_id, limit))
     return _in_force(db, rows)
 
 
@@ -66,9 +53,8 @@ def _in_force(db: Database, rows: list[dict]) -> list[dict]:
     """Add the reviews of each row, and the weight and category in force after corrections."""
     seqs = [r["seq"] for r in rows]
     reviews = flag_reviews.reviews_of(db, seqs)
-    with db.read() as session:
-        fixed = {c.seq: c for c in session.scalars(
-            select(CorrectedWeight).where(CorrectedWeight.seq.in_(seqs)))} if seqs else {}
+    with reading(db) as repos:
+        fixed = repos.desk.corrected(seqs)
     for r in rows:
         r["reviews"] = reviews.get(r["seq"], [])
         c = fixed.get(r["seq"])
@@ -81,16 +67,12 @@ def _in_force(db: Database, rows: list[dict]) -> list[dict]:
 
 def record(db: Database, seq: int) -> dict:
     """One ledger record, its reviews, the values in force and the corrections of it."""
-    with db.read() as session:
-        found = _with_names(session.execute(
-            select(Handover, Actor.name).join(Actor, Actor.id == Handover.actor_id)
-            .where(Handover.seq == seq)))
-        if not found:
+    with reading(db) as repos:
+        found = repos.desk.record(seq)
+        if found is None:
             raise UnknownHandover(f"no ledger record number {seq}")
-        corrections = _with_names(session.execute(
-            select(Handover, Actor.name).join(Actor, Actor.id == Handover.actor_id)
-            .where(Handover.corrects_seq == seq).order_by(Handover.seq)))
-    (row,) = _in_force(db, found)
+        corrections = _with_names(repos.desk.corrections_of(seq))
+    (row,) = _in_force(db, _with_names([found]))
     row["corrections"] = corrections
     row["village"] = flag_reviews.villages_of(db, {row["dest"], row["source"]}).get(row["dest"])
     return row
@@ -107,25 +89,10 @@ def search(db: Database, text: str) -> dict:
     found = {"assets": [], "people": [], "villages": [], "record": None}
     if not text:
         return found
-    pattern = _like(text)
-    upper = text.upper()
-    with db.read() as session:
-        stmt = (select(Asset.asset_id, Asset.kind, Asset.category, Asset.name)
-                .where(or_(Asset.asset_id == upper,
-                           Asset.name.like(pattern, escape="\\")))
-                .order_by(Asset.asset_id).limit(FOUND))
-        found["assets"] = [dict(r._mapping) for r in session.execute(stmt)]
-        found["people"] = [dict(r._mapping) for r in session.execute(
-            select(Actor.name, Actor.role, Actor.active)
-            .where(Actor.name.like(pattern, escape="\\")).order_by(Actor.name).limit(FOUND))]
-        found["villages"] = list(session.scalars(
-            select(Village.name).where(Village.name.like(pattern, escape="\\"))
-            .order_by(Village.name).limit(FOUND)))
-        number = text.lstrip("#")
-        if number.isdigit() and len(number) < 19:
-            found["record"] = session.scalar(select(Handover.seq)
-                                             .where(Handover.seq == int(number)))
-    return found
+    number = text.lstrip("#")
+    seq = int(number) if number.isdigit() and len(number) < 19 else None
+    with reading(db) as repos:
+        return repos.directory.search(_like(text), text.upper(), seq, FOUND)
 
 
 def is_asset_id(text: str) -> bool:

@@ -8,18 +8,19 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 import vocabulary
 from custody.db.engine import Database
-from custody.db.schema import Actor, Asset, AssetSerial, Household, Village
+from custody.db.repositories import AccountRepository, RegistryRepository
 from custody.domain.errors import DomainError, DuplicateAsset, ImportRejected, UnknownAsset
 from custody.domain.model import AssetKind, Category, Role, make_asset_id
 from custody.services import towns
 from custody.services.conversions import to_e7
 from custody.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from custody.db.repositories.accounts import Actor
 
 DEFAULT_DISTRICT = "南湖区"
 
@@ -65,13 +66,13 @@ class NewAsset:
 def register(db: Database, assets: Iterable[NewAsset]) -> list[str]:
     """Register assets in one transaction; returns their new ids in order."""
     with UnitOfWork(db, write=True) as uow:
-        ids = register_in(uow.session, assets)
+        ids = register_in(uow.registry, assets)
         uow.commit()
     return ids
 
 
-def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
-    """Register assets inside an open session (the caller commits).
+def register_in(registry: RegistryRepository, assets: Iterable[NewAsset]) -> list[str]:
+    """Register assets inside an open unit of work (the caller commits).
 
     Works in bulk: one query for the villages, sites and households each names,
     one insert of the new households and one of the assets, however many there are.
@@ -81,13 +82,13 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
         new.validate()
     now = datetime.now(UTC)
     serials = {kind: iter(r) for kind, r in
-               _reserve_serials(session, [new.kind for new in assets]).items()}
+               _reserve_serials(registry, [new.kind for new in assets]).items()}
     villages: dict[str, int] = {}
     for name in sorted({new.village for new in assets if new.village}):
-        _village_id(session, name, villages)
-    towns.place_villages(session, {new.village: new.town for new in assets if new.town})
-    sites = _kinds_of(session, {new.site_id for new in assets if new.site_id})
-    households = _household_ids(session, {(villages[new.village], new.household)
+        _village_id(registry, name, villages)
+    towns.place_villages(registry, {new.village: new.town for new in assets if new.town})
+    sites = registry.kinds_of({new.site_id for new in assets if new.site_id})
+    households = registry.household_ids({(villages[new.village], new.household)
                                           for new in assets if new.household})
     rows, ids = [], []
     for new in assets:
@@ -106,74 +107,21 @@ def register_in(session: Session, assets: Iterable[NewAsset]) -> list[str]:
         })
         sites[asset_id] = new.kind  # a booth can be the site of bins later in the list
         ids.append(asset_id)
-    session.flush()
-    for start in range(0, len(rows), _BULK_ROWS):
-        session.execute(insert(Asset), rows[start:start + _BULK_ROWS])
+    registry.add_assets(rows)
     return ids
 
 
-_BULK_ROWS = 5_000  # rows per executemany
-_IN_ROWS = 500  # values per IN list
-
-
-def _kinds_of(session: Session, asset_ids: set[str]) -> dict[str, str]:
-    """The kind of each registered asset among ``asset_ids``."""
-    ordered = sorted(asset_ids)
-    found: dict[str, str] = {}
-    for start in range(0, len(ordered), _IN_ROWS):
-        found.update(session.execute(select(Asset.asset_id, Asset.kind).where(
-            Asset.asset_id.in_(ordered[start:start + _IN_ROWS]))).all())
-    return found
-
-
-def _household_ids(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    """The id of each (village id, household ref), registering those not seen before."""
-    by_village: dict[int, list[str]] = {}
-    for village_id, ref in sorted(keys):
-        by_village.setdefault(village_id, []).append(ref)
-
-    def lookup() -> dict[tuple[int, str], int]:
-        found = {}
-        for village_id, refs in by_village.items():
-            for start in range(0, len(refs), _IN_ROWS):
-                found.update(((village_id, ref), hid) for hid, ref in session.execute(
-                    select(Household.id, Household.ref).where(
-                        Household.village_id == village_id,
-                        Household.ref.in_(refs[start:start + _IN_ROWS]))).all())
-        return found
-
-    found = lookup()
-    missing = [{"village_id": v, "ref": r} for v, r in sorted(keys) if (v, r) not in found]
-    if missing:
-        session.execute(insert(Household), missing)
-        found = lookup()
-    return found
-
-
-def _reserve_serials(session: Session, kinds: list[AssetKind]) -> dict[AssetKind, range]:
+def _reserve_serials(registry: RegistryRepository, kinds: list[AssetKind]
+                     ) -> dict[AssetKind, range]:
     """Reserve unused serials per kind (the write transaction keeps them unique)."""
-    reserved = {}
-    for kind, count in Counter(kinds).items():
-        row = session.execute(
-            select(AssetSerial).where(AssetSerial.kind == kind.value).with_for_update()
-        ).scalar_one_or_none()
-        if row is None:
-            row = AssetSerial(kind=kind.value, last_serial=0)
-            session.add(row)
-        reserved[kind] = range(row.last_serial + 1, row.last_serial + count + 1)
-        row.last_serial += count
-    return reserved
+    reserved = registry.reserve_serials({kind.value: n for kind, n in Counter(kinds).items()})
+    return {AssetKind(kind): serials for kind, serials in reserved.items()}
 
 
-def _village_id(session: Session, name: str, cache: dict[str, int]) -> int:
+def _village_id(registry: RegistryRepository, name: str, cache: dict[str, int]) -> int:
     """The id of a village, registering it on first mention."""
     if name not in cache:
-        village = session.scalars(select(Village).where(Village.name == name)).one_or_none()
-        if village is None:
-            village = Village(name=name, district=DEFAULT_DISTRICT)
-            session.add(village)
-            session.flush()
-        cache[name] = village.id
+        cache[name] = registry.village_id(name, DEFAULT_DISTRICT)
     return cache[name]
 
 
@@ -247,7 +195,7 @@ def import_csv(db: Database, text: str, *, skip_bad: bool = False) -> ImportRepo
         for line_no, new in good:
             try:
                 with uow.session.begin_nested():
-                    imported.extend(register_in(uow.session, [new]))
+                    imported.extend(register_in(uow.registry, [new]))
             except DomainError as exc:
                 if not skip_bad:
                     raise ImportRejected([(line_no, str(exc))]) from exc
@@ -259,18 +207,17 @@ def import_csv(db: Database, text: str, *, skip_bad: bool = False) -> ImportRepo
 def add_actor(db: Database, name: str, role: Role) -> int:
     """Register a person who records handovers; returns their id."""
     with UnitOfWork(db, write=True) as uow:
-        if uow.session.scalars(select(Actor).where(Actor.name == name)).first():
+        if uow.accounts.actor_named(name):
             raise DuplicateAsset(f"an actor named {name!r} already exists")
-        actor = Actor(name=name, role=role.value, active=True, created_at=datetime.now(UTC))
-        uow.session.add(actor)
+        actor_id = uow.accounts.add_actor(name, role.value, datetime.now(UTC)).id
         uow.commit()
-        return actor.id
+        return actor_id
 
 
 def actor_by_name(db: Database, name: str) -> Actor | None:
     """The actor with that name, if any."""
     with db.read() as session:
-        return session.scalars(select(Actor).where(Actor.name == name)).first()
+        return AccountRepository(session).actor_named(name)
 
 
 def reserve_serials(db: Database, kind: AssetKind, count: int) -> range:
@@ -278,7 +225,7 @@ def reserve_serials(db: Database, kind: AssetKind, count: int) -> range:
     if not 0 < count <= 1_000_000:
         raise DomainError(f"count must be 1 to 1,000,000, not {count}")
     with UnitOfWork(db, write=True) as uow:
-        serials = _reserve_serials(uow.session, [kind] * count)[kind]
+        serials = _reserve_serials(uow.registry, [kind] * count)[kind]
         uow.commit()
     return serials
 
@@ -288,13 +235,14 @@ def register_batch(db: Database, template: NewAsset, serials: range) -> list[str
     template.validate()
     now = datetime.now(UTC)
     with UnitOfWork(db, write=True) as uow:
-        village_id = _village_id(uow.session, template.village, {}) if template.village else None
+        village_id = _village_id(uow.registry, template.village, {}) if template.village \
+            else None
         rows = [{"asset_id": make_asset_id(template.kind, serial), "kind": template.kind.value,
                  "serial": serial, "category": template.category.value if template.category
                  else None, "name": template.name, "village_id": village_id,
                  "site_id": template.site_id, "household_id": None,
                  "lat_e7": to_e7(template.lat), "lon_e7": to_e7(template.lon),
                  "created_at": now} for serial in serials]
-        uow.session.execute(insert(Asset), rows)
+        uow.registry.add_assets(rows)
         uow.commit()
     return [row["asset_id"] for row in rows]

@@ -11,14 +11,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import select, update
+from typing import TYPE_CHECKING
 
 from custody.db.engine import Database
-from custody.db.schema import Actor, Enrolment
+from custody.db.repositories import AccountRepository
 from custody.domain.errors import EnrolmentUnusable
 from custody.services import accounts, devices
 from custody.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from custody.db.repositories.accounts import Actor, Enrolment
 
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_CODE_LENGTH = 100
@@ -64,9 +66,9 @@ def start(db: Database, actor_id: int, device_name: str, created_by: int,
     code = secrets.token_urlsafe(24)
     with UnitOfWork(db, write=True) as uow:
         actor = accounts.active_actor(uow.accounts, actor_id)
-        uow.session.add(Enrolment(actor_id=actor_id, device_name=device_name,
-                                  code_hash=accounts.secret_hash(code), created_by=created_by,
-                                  created_at=now, expires_at=now + CODE_LIFETIME))
+        uow.accounts.add_enrolment(actor_id=actor_id, device_name=device_name,
+                                   code_hash=accounts.secret_hash(code), created_by=created_by,
+                                   created_at=now, expires_at=now + CODE_LIFETIME)
         uow.commit()
         return NewEnrolment(code, actor.name, actor.role, device_name, now + CODE_LIFETIME)
 
@@ -83,20 +85,18 @@ def _usable(enrolment: Enrolment | None, actor: Actor | None, now: datetime) -> 
         raise EnrolmentUnusable("deactivated")
 
 
-def _find(session, code: str) -> tuple[Enrolment | None, Actor | None]:
+def _find(found: AccountRepository, code: str) -> tuple[Enrolment | None, Actor | None]:
     """The enrolment a code names and its person (or Nones)."""
     if not code or len(code) > MAX_CODE_LENGTH:
         return None, None
-    row = session.execute(select(Enrolment, Actor).join(Actor, Actor.id == Enrolment.actor_id)
-                          .where(Enrolment.code_hash == accounts.secret_hash(code))).first()
-    return (row[0], row[1]) if row else (None, None)
+    return found.enrolment(accounts.secret_hash(code)) or (None, None)
 
 
 def look_up(db: Database, code: str, now: datetime | None = None) -> PendingEnrolment:
     """Who a code would enrol a phone for, without using it (EnrolmentUnusable if it can't)."""
     now = now or datetime.now(UTC)
     with db.read() as session:
-        enrolment, actor = _find(session, code)
+        enrolment, actor = _find(AccountRepository(session), code)
         _usable(enrolment, actor, now)
         return PendingEnrolment(actor.name, actor.role, enrolment.device_name,
                                 enrolment.expires_at)
@@ -106,12 +106,9 @@ def redeem(db: Database, code: str, now: datetime | None = None) -> Enrolled:
     """Use a code: enrol a device for its person and return the device token (shown once)."""
     now = now or datetime.now(UTC)
     with UnitOfWork(db, write=True) as uow:
-        enrolment, actor = _find(uow.session, code)
+        enrolment, actor = _find(uow.accounts, code)
         _usable(enrolment, actor, now)
-        claimed = uow.session.execute(
-            update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.used_at.is_(None))
-            .values(used_at=now)).rowcount
-        if claimed != 1:
+        if not uow.accounts.claim_enrolment(enrolment.id, now):
             raise EnrolmentUnusable("used")
         device_id, token = devices.new_device(uow.accounts, actor.id, enrolment.device_name, now)
         enrolment.device_id = device_id

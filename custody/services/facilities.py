@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from custody.db.engine import Database
-from custody.db.schema import Asset
+from custody.db.repositories import RegistryRepository
 
 
 @dataclass(frozen=True)
@@ -24,9 +22,7 @@ def treatment_at(db: Database, facility_id: str | None) -> Treatment | None:
     if not facility_id:
         return None
     with db.read() as session:
-        row = session.execute(select(Asset.name, Asset.treatment)
-                              .where(Asset.asset_id == facility_id,
-                                     Asset.kind == "facility")).first()
+        row = RegistryRepository(session).treatment(facility_id, "facility")
     if row is None or not row.treatment:
         return None
     return Treatment(facility_id, row.name or facility_id, row.treatment)

@@ -15,11 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, HandoverPortion
+from custody.db.repositories import reading
 from custody.domain.model import AssetKind, RecordKind
 from custody.services import tonnage
 from custody.services.balance import _gap
@@ -29,22 +26,16 @@ from custody.services.rollups import REPORT_TZ, local_day
 
 def facilities(db: Database, day_from: date, day_to: date, *, tolerance: float) -> list[dict]:
     """Per facility, day and category: kg carried in, kg weighed, the gap, over or not."""
-    plant = aliased(Asset)
     since = to_us(datetime.combine(day_from - timedelta(days=1), time(), REPORT_TZ))
     until = to_us(datetime.combine(day_to + timedelta(days=2), time(), REPORT_TZ))
-    stmt = (select(Handover.dest_id, Handover.device_time_us, Handover.server_time_us,
-                   HandoverPortion.category, HandoverPortion.grams)
-            .join(HandoverPortion, HandoverPortion.seq == Handover.seq)
-            .join(plant, plant.asset_id == Handover.dest_id)
-            .where(plant.kind == AssetKind.FACILITY.value,
-                   Handover.record_kind == RecordKind.HANDOVER.value,
-                   Handover.server_time_us >= since, Handover.server_time_us < until))
     carried: dict[tuple, int] = defaultdict(int)
-    with db.read() as session:
-        for facility, device_us, server_us, category, grams in session.execute(stmt):
-            day = local_day(device_us, server_us)
-            if day_from <= day <= day_to:
-                carried[(day, facility, category)] += grams
+    with reading(db) as repos:
+        portions = repos.reports.deliveries(AssetKind.FACILITY.value,
+                                            RecordKind.HANDOVER.value, since, until)
+    for facility, device_us, server_us, category, grams in portions:
+        day = local_day(device_us, server_us)
+        if day_from <= day <= day_to:
+            carried[(day, facility, category)] += grams
     weighed, names = {}, {}
     for row in tonnage.iter_daily_tonnage(db, day_from, day_to, "facility"):
         if row["delivered_count"]:

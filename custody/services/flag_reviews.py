@@ -12,16 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, func, insert, literal, select
-from sqlalchemy.orm import aliased
-
 import vocabulary
 from custody.db.engine import Database
-from custody.db.schema import Actor, Asset, FlagReview, Handover, Village
+from custody.db.repositories import reading, writing
 from custody.domain.errors import DomainError, NotFlagged, ReasonRequired, UnknownHandover
 from custody.domain.model import Action, Role
 from custody.services.corrections import MAX_REASON, Correction, append_correction
-from custody.services.record_filters import RecordFilter, narrow
+from custody.services.record_filters import RecordFilter, ledger_filter
 from custody.services.whereabouts import handover_dict
 
 DECISIONS = tuple(vocabulary.REVIEW_DECISIONS)  # confirm, dismiss, correct
@@ -51,8 +48,8 @@ def review(db: Database, seq: int, decision: str, reviewer_id: int, reviewer_rol
     if decision != "confirm" and note is None:
         raise ReasonRequired(f"a {decision} review needs a reason")
     now = datetime.now(UTC)
-    with db.write_engine.begin() as conn:
-        flags = conn.execute(select(Handover.flags).where(Handover.seq == seq)).first()
+    with writing(db) as repos:
+        flags = repos.desk.flags_of(seq)
         if flags is None:
             raise UnknownHandover(f"no ledger record number {seq}")
         if not flags.flags:
@@ -60,11 +57,10 @@ def review(db: Database, seq: int, decision: str, reviewer_id: int, reviewer_rol
         correction_seq = None
         if decision == "correct":
             fix = correction or Correction(seq, None, None, note)
-            correction_seq = append_correction(conn, Correction(seq, fix.weight_kg, fix.category,
-                                                                note), reviewer_id, reviewer_role)
-        review_id = conn.execute(insert(FlagReview).values(
-            seq=seq, decision=decision, note=note, reviewer_id=reviewer_id, reviewed_at=now,
-            correction_seq=correction_seq).returning(FlagReview.id)).scalar_one()
+            correction_seq = append_correction(
+                repos.conn, Correction(seq, fix.weight_kg, fix.category, note), reviewer_id,
+                reviewer_role)
+        review_id = repos.desk.add_review(seq, decision, note, reviewer_id, now, correction_seq)
     return {"id": review_id, "seq": seq, "decision": decision, "note": note,
             "reviewer_id": reviewer_id, "reviewed_at": now, "correction_seq": correction_seq}
 
@@ -73,45 +69,25 @@ def reviews_of(db: Database, seqs: list[int]) -> dict[int, list[dict]]:
     """Every review of these handovers, oldest first, with the reviewer's name."""
     if not seqs:
         return {}
-    stmt = (select(FlagReview, Actor.name).join(Actor, Actor.id == FlagReview.reviewer_id)
-            .where(FlagReview.seq.in_(seqs)).order_by(FlagReview.id))
     found: dict[int, list[dict]] = {}
-    with db.read() as session:
-        for r, name in session.execute(stmt):
+    with reading(db) as repos:
+        for r in repos.desk.reviews_of(seqs):
             found.setdefault(r.seq, []).append(
-                {"id": r.id, "decision": r.decision, "note": r.note, "reviewer": name,
+                {"id": r.id, "decision": r.decision, "note": r.note, "reviewer": r.reviewer,
                  "reviewed_at": r.reviewed_at, "correction_seq": r.correction_seq})
     return found
-
-
-def _flagged(where: FlagFilter) -> Select:
-    """Flagged handovers with their actor and the id of their newest review."""
-    latest = (select(FlagReview.seq, func.max(FlagReview.id).label("review_id"))
-              .group_by(FlagReview.seq).subquery())
-    stmt = (select(Handover, Actor.name, latest.c.review_id)
-            .join(Actor, Actor.id == Handover.actor_id)
-            .outerjoin(latest, latest.c.seq == Handover.seq)
-            .where(Handover.flags.is_not(None), Handover.flags != ""))
-    if where.state == "open":
-        stmt = stmt.where(latest.c.review_id.is_(None))
-    elif where.state == "reviewed":
-        stmt = stmt.where(latest.c.review_id.is_not(None))
-    if where.flag:
-        stmt = stmt.where(literal(",").concat(Handover.flags).concat(",")
-                          .contains(f",{where.flag},", autoescape=True))
-    return narrow(stmt, RecordFilter(village=where.village, person=where.person,
-                                      day_from=where.day_from, day_to=where.day_to))
 
 
 def list_flags(db: Database, where: FlagFilter, *, limit: int = 50,
                before_seq: int | None = None) -> list[dict]:
     """One page of flagged handovers, newest first, each with its reviews and village."""
-    stmt = _flagged(where).order_by(Handover.seq.desc()).limit(max(1, min(limit, MAX_PAGE)))
-    if before_seq is not None:
-        stmt = stmt.where(Handover.seq < before_seq)
-    with db.read() as session:
-        rows = [{**handover_dict(h), "actor_name": name} for h, name, _ in session.execute(stmt)]
-    return _annotate(db, rows)
+    terms = ledger_filter(RecordFilter(village=where.village, person=where.person,
+                                       day_from=where.day_from, day_to=where.day_to),
+                          flagged=True, flag=where.flag or None,
+                          reviewed={"open": False, "reviewed": True}.get(where.state))
+    with reading(db) as repos:
+        found = repos.desk.handovers(terms, max(1, min(limit, MAX_PAGE)), before_seq)
+    return _annotate(db, [{**handover_dict(h), "actor_name": h.actor_name} for h in found])
 
 
 def iter_flags(db: Database, where: FlagFilter, *, chunk: int = 500) -> Iterator[dict]:
@@ -146,17 +122,14 @@ def inspection_notes(db: Database, asset_ids: set[str], *, per_asset: int = 3
     """The newest inspection notes on each of these assets (a booth keeper's findings)."""
     if not asset_ids:
         return {}
-    stmt = (select(Handover.source_id, Handover.seq, Handover.note, Actor.name)
-            .join(Actor, Actor.id == Handover.actor_id)
-            .where(Handover.action == Action.INSPECT.value, Handover.note.is_not(None),
-                   Handover.source_id.in_(sorted(asset_ids)))
-            .order_by(Handover.seq.desc()).limit(per_asset * len(asset_ids)))
     found: dict[str, list[dict]] = {}
-    with db.read() as session:
-        for asset_id, seq, note, name in session.execute(stmt):
-            kept = found.setdefault(asset_id, [])
-            if len(kept) < per_asset:
-                kept.append({"seq": seq, "asset": asset_id, "note": note, "inspector": name})
+    with reading(db) as repos:
+        notes = repos.desk.inspection_notes(sorted(asset_ids), Action.INSPECT.value,
+                                            per_asset * len(asset_ids))
+    for asset_id, seq, note, name in notes:
+        kept = found.setdefault(asset_id, [])
+        if len(kept) < per_asset:
+            kept.append({"seq": seq, "asset": asset_id, "note": note, "inspector": name})
     return found
 
 
@@ -164,10 +137,5 @@ def villages_of(db: Database, asset_ids: set[str]) -> dict[str, str]:
     """The village name of each asset that has one (its own, or its site's)."""
     if not asset_ids:
         return {}
-    site = aliased(Asset)
-    stmt = (select(Asset.asset_id, Village.name)
-            .outerjoin(site, site.asset_id == Asset.site_id)
-            .join(Village, Village.id == func.coalesce(site.village_id, Asset.village_id))
-            .where(Asset.asset_id.in_(sorted(asset_ids))))
-    with db.read() as session:
-        return dict(session.execute(stmt).all())
+    with reading(db) as repos:
+        return repos.desk.villages_of(sorted(asset_ids))

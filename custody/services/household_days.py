@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
-
-from custody.db.schema import HouseholdMonth
-
-_H = HouseholdMonth
+from custody.db.repositories import Connection, Repositories
 
 
 def months(first: date, last: date) -> list[tuple[date, int]]:
@@ -30,19 +26,12 @@ def months(first: date, last: date) -> list[tuple[date, int]]:
     return found
 
 
-def _bit(d: int):
-    """The SQL for day ``d + 1``'s bit of ``days`` (0 or 1); ``d`` is a constant 0–30."""
-    return _H.days.op(">>")(literal_column(str(int(d)))).op("&")(literal_column("1"))
-
-
 def daily(conn: Connection, first: date, last: date) -> dict[tuple[int, date], int]:
     """(village id, day) -> households with a deposit that day (one statement a month)."""
     found = {}
     for month, bits in months(first, last):
         days = [d for d in range(31) if bits >> d & 1]
-        for village, *counts in conn.execute(
-                select(_H.village_id, *[func.sum(_bit(d)) for d in days])
-                .where(_H.month == month).group_by(_H.village_id)):
+        for village, *counts in Repositories(conn).assessment.depositing_per_day(month, days):
             for d, n in zip(days, counts, strict=True):
                 found[(village, month.replace(day=d + 1))] = int(n or 0)
     return found
@@ -53,12 +42,4 @@ def span(conn: Connection, first: date, last: date) -> dict[int, int]:
     touched = months(first, last)
     if not touched:
         return {}
-    if len(touched) == 1:  # a household has one row a month: no need for DISTINCT
-        (month, bits), = touched
-        stmt = (select(_H.village_id, func.count())
-                .where(_H.month == month, _H.days.op("&")(bits) != 0))
-    else:
-        any_day = or_(*[and_(_H.month == month, _H.days.op("&")(bits) != 0)
-                        for month, bits in touched])
-        stmt = select(_H.village_id, func.count(_H.household_id.distinct())).where(any_day)
-    return dict(conn.execute(stmt.group_by(_H.village_id)).all())
+    return Repositories(conn).assessment.depositing_any_day(touched)

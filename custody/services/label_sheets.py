@@ -14,12 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 import labels
 from custody.config import Settings
 from custody.db.engine import Database
-from custody.db.schema import Asset, Village
+from custody.db.repositories import RegistryRepository
 from custody.domain.errors import DomainError, UnknownAsset
 from custody.domain.model import AssetKind, Category, make_asset_id
 from custody.services import assets
@@ -113,14 +111,6 @@ def _asset_id_of(scheme: labels.IdentityScheme, text: str) -> str:
 def _select(db: Database, ids: list[str] | None, village: str | None,
             kind: AssetKind | None) -> Iterator:
     """Assets with their village names, in id order."""
-    stmt = (select(Asset.asset_id, Asset.kind, Asset.category, Asset.name,
-                   Village.name.label("village"))
-            .outerjoin(Village, Village.id == Asset.village_id).order_by(Asset.asset_id))
-    if ids:
-        stmt = stmt.where(Asset.asset_id.in_(ids))
-    if village:
-        stmt = stmt.where(Village.name == village)
-    if kind:
-        stmt = stmt.where(Asset.kind == kind.value)
     with db.read() as session:
-        yield from session.execute(stmt)
+        yield from RegistryRepository(session).label_rows(ids, village,
+                                                          kind.value if kind else None)

@@ -8,19 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
-
 from custody.db.engine import Database
-from custody.db.repositories import Repositories
-from custody.db.repositories.rollups import PLACE_QUERY, ROOT_ROW
-from custody.db.schema import (
-    Asset,
-    AssetState,
-    CorrectedWeight,
-    DailyRollup,
-    Handover,
-    HandoverPortion,
-)
+from custody.db.repositories import RebuildRepository, writing
 from custody.domain import contents
 from custody.domain.contents import Portion
 from custody.domain.model import Action, AssetInfo, AssetKind, Category, RecordKind
@@ -47,22 +36,17 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
     from the first record (``custody.domain.contents``), so each record gets
     the portions it got when it was appended.
     """
-    with db.write_engine.begin() as conn:
-        for table in (DailyRollup, CorrectedWeight, HandoverPortion):
-            conn.execute(delete(table))
-        in_force = _fold_corrections(conn)
-        if in_force:
-            conn.execute(insert(CorrectedWeight), [
-                {"seq": seq, "weight_g": w, "category": c} for seq, (w, c) in in_force.items()])
-        places = {row.asset_id: place_of_row(row) for row in conn.execute(
-            PLACE_QUERY.where(Asset.kind != AssetKind.BAG.value))}
+    with writing(db) as repos:
+        conn, derived = repos.conn, repos.rebuild
+        derived.clear_derived()
+        in_force = _fold_corrections(derived)
+        derived.add_in_force([{"seq": seq, "weight_g": w, "category": c}
+                              for seq, (w, c) in in_force.items()])
+        places = {row.asset_id: place_of_row(row)
+                  for row in derived.places_except(AssetKind.BAG.value)}
         held: dict[str, contents.Contents] = {}
         delta, portion_rows = new_delta(), []
-        stream = conn.execute(
-            ROOT_ROW.where(Handover.record_kind == RecordKind.HANDOVER.value,
-                            Handover.action.is_distinct_from(Action.INSPECT.value))
-            .order_by(Handover.seq)
-            .execution_options(stream_results=True, yield_per=REBUILD_BATCH))
+        stream = derived.ledger(RecordKind.HANDOVER.value, Action.INSPECT.value, REBUILD_BATCH)
         for row in stream:
             if progress:
                 progress(1)
@@ -84,17 +68,16 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
                              local_day(row.device_time_us, row.server_time_us), portions,
                              place_of)
             if len(delta) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
-                write(Repositories(conn), delta)
+                write(repos, delta)
                 delta = new_delta()
             if len(portion_rows) >= REBUILD_BATCH:
-                conn.execute(insert(HandoverPortion), portion_rows)
+                derived.add_portions(portion_rows)
                 portion_rows = []
-        write(Repositories(conn), delta)
-        if portion_rows:
-            conn.execute(insert(HandoverPortion), portion_rows)
-        _write_contents(conn, held)
+        write(repos, delta)
+        derived.add_portions(portion_rows)
+        _write_contents(derived, held)
         activity_rollups.rebuild(conn, places, find_place)  # the assessment's counts
-        return conn.execute(select(func.count()).select_from(DailyRollup)).scalar_one()
+        return derived.rollup_count()
 
 
 def _info(asset_id: str, kind: str, category: str | None) -> AssetInfo:
@@ -116,20 +99,15 @@ def _replay(held: dict[str, contents.Contents], row) -> tuple[Portion, ...]:
     return carried.portions
 
 
-def _write_contents(conn: Connection, held: dict[str, contents.Contents]) -> None:
+def _write_contents(derived: RebuildRepository, held: dict[str, contents.Contents]) -> None:
     """The replayed contents (and whether each holds waste) into the containers' states."""
-    rows = [{"id": asset_id, "text": contents.encode(found), "holding": bool(found)}
-            for asset_id, found in sorted(held.items())]
-    if rows:
-        conn.execute(update(AssetState).where(AssetState.asset_id == bindparam("id"))
-                     .values(contents=bindparam("text"), holding=bindparam("holding")), rows)
+    derived.set_contents([{"id": asset_id, "text": contents.encode(found), "holding": bool(found)}
+                          for asset_id, found in sorted(held.items())])
 
 
-def _fold_corrections(conn: Connection) -> dict[int, tuple[int | None, str | None]]:
+def _fold_corrections(derived: RebuildRepository) -> dict[int, tuple[int | None, str | None]]:
     """What corrections set (weight, category; None: not set) per corrected record, in order."""
-    corrections = conn.execute(
-        select(Handover.seq, Handover.corrects_seq, Handover.weight_g, Handover.category)
-        .where(Handover.record_kind == RecordKind.CORRECTION.value).order_by(Handover.seq)).all()
+    corrections = derived.corrections(RecordKind.CORRECTION.value)
     target = {c.seq: c.corrects_seq for c in corrections}
     in_force: dict[int, tuple[int | None, str | None]] = {}
     for c in corrections:

@@ -11,11 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-
 import vocabulary
 from custody.db.engine import Database
-from custody.db.schema import Asset, DailyRollup, Household, Village
+from custody.db.repositories import Repositories, reading
 
 CATEGORIES = tuple(vocabulary.CATEGORIES)
 PERIODS = ("day", "week", "month")
@@ -23,7 +21,6 @@ MEASURES = ("collected", "delivered")
 # The levels whose rollups hold what the facilities weighed in: a village or booth has
 # none of its own (its waste is mixed with others' in the trucks), so shows none.
 WEIGHED_IN_AT = ("district", "facility")
-_R = DailyRollup
 
 
 @dataclass(frozen=True)
@@ -82,27 +79,16 @@ def period_start(day: date, by: str) -> date:
     return day
 
 
-def _day_value(db: Database, day: date):
-    """A date as the database compares it (SQLite keeps ISO text)."""
-    return day.isoformat() if db.is_sqlite else day
-
-
 def summarise(db: Database, day_from: date, day_to: date, level: str, node: str | None,
               by: str) -> Summary:
     """Totals, the trend by ``by`` and (for the district or a village) the villages compared."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
-    grams = [func.sum(_R.grams).filter(_R.measure == m) for m in MEASURES]
-    query = (select(_R.day, _R.category, *grams)
-             .where(_R.level == level, _R.day >= _day_value(db, day_from),
-                    _R.day <= _day_value(db, day_to), _R.measure.in_(MEASURES))
-             .group_by(_R.day, _R.category))
-    if node:
-        query = query.where(_R.node_id == node)
     totals = {m: dict.fromkeys(CATEGORIES, 0.0) for m in MEASURES}
     by_period: dict[date, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0.0))
-    with db.engine.connect() as conn:
-        for day, category, collected_g, delivered_g in conn.execute(query):
+    with reading(db) as repos:
+        for day, category, collected_g, delivered_g in repos.reports.grams_per_day(
+                level, node, day_from, day_to, MEASURES):
             if category not in totals["collected"]:
                 continue
             day = date.fromisoformat(day) if isinstance(day, str) else day
@@ -110,7 +96,7 @@ def summarise(db: Database, day_from: date, day_to: date, level: str, node: str 
             totals["collected"][category] += collected
             totals["delivered"][category] += delivered
             by_period[period_start(day, by)][category] += collected
-        villages = _villages(conn, db, day_from, day_to) if level in ("district", "village") \
+        villages = _villages(repos, day_from, day_to) if level in ("district", "village") \
             else []
     periods = _every_period(day_from, day_to, by, by_period)
     return Summary(totals, periods, villages)
@@ -131,16 +117,10 @@ def _every_period(day_from: date, day_to: date, by: str,
     return periods
 
 
-def _villages(conn, db: Database, day_from: date, day_to: date) -> list[VillageRow]:
+def _villages(repos: Repositories, day_from: date, day_to: date) -> list[VillageRow]:
     """Every village's collected kg per category over the range, biggest per household first."""
-    rows = conn.execute(
-        select(_R.node_id, _R.category, func.sum(_R.grams))
-        .where(_R.level == "village", _R.measure == "collected",
-               _R.day >= _day_value(db, day_from), _R.day <= _day_value(db, day_to))
-        .group_by(_R.node_id, _R.category)).all()
-    homes = dict(conn.execute(select(Village.name, func.count(Household.id))
-                              .join(Household, Household.village_id == Village.id)
-                              .group_by(Village.name)).all())
+    rows = repos.reports.collected_per_village(day_from, day_to)
+    homes = repos.reports.households_per_village_name()
     kg: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0.0))
     for village, category, grams in rows:
         if category in CATEGORIES:
@@ -152,15 +132,12 @@ def _villages(conn, db: Database, day_from: date, day_to: date) -> list[VillageR
 
 def nodes(db: Database, level: str) -> list[tuple[str, str]]:
     """(node id, name) of every place a level can show, for the page's choice of node."""
-    with db.read() as session:
+    with reading(db) as repos:
         if level == "district":
-            return [(d, d) for d in session.scalars(select(Village.district).distinct()
-                                                    .order_by(Village.district))]
+            return [(d, d) for d in repos.reports.districts()]
         if level == "village":
-            return [(v, v) for v in session.scalars(select(Village.name).order_by(Village.name))]
-        return [(a, n or a) for a, n in session.execute(
-            select(Asset.asset_id, Asset.name).where(Asset.kind == level)
-            .order_by(Asset.asset_id)).all()]
+            return [(v, v) for v in repos.reports.village_names()]
+        return [(a, n or a) for a, n in repos.reports.named_assets(level)]
 
 
 def auto_period(day_from: date, day_to: date) -> str:

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
 from custody.db.engine import Database
-from custody.db.schema import Asset, Handover, Village
+from custody.db.repositories import TraceRepository, reading
 from custody.domain.errors import UnknownAsset
 from custody.services.conversions import from_e7, from_us
 from custody.services.whereabouts import custody_hops
@@ -58,56 +55,42 @@ class Trace:
 
 def public_trace(db: Database, asset_id: str) -> Trace:
     """The asset's public timeline: its waste's path (bags) or its recent handovers."""
-    with db.read() as session:
-        row = session.execute(select(Asset.kind, Asset.category, Village.name)
-                              .outerjoin(Village, Village.id == Asset.village_id)
-                              .where(Asset.asset_id == asset_id)).first()
+    with reading(db) as repos:
+        reads = repos.trace
+        row = reads.asset(asset_id)
         if row is None:
             raise UnknownAsset(f"no asset {asset_id} is registered")
-        conn = session.connection()
         if row.kind == "bag":
-            seqs = [seq for seq, _, _ in custody_hops(conn, asset_id)]
+            seqs = [seq for seq, _, _ in custody_hops(repos.conn, asset_id)]
         else:
-            seqs = list(session.scalars(
-                select(Handover.seq).where((Handover.source_id == asset_id)
-                                           | (Handover.dest_id == asset_id))
-                .order_by(Handover.seq.desc()).limit(RECENT)))[::-1]
-        stops = [_stop(session, h) for h in session.scalars(
-            select(Handover).where(Handover.seq.in_(seqs)).order_by(Handover.seq))] if seqs else []
+            seqs = reads.recent_seqs(asset_id, RECENT)
+        stops = [_stop(reads, h) for h in reads.handovers(seqs)] if seqs else []
     return Trace(asset_id, row.kind, row.category, row[2],
                  bool(stops) and stops[-1].action == "deliver" and row.kind == "bag", stops)
 
 
-def _stop(session, h: Handover) -> Stop:
+def _stop(reads: TraceRepository, h) -> Stop:
     """One handover placed at the registered site it happened at."""
-    site = _site_of(session, h)
+    site = _site_of(reads, h)
     return Stop(seq=h.seq, time=from_us(h.device_time_us or h.server_time_us).astimezone(LOCAL),
                 action=h.action, source=h.source_id, dest=h.dest_id,
                 place=site.name if site else None,
                 lat=from_e7(site.lat_e7) if site else None,
                 lon=from_e7(site.lon_e7) if site else None,
                 photo_sha256=h.photo_sha256, flags=tuple(h.flags.split(",")) if h.flags else (),
-                vehicle=_vehicle_of(session, h))
+                vehicle=_vehicle_of(reads, h))
 
 
-def _vehicle_of(session, h: Handover) -> str | None:
+def _vehicle_of(reads: TraceRepository, h) -> str | None:
     """The name (else the id) of the vehicle that gave or took the waste in a handover."""
-    found = session.execute(
-        select(Asset.asset_id, Asset.name)
-        .where(Asset.asset_id.in_((h.source_id, h.dest_id)), Asset.kind == "vehicle")
-        .order_by(Asset.asset_id == h.dest_id)).first()
+    found = reads.vehicle(h.source_id, h.dest_id)
     return (found.name or found.asset_id) if found else None
 
 
-def _site_of(session, h: Handover):
+def _site_of(reads: TraceRepository, h):
     """The fixed asset a handover happened at: the dest or source if fixed, or a bin's booth."""
-    booth = aliased(Asset)
     for asset_id in (h.dest_id, h.source_id):
-        found = session.execute(
-            select(Asset.kind, Asset.name, Asset.lat_e7, Asset.lon_e7, booth.name.label("bn"),
-                   booth.lat_e7.label("blat"), booth.lon_e7.label("blon"))
-            .outerjoin(booth, booth.asset_id == Asset.site_id)
-            .where(Asset.asset_id == asset_id)).first()
+        found = reads.site(asset_id)
         if found is None:
             continue
         if found.kind in ("booth", "transfer_room", "facility") and found.lat_e7 is not None:

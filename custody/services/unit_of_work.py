@@ -1,6 +1,6 @@
 """A unit of work: a session that rolls back unless ``commit()`` was called.
 
-Its repositories (``uow.accounts``, ``uow.repos``; ``custody.db.repositories``)
+Its repositories (``uow.accounts``, ``uow.registry``, ``uow.repos``; ``custody.db.repositories``)
 are how the services read and write inside it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from custody.db.engine import Database
-from custody.db.repositories import AccountRepository, Repositories
+from custody.db.repositories import AccountRepository, RegistryRepository, Repositories
 
 
 class UnitOfWork:
@@ -37,6 +37,11 @@ class UnitOfWork:
     def accounts(self) -> AccountRepository:
         """Actors, credentials and devices, in this unit of work."""
         return AccountRepository(self.session)
+
+    @property
+    def registry(self) -> RegistryRepository:
+        """Assets, serials, villages, towns and households, in this unit of work."""
+        return RegistryRepository(self.session)
 
     @property
     def repos(self) -> Repositories:

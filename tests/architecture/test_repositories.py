@@ -15,11 +15,21 @@ SERVICES = ROOT / "custody" / "services"
 FORBIDDEN = ("sqlalchemy", "custody.db.prepared", "custody.db.schema")
 
 # The scan path (upload → decode → verify code → plan → rules → ledger → rollup) and the
-# reads that follow it; every module here speaks only to repositories.
+# reads that follow it, and the desk's reads; every module here speaks only to repositories.
 THROUGH_REPOSITORIES = [
     "scans", "scan_photos", "scan_planning", "scan_attempts", "handovers",
     "handover_appender", "asset_states", "tonnage", "ledger", "accounts", "devices", "rollups",
     "whereabouts", "activity_rollups", "map_view", "corrections", "browser_sessions",
+    # the supervisor's desk
+    "flag_reviews", "scan_reads", "asset_reads", "record_filters",
+    # the reports
+    "assessment_counts", "household_days", "facility_balance", "tonnage_summary",
+    # the asset register
+    "assets", "label_sheets", "asset_names", "towns", "enrolment", "facilities",
+    # the public trace
+    "trace",
+    # re-deriving the rollups
+    "rollup_rebuild",
 ]
 
 
@@ -46,6 +56,19 @@ def test_the_scan_path_builds_no_sql(module):
     database = {n for n in names if reaches({n}, "custody.db")}
     assert all(reaches({n}, "custody.db.repositories") or reaches({n}, "custody.db.engine")
                for n in database), database
+
+
+# The one service that holds an ORM session (its repositories ride on it); it builds no SQL.
+HOLDS_THE_SESSION = {"unit_of_work"}
+
+
+def test_every_service_reaches_the_database_through_repositories():
+    """Not only the listed modules: no service builds SQL or names a table."""
+    builders = {p.stem for p in SERVICES.rglob("*.py")
+                if any(reaches(imported_modules(p), f) for f in FORBIDDEN)
+                or reaches(imported_modules(p), "custody.db.rollup_tables")
+                or reaches(imported_modules(p), "custody.db.account_tables")}
+    assert builders <= HOLDS_THE_SESSION, builders - HOLDS_THE_SESSION
 
 
 def test_the_raw_cursor_is_used_only_inside_the_repositories():

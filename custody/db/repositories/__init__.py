@@ -13,8 +13,22 @@ methods and never build SQL themselves:
 * ``ScanAttemptRepository`` (``scan_attempts.py``): a scan's attempt row.
 * ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
   tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
-  the activity tables' rebuild.
+  the activity tables' rebuild; ``RebuildRepository`` (``rebuild.py``): the
+  ledger streamed in order and the derived tables refilled.
 * ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.
+* ``DeskRepository`` (``desk.py``): the supervisor's handover lists narrowed by a
+  ``LedgerFilter``, flags and their reviews, a record, an asset's history;
+  ``DirectoryRepository`` (``directory.py``): scan attempts, the asset register,
+  users and search.
+* ``AssessmentRepository`` (``assessment_reads.py``): the registry's villages and
+  what is due there, the activity rollups summed, households' deposit days;
+  ``ReportRepository`` (``report_reads.py``): the tonnage page's sums and the
+  facilities' deliveries for the mass balance.
+* ``TraceRepository`` (``trace_reads.py``): the public trace's asset, records,
+  vehicles and sites.
+* ``RegistryRepository`` (``registry.py``): the asset register (assets, serials,
+  villages, towns, households) over the ORM session of a ``UnitOfWork``
+  (``uow.registry``).
 * ``AccountRepository`` (``accounts.py``): actors, credentials and devices, over
   the ORM session of a ``UnitOfWork`` (``uow.accounts``);
   ``DeviceTokenRepository``: the token read every phone request makes;
@@ -45,17 +59,26 @@ from custody.db.repositories.accounts import (
     DeviceTokenRepository,
 )
 from custody.db.repositories.activity import ActivityRepository
+from custody.db.repositories.assessment_reads import AssessmentRepository
 from custody.db.repositories.assets import AssetRepository
+from custody.db.repositories.desk import DeskRepository, LedgerFilter
+from custody.db.repositories.directory import DirectoryRepository
 from custody.db.repositories.ledger import LedgerRepository
 from custody.db.repositories.map_reads import MapRepository
+from custody.db.repositories.rebuild import RebuildRepository
+from custody.db.repositories.registry import RegistryRepository
+from custody.db.repositories.report_reads import ReportRepository
 from custody.db.repositories.rollups import RollupRepository
 from custody.db.repositories.scan_attempts import ScanAttemptRepository
+from custody.db.repositories.trace_reads import TraceRepository
 
-__all__ = ["AccountRepository", "ActivityRepository", "AssetRepository",
-           "BrowserSessionRepository", "Connection",
-           "DeviceTokenRepository", "LedgerRepository", "MapRepository", "Repositories",
-           "RollupRepository", "RowConflict", "ScanAttemptRepository", "looking_up", "reading",
-           "writing"]
+__all__ = ["AccountRepository", "ActivityRepository", "AssessmentRepository", "AssetRepository",
+           "BrowserSessionRepository", "Connection", "DeskRepository",
+           "DeviceTokenRepository", "DirectoryRepository", "LedgerFilter", "LedgerRepository",
+           "MapRepository", "RebuildRepository", "RegistryRepository", "ReportRepository",
+           "Repositories",
+           "RollupRepository", "RowConflict", "ScanAttemptRepository", "TraceRepository",
+           "looking_up", "reading", "writing"]
 
 
 class RowConflict(Exception):
@@ -91,6 +114,30 @@ class Repositories:
     @cached_property
     def activity(self) -> ActivityRepository:
         return ActivityRepository(self.conn)
+
+    @cached_property
+    def assessment(self) -> AssessmentRepository:
+        return AssessmentRepository(self.conn)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.conn)
+
+    @cached_property
+    def trace(self) -> TraceRepository:
+        return TraceRepository(self.conn)
+
+    @cached_property
+    def rebuild(self) -> RebuildRepository:
+        return RebuildRepository(self.conn)
+
+    @cached_property
+    def desk(self) -> DeskRepository:
+        return DeskRepository(self.conn)
+
+    @cached_property
+    def directory(self) -> DirectoryRepository:
+        return DirectoryRepository(self.conn)
 
     @cached_property
     def browser_sessions(self) -> BrowserSessionRepository:

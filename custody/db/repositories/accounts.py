@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from custody.db.schema import Actor, BrowserSession, Credential, Device
+from custody.db.schema import Actor, BrowserSession, Credential, Device, Enrolment
 
 
 class AccountRepository:
@@ -55,6 +55,23 @@ class AccountRepository:
             self.session.add(credential)
         credential.password_hash = password_hash
         credential.updated_at = at
+
+    def add_enrolment(self, **columns) -> None:
+        """A new one-time enrolment code (its hash, person, device name and times)."""
+        self.session.add(Enrolment(**columns))
+
+    def enrolment(self, code_hash: str) -> tuple[Enrolment, Actor] | None:
+        """The enrolment a code's hash names, and its person."""
+        row = self.session.execute(select(Enrolment, Actor)
+                                   .join(Actor, Actor.id == Enrolment.actor_id)
+                                   .where(Enrolment.code_hash == code_hash)).first()
+        return (row[0], row[1]) if row else None
+
+    def claim_enrolment(self, enrolment_id: int, at: datetime) -> bool:
+        """Mark an unused enrolment used; False if it was used already."""
+        return self.session.execute(
+            update(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.used_at.is_(None))
+            .values(used_at=at)).rowcount == 1
 
     def device(self, device_id: int) -> Device | None:
         return self.session.get(Device, device_id)
