@@ -30,7 +30,8 @@ def test_a_live_sqlite_district_upgrades_to_the_towns_and_keeps_its_rows(tmp_pat
     db = Database(f"sqlite:///{tmp_path / 'live.sqlite'}")
     migrate.upgrade(db, "0010")
     with db.write_engine.begin() as conn:
-        conn.execute(text("INSERT INTO villages (id, name, district) VALUES (1, '凤桥村', '南湖区')"))
+        conn.execute(text("INSERT INTO villages (id, name, district) "
+                          "VALUES (1, '凤桥村', '南湖区')"))
         conn.execute(text("INSERT INTO households (id, village_id, ref) VALUES (1, 1, 'H1')"))
     migrate.upgrade(db)
     assert migrate.current_revision(db) == migrate.head_revision()
