@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from custody.domain.model import AssetKind, Category
 from custody.services import assets
@@ -20,6 +21,8 @@ from custody.web.schemas import today
 from tests.custody.conftest import BOOTH_AT, PLANT_AT, ROOM_AT
 from tests.custody.photos import phone_photo
 from tests.custody.test_handovers import record
+
+THUMB = 44 - 0.01  # px; a 44 px marker can measure 43.99997 under the map's transform
 
 pytestmark = pytest.mark.browser
 SIZES = {"phone": (360, 740), "desktop": (1366, 900)}
@@ -87,10 +90,10 @@ def test_on_a_phone_the_legend_folds_and_every_control_is_a_thumb_wide(
     for selector in controls:
         for box in page.locator(selector).evaluate_all(
                 "els => els.map(e => e.getBoundingClientRect().toJSON())"):
-            assert box["height"] >= 44 and box["width"] >= 44, (selector, box)
+            assert box["height"] >= THUMB and box["width"] >= THUMB, (selector, box)
     for box in page.locator(".custody-site").evaluate_all(
             "els => els.map(e => e.getBoundingClientRect().toJSON())"):
-        assert box["height"] >= 44 and box["width"] >= 44
+        assert box["height"] >= THUMB and box["width"] >= THUMB, box
     page.locator(".custody-fold summary").click()  # unfold: the whole legend is there
     assert page.locator(".custody-legend li").count() >= 4 + 1 + 4 + 1
     page.screenshot(path=str(artifacts / f"map-phone-legend-{locale}.png"))
@@ -130,7 +133,14 @@ def test_a_transfer_rooms_popup_shows_its_clearance_photo(
     context, page = _page(browser, live_url, size, "zh-CN")
     page.goto("/map")
     page.wait_for_selector(".custody-site-transfer_room")
-    page.locator(".custody-site-transfer_room").click()
+    page.wait_for_load_state("load")
+    for _ in range(3):  # a tap while the map still settles can be lost (seen once in CI): again
+        page.locator(".custody-site-transfer_room").click()
+        try:
+            page.locator(".leaflet-popup").wait_for(timeout=4_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     photo = page.locator(".leaflet-popup .custody-photos img")
     photo.wait_for()
     page.wait_for_function(
