@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from custody.domain import assessment as kpi
-from custody.services import assessment
+from custody.services import assessment, tonnage
 from custody.web import assessment_charts, bulletin, get_db, get_settings
 from custody.web.api import RequestInvalid, answers, check, spec
 from custody.web.assessment_schemas import AssessmentOut, AssessmentPageQuery, AssessmentQuery
@@ -56,7 +56,8 @@ def _clamp(day: date) -> date:
 
 @bp.get("/supervise/assessment")
 def assessment_page():
-    """Rankings of villages, towns, collectors and inspectors, and the trend, for a period."""
+    """Rankings of villages, towns, collectors and inspectors, and the trend, for a period
+    (``?period=&date=``; without a date, the period of the latest day with data)."""
     typed = {"period": request.args.get("period", "month")[:10],
              "date": request.args.get("date", "")[:10]}
     problems, status = [], 200
@@ -64,8 +65,11 @@ def assessment_page():
         query = check(AssessmentPageQuery, request.args.to_dict())
     except RequestInvalid as exc:
         problems, status, query = exc.problems(), 400, AssessmentPageQuery()
-    day = query.day or today()
-    found = assessment.assess(get_db(current_app), query.period, day, _weights(), today())
+    db, now = get_db(current_app), today()
+    # Without a date: the period of the latest day with data, as the map opens (a period
+    # begun today has nothing yet).
+    day = query.day or tonnage.latest_day(db, now) or now
+    found = assessment.assess(db, query.period, day, _weights(), now)
     if not problems:
         typed = {"period": query.period, "date": day.isoformat()}
     return render_template(

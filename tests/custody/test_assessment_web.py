@@ -84,6 +84,15 @@ def test_the_page_shows_rankings_and_the_trend_in_both_languages(client, people,
     assert short.headers["Location"].endswith("/supervise/assessment?period=day&date=2026-11-02")
 
 
+def test_without_a_date_the_page_opens_on_the_latest_days_period(client, people, week):
+    sign_in(client, people["supervisor"])  # the hand-made week, 2026-11-02 to 08, is the latest
+    html = page(client, "/supervise/assessment?period=week")
+    shown = re.search(r'name="date"[^>]*value="([0-9-]+)"', html)[1]
+    assert "2026-11-02" <= shown <= "2026-11-08"
+    text = words(html)
+    assert text.index("新丰村") < text.index("凤桥村")  # ranked on the week's data, not empty
+
+
 def test_a_bad_choice_on_the_page_says_so(client, people, week):
     sign_in(client, people["supervisor"])
     bad = client.get("/supervise/assessment?period=fortnight", headers=HTML)
