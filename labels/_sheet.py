@@ -21,11 +21,11 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import shutil
 import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -36,6 +36,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs
 from ._pdffont import CjkFont, cjk_font
+from ._pdfout import ObjectWriter, write_pages
 from ._qr import QUIET_ZONE, qr_rects
 
 K = 72 / 25.4  # points per millimetre
@@ -172,7 +173,6 @@ class _SheetPdf:
         self._tree = pdf.Root.Pages
         self._tree.MediaBox = Array([0, 0, _pt(sheet.page_w), _pt(sheet.page_h)])
         self._tree.Resources = self._resources
-        self._kids = self._tree.Kids
         self.templates: dict[tuple[str, str | None], Name] = {}
         self.page_start: Ops = []
         if sheet.crop_marks:
@@ -199,24 +199,12 @@ class _SheetPdf:
             self._form(name, _template_ops(lay, self.cjk.encode), lay.width, lay.height)
         return name
 
-    def add_page(self, compressed: bytes) -> None:
-        """Append a page drawing the FlateDecode-compressed content ``compressed``."""
-        stream = self.pdf.make_stream(compressed, Filter=Name.FlateDecode)
-        page = Dictionary(Type=Name.Page, Parent=self._tree, Contents=stream)
-        self._kids.append(self.pdf.make_indirect(page))
-
-    def save(self, out: BinaryIO | str | os.PathLike[str]) -> None:
-        """Complete the page count, then write the file (deterministic bytes)."""
-        self._tree.Count = len(self._kids)
-        if isinstance(out, str | os.PathLike):
-            self.pdf.save(out, deterministic_id=True)  # pikepdf writes a temporary, then renames
-        elif getattr(out, "seekable", lambda: False)():
-            self.pdf.save(out, deterministic_id=True)
-        else:  # qpdf needs to seek: spool, then copy to the stream
-            with tempfile.TemporaryFile() as spool:
-                self.pdf.save(spool, deterministic_id=True)
-                spool.seek(0)
-                shutil.copyfileobj(spool, out)
+    def write(self, out: BinaryIO, contents: Iterable[bytes], count: int) -> None:
+        """Write the file: the shared objects qpdf holds, then ``count`` pages of ``contents``."""
+        writer = ObjectWriter(out)
+        top = writer.pikepdf_objects(self.pdf, skip=[self._tree.objgen[0]])
+        write_pages(writer, self._tree, top + 1, contents, count)
+        writer.finish(root=self.pdf.Root.objgen[0])
 
 
 def _helvetica(pdf: pikepdf.Pdf, name: str) -> pikepdf.Object:
@@ -277,9 +265,25 @@ def write_sheet(
             if progress is not None:
                 progress(count)
         doc.cjk.finish()
-        gc.collect()  # the subsetter's font tables, before qpdf's pages take their place
+        gc.collect()  # the subsetter's font tables, before the file is written
         spool.seek(0)
-        for size in sizes:
-            doc.add_page(spool.read(size))
-    doc.save(out)
+        with _opened(out) as sink:
+            doc.write(sink, (spool.read(size) for size in sizes), len(sizes))
     return count
+
+
+@contextmanager
+def _opened(out: BinaryIO | str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A stream to write; for a path, a temporary file beside it, renamed to it when complete."""
+    if not isinstance(out, str | os.PathLike):
+        yield out
+        return
+    folder = os.path.dirname(os.path.abspath(out))
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".pdf.part", delete=False) as file:
+        try:
+            yield file
+        except BaseException:
+            file.close()
+            os.unlink(file.name)
+            raise
+    os.replace(file.name, out)

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -76,6 +77,36 @@ def test_thermal_labels_print_rasterise_decode_and_verify(tmp_path: Path) -> Non
     write_sheet(iter(expected), pdf, layout="thermal")
     subprocess.run(
         ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(tmp_path / "p")],
+        check=True,
+        capture_output=True,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == len(expected)
+    decoded = []
+    for page in pages:
+        texts = decode_texts(np.asarray(Image.open(page).convert("L")))
+        assert len(texts) == 1, f"{page.name}: {texts}"
+        decoded.append(SCHEME.verify(texts[0]))
+    assert decoded == [label.asset_id for label in expected]
+
+
+@pytest.mark.slow
+def test_300_thermal_labels_are_a_valid_pdf_whose_every_page_scans_at_203_dpi(
+    tmp_path: Path,
+) -> None:
+    # 300 pages hang from two leaves of the page tree (LEAF_PAGES = 256): order must hold across.
+    expected = []
+    for i in range(300):
+        kind, category = KINDS[i % len(KINDS)]
+        ident = asset_id(kind, 7_000 + i)
+        expected.append(LabelData(SCHEME.make_code(ident), ident, kind, category, "大桥镇江南村"))
+    pdf = tmp_path / "thermal.pdf"
+    assert write_sheet(iter(expected), pdf, layout="thermal") == 300
+    with pikepdf.open(pdf) as opened:  # what `qpdf --check` runs, warnings included
+        assert opened.check_pdf_syntax() == []
+        assert len(opened.pages) == 300
+    subprocess.run(  # 203 dpi: the coarsest common thermal print head
+        ["pdftoppm", "-r", "203", "-gray", "-png", str(pdf), str(tmp_path / "p")],
         check=True,
         capture_output=True,
     )

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from labels import CATEGORIES, KINDS, LabelData, asset_id, write_sheet
@@ -128,3 +129,15 @@ def test_labels_are_drawn_as_they_arrive_not_gathered_first() -> None:
     write_sheet(counted(), io.BytesIO(), progress=lambda done: seen.append((done, len(pulled))))
     # Each page is finished before the next page's labels are asked for.
     assert seen == [(24, 24), (48, 48), (60, 60)]
+
+
+def test_pages_keep_their_order_across_the_leaves_of_the_page_tree(tmp_path: Path) -> None:
+    out = tmp_path / "thermal.pdf"
+    write_sheet(labels(600), out, layout="thermal")  # leaves of 256 pages: 256 + 256 + 88
+    with pikepdf.open(out) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert len(pdf.pages) == 600 and len(pdf.Root.Pages.Kids) == 3
+    for page in (1, 256, 257, 512, 513, 600):
+        text = pdf_tool("pdftotext", "-f", str(page), "-l", str(page), str(out), "-")
+        kind, _ = MIXED[(page - 1) % len(MIXED)]
+        assert asset_id(kind, page - 1) in text
