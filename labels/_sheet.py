@@ -1,14 +1,13 @@
-"""PDF label sheets written with pikepdf (qpdf): A4 grids (3 x 8, crop marks) and thermal labels.
+"""PDF label sheets, A4 grids (3 x 8, crop marks) and thermal labels, in flat memory.
 
-Memory stays as flat as qpdf allows. Each page's operators are serialised by pikepdf and
-compressed as soon as its last label is drawn, then wait in a temporary spool file, not in
-memory; once every label is drawn the CJK font is subset (fontTools' ~35 MB of tables come and
-go while little else is held), and only then are the pages handed to qpdf and saved. What qpdf
-keeps per page is its objects (about 2 KB: page dictionary, content stream) plus the compressed
-content (~0.9 KB a thermal label, ~0.35 KB a label on A4 sheets). ``benchmarks/labels.py``,
-30,000 labels on this 2-core machine: thermal 27 s, 1,029 B a label, 146 MiB peak RSS (was
-179 MiB with the pages held and the font subset after them); A4 29 s, 357 B a label, 84 MiB
-(was 102 MiB).
+Each page's operators are serialised by pikepdf and compressed as soon as its last label is
+drawn, then wait in a temporary spool file, not in memory; once every label is drawn the CJK
+font is subset (fontTools' ~35 MB of tables come and go while little else is held). The file is
+then written front to back (``_pdfout``): the objects every page shares, which pikepdf (qpdf)
+builds and serialises, then the pages one by one from the spool. qpdf never holds the pages (it
+kept ~2 KB of objects a page until it saved). ``benchmarks/labels.py``, 30,000 labels on this
+2-core machine under load: thermal 84 MiB peak RSS (was 145 MiB when qpdf saved the pages;
+179 MiB before the spool), 1,033 B a label, ~1,050 labels a CPU second; A4 83 MiB, 357 B.
 
 What repeats is in the file once: the fonts, the crop marks as a Form XObject, and per (kind,
 category) a template Form XObject holding the colour band and the fixed names, all named in one
@@ -21,11 +20,12 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import secrets
 import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -245,9 +245,10 @@ def write_sheet(
     """Stream labels into an "a4" grid or "thermal" PDF; return the count (ValueError if none).
 
     Nothing is written to ``out`` until every label is drawn, so a batch that fails half way
-    leaves no file behind. Pages wait in a temporary spool file, not in memory, while labels are
-    drawn; the font is subset next, while memory is low; only then does qpdf get the pages
-    (30,000 thermal labels: 146 MiB peak RSS, 179 MiB before the spool; see the module notes).
+    leaves no file behind (a path is written under a temporary name, then renamed). Pages wait
+    in a temporary spool file, not in memory, while labels are drawn; the font is subset next;
+    then the file is written straight through, so memory does not grow with the batch (30,000
+    thermal labels: 84 MiB peak RSS, 145 MiB when qpdf held the pages; see the module notes).
     """
     if layout not in SHEETS:
         raise ValueError(f"unknown sheet layout {layout!r}; expected one of {sorted(SHEETS)}")
@@ -274,16 +275,16 @@ def write_sheet(
 
 @contextmanager
 def _opened(out: BinaryIO | str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """A stream to write; for a path, a temporary file beside it, renamed to it when complete."""
+    """A stream to write; for a path, a new file beside it, renamed to it once complete."""
     if not isinstance(out, str | os.PathLike):
         yield out
         return
-    folder = os.path.dirname(os.path.abspath(out))
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=".pdf.part", delete=False) as file:
-        try:
+    part = f"{os.fspath(out)}.{secrets.token_hex(4)}.part"  # created as open() would: umask
+    try:
+        with open(part, "xb") as file:
             yield file
-        except BaseException:
-            file.close()
-            os.unlink(file.name)
-            raise
-    os.replace(file.name, out)
+        os.replace(part, out)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
+        raise

@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from labels import CATEGORIES, KINDS, LabelData, asset_id, write_sheet
+from labels import CATEGORIES, KINDS, LabelData, _pdfout, asset_id, write_sheet
 from tests.labels.conftest import make_label, pdf_tool
 
 MIXED = [
@@ -100,6 +100,18 @@ def test_a_failing_batch_leaves_no_partial_file(tmp_path: Path) -> None:
     out = tmp_path / "sheet.pdf"
     with pytest.raises(RuntimeError):
         write_sheet(broken(), out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_while_writing_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(self: _pdfout.ObjectWriter, root: int) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(_pdfout.ObjectWriter, "finish", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_sheet(labels(30), tmp_path / "sheet.pdf")
     assert list(tmp_path.iterdir()) == []
 
 
