@@ -6,8 +6,9 @@ font is subset (fontTools' ~35 MB of tables come and go while little else is hel
 then written front to back (``_pdfout``): the objects every page shares, which pikepdf (qpdf)
 builds and serialises, then the pages one by one from the spool. qpdf never holds the pages (it
 kept ~2 KB of objects a page until it saved). ``benchmarks/labels.py``, 30,000 labels on this
-2-core machine under load: thermal 84 MiB peak RSS (was 145 MiB when qpdf saved the pages;
-179 MiB before the spool), 1,033 B a label, ~1,050 labels a CPU second; A4 83 MiB, 357 B.
+2-core machine under load: thermal 83 MiB peak RSS (was 145 MiB when qpdf saved the pages;
+179 MiB before the spool; 100,000 labels: 85 MiB), 1,033 B a label, ~1,000-1,130 labels a CPU
+second as before; A4 83 MiB, 357 B.
 
 What repeats is in the file once: the fonts, the crop marks as a Form XObject, and per (kind,
 category) a template Form XObject holding the colour band and the fixed names, all named in one
@@ -248,7 +249,7 @@ def write_sheet(
     leaves no file behind (a path is written under a temporary name, then renamed). Pages wait
     in a temporary spool file, not in memory, while labels are drawn; the font is subset next;
     then the file is written straight through, so memory does not grow with the batch (30,000
-    thermal labels: 84 MiB peak RSS, 145 MiB when qpdf held the pages; see the module notes).
+    thermal labels: 83 MiB peak RSS, 145 MiB when qpdf held the pages; see the module notes).
     """
     if layout not in SHEETS:
         raise ValueError(f"unknown sheet layout {layout!r}; expected one of {sorted(SHEETS)}")
