@@ -1,14 +1,14 @@
-"""PDF label sheets written with pikepdf (qpdf): A4 grids (3 x 8, crop marks) and thermal labels.
+"""PDF label sheets, A4 grids (3 x 8, crop marks) and thermal labels, in flat memory.
 
-Memory stays as flat as qpdf allows. Each page's operators are serialised by pikepdf and
-compressed as soon as its last label is drawn, then wait in a temporary spool file, not in
-memory; once every label is drawn the CJK font is subset (fontTools' ~35 MB of tables come and
-go while little else is held), and only then are the pages handed to qpdf and saved. What qpdf
-keeps per page is its objects (about 2 KB: page dictionary, content stream) plus the compressed
-content (~0.9 KB a thermal label, ~0.35 KB a label on A4 sheets). ``benchmarks/labels.py``,
-30,000 labels on this 2-core machine: thermal 27 s, 1,029 B a label, 146 MiB peak RSS (was
-179 MiB with the pages held and the font subset after them); A4 29 s, 357 B a label, 84 MiB
-(was 102 MiB).
+Each page's operators are serialised by pikepdf and compressed as soon as its last label is
+drawn, then wait in a temporary spool file, not in memory; once every label is drawn the CJK
+font is subset (fontTools' ~35 MB of tables come and go while little else is held). The file is
+then written front to back (``_pdfout``): the objects every page shares, which pikepdf (qpdf)
+builds and serialises, then the pages one by one from the spool. qpdf never holds the pages (it
+kept ~2 KB of objects a page until it saved). ``benchmarks/labels.py``, 30,000 labels on this
+2-core machine under load: thermal 83 MiB peak RSS (was 145 MiB when qpdf saved the pages;
+179 MiB before the spool; 100,000 labels: 85 MiB), 1,033 B a label, ~1,000-1,130 labels a CPU
+second as before; A4 83 MiB, 357 B.
 
 What repeats is in the file once: the fonts, the crop marks as a Form XObject, and per (kind,
 category) a template Form XObject holding the colour band and the fixed names, all named in one
@@ -21,11 +21,12 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import shutil
+import secrets
 import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -36,6 +37,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from ._catalog import DEFAULT_CATALOG, Catalog, LabelData, hex_to_rgb
 from ._layout import THERMAL_SIZE_MM, Layout, Text, layout_label, text_runs
 from ._pdffont import CjkFont, cjk_font
+from ._pdfout import ObjectWriter, write_pages
 from ._qr import QUIET_ZONE, qr_rects
 
 K = 72 / 25.4  # points per millimetre
@@ -172,7 +174,6 @@ class _SheetPdf:
         self._tree = pdf.Root.Pages
         self._tree.MediaBox = Array([0, 0, _pt(sheet.page_w), _pt(sheet.page_h)])
         self._tree.Resources = self._resources
-        self._kids = self._tree.Kids
         self.templates: dict[tuple[str, str | None], Name] = {}
         self.page_start: Ops = []
         if sheet.crop_marks:
@@ -199,24 +200,12 @@ class _SheetPdf:
             self._form(name, _template_ops(lay, self.cjk.encode), lay.width, lay.height)
         return name
 
-    def add_page(self, compressed: bytes) -> None:
-        """Append a page drawing the FlateDecode-compressed content ``compressed``."""
-        stream = self.pdf.make_stream(compressed, Filter=Name.FlateDecode)
-        page = Dictionary(Type=Name.Page, Parent=self._tree, Contents=stream)
-        self._kids.append(self.pdf.make_indirect(page))
-
-    def save(self, out: BinaryIO | str | os.PathLike[str]) -> None:
-        """Complete the page count, then write the file (deterministic bytes)."""
-        self._tree.Count = len(self._kids)
-        if isinstance(out, str | os.PathLike):
-            self.pdf.save(out, deterministic_id=True)  # pikepdf writes a temporary, then renames
-        elif getattr(out, "seekable", lambda: False)():
-            self.pdf.save(out, deterministic_id=True)
-        else:  # qpdf needs to seek: spool, then copy to the stream
-            with tempfile.TemporaryFile() as spool:
-                self.pdf.save(spool, deterministic_id=True)
-                spool.seek(0)
-                shutil.copyfileobj(spool, out)
+    def write(self, out: BinaryIO, contents: Iterable[bytes], count: int) -> None:
+        """Write the file: the shared objects qpdf holds, then ``count`` pages of ``contents``."""
+        writer = ObjectWriter(out)
+        top = writer.pikepdf_objects(self.pdf, skip=[self._tree.objgen[0]])
+        write_pages(writer, self._tree, top + 1, contents, count)
+        writer.finish(root=self.pdf.Root.objgen[0])
 
 
 def _helvetica(pdf: pikepdf.Pdf, name: str) -> pikepdf.Object:
@@ -257,9 +246,10 @@ def write_sheet(
     """Stream labels into an "a4" grid or "thermal" PDF; return the count (ValueError if none).
 
     Nothing is written to ``out`` until every label is drawn, so a batch that fails half way
-    leaves no file behind. Pages wait in a temporary spool file, not in memory, while labels are
-    drawn; the font is subset next, while memory is low; only then does qpdf get the pages
-    (30,000 thermal labels: 146 MiB peak RSS, 179 MiB before the spool; see the module notes).
+    leaves no file behind (a path is written under a temporary name, then renamed). Pages wait
+    in a temporary spool file, not in memory, while labels are drawn; the font is subset next;
+    then the file is written straight through, so memory does not grow with the batch (30,000
+    thermal labels: 83 MiB peak RSS, 145 MiB when qpdf held the pages; see the module notes).
     """
     if layout not in SHEETS:
         raise ValueError(f"unknown sheet layout {layout!r}; expected one of {sorted(SHEETS)}")
@@ -277,9 +267,25 @@ def write_sheet(
             if progress is not None:
                 progress(count)
         doc.cjk.finish()
-        gc.collect()  # the subsetter's font tables, before qpdf's pages take their place
+        gc.collect()  # the subsetter's font tables, before the file is written
         spool.seek(0)
-        for size in sizes:
-            doc.add_page(spool.read(size))
-    doc.save(out)
+        with _opened(out) as sink:
+            doc.write(sink, (spool.read(size) for size in sizes), len(sizes))
     return count
+
+
+@contextmanager
+def _opened(out: BinaryIO | str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A stream to write; for a path, a new file beside it, renamed to it once complete."""
+    if not isinstance(out, str | os.PathLike):
+        yield out
+        return
+    part = f"{os.fspath(out)}.{secrets.token_hex(4)}.part"  # created as open() would: umask
+    try:
+        with open(part, "xb") as file:
+            yield file
+        os.replace(part, out)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
+        raise

@@ -6,9 +6,10 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pikepdf
 import pytest
 
-from labels import CATEGORIES, KINDS, LabelData, asset_id, write_sheet
+from labels import CATEGORIES, KINDS, LabelData, _pdfout, asset_id, write_sheet
 from tests.labels.conftest import make_label, pdf_tool
 
 MIXED = [
@@ -102,6 +103,18 @@ def test_a_failing_batch_leaves_no_partial_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failure_while_writing_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(self: _pdfout.ObjectWriter, root: int) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(_pdfout.ObjectWriter, "finish", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_sheet(labels(30), tmp_path / "sheet.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unknown_layout_is_refused() -> None:
     with pytest.raises(ValueError):
         write_sheet(labels(1), io.BytesIO(), layout="letter")
@@ -128,3 +141,15 @@ def test_labels_are_drawn_as_they_arrive_not_gathered_first() -> None:
     write_sheet(counted(), io.BytesIO(), progress=lambda done: seen.append((done, len(pulled))))
     # Each page is finished before the next page's labels are asked for.
     assert seen == [(24, 24), (48, 48), (60, 60)]
+
+
+def test_pages_keep_their_order_across_the_leaves_of_the_page_tree(tmp_path: Path) -> None:
+    out = tmp_path / "thermal.pdf"
+    write_sheet(labels(600), out, layout="thermal")  # leaves of 256 pages: 256 + 256 + 88
+    with pikepdf.open(out) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert len(pdf.pages) == 600 and len(pdf.Root.Pages.Kids) == 3
+    for page in (1, 256, 257, 512, 513, 600):
+        text = pdf_tool("pdftotext", "-f", str(page), "-l", str(page), str(out), "-")
+        kind, _ = MIXED[(page - 1) % len(MIXED)]
+        assert asset_id(kind, page - 1) in text
