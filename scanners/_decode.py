@@ -72,7 +72,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ._engines import Decoded, Engine, ZbarEngine, default_engines
+from . import _mesh
+from ._base import Decoded, Engine, Points
+from ._engines import ZbarEngine, default_engines
 from ._image import DEFAULT_MAX_PIXELS, Photo, open_photo
 from ._metadata import PhotoMetadata
 from ._scan import Scan as _Scan
@@ -156,11 +158,27 @@ def _crops(scan: _Scan, primary: Engine, zbars: Sequence[Engine]) -> None:
                 _read(scan, zbar, image, 1 / k, x0, y0)
 
 
+def _bent(scan: _Scan, primary: Engine) -> None:
+    """Read each uncovered symbol again along its own bent module grid (``_mesh``)."""
+    full = scan.photo.gray(1)
+    tried: list[Points] = []
+    for quad in scan.uncovered()[:MAX_CROPS]:
+        if quad not in scan.uncovered() or any(_mesh.same_place(quad, t) for t in tried):
+            continue  # read meanwhile, or the same symbol seen twice
+        tried.append(quad)
+        for drawing in _mesh.grids(full, quad):
+            text = primary.read_pure(drawing)
+            if text:
+                scan.add([Decoded(text, tuple(quad), primary.name)])
+                break
+
+
 def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
     """The stages in order: (name, engine); ``crops`` uses the first engine and every zbar."""
     primary, others = engines[0], engines[1:]
     whole = [e for e in others if not isinstance(e, ZbarEngine)]
-    return ([("full", primary), ("crops", None)] + [("whole", e) for e in whole]
+    bent = [("mesh", primary)] if hasattr(primary, "read_pure") else []
+    return ([("full", primary), ("crops", None)] + bent + [("whole", e) for e in whole]
             + [("gamma", primary), ("clahe", primary)])
 
 
@@ -168,7 +186,7 @@ def _cost(name: str, engine: Engine | None, megapixels: float) -> float:
     """What a stage costs on this photo, in full zxing passes (measured medians)."""
     if name in HALF_COST:
         return HALF_COST[name]
-    if name == "crops":
+    if name in ("crops", "mesh"):
         return 0.0  # a few small crops, only where a symbol was seen
     return getattr(engine, "cost_mp", 0.0) / max(megapixels, 0.01)
 
@@ -183,7 +201,7 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
         if scan.stages:
             if scan.done():
                 break
-            if name == "crops" and not scan.uncovered():
+            if name in ("crops", "mesh") and not scan.uncovered():
                 continue
             cost = _cost(name, engine, megapixels)
             limit = (max(BUDGET_SEEN, SEEN_FLOOR_MP / megapixels) if scan.codes or scan.unread
@@ -200,6 +218,8 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
             _read(scan, engine, photo.gray(1))
         elif name == "crops":
             _crops(scan, engines[0], zbars)
+        elif name == "mesh":
+            _bent(scan, engine)
         elif name == "clahe":
             _read(scan, engine, _clahe(half), 2.0)
         elif name == "gamma":

@@ -65,6 +65,14 @@ class ZxingEngine(Engine):
                 unread.append(_corners(code.position))
         return Reading(found, unread)
 
+    def read_pure(self, drawing: np.ndarray) -> str | None:
+        """The text of a clean drawing of one upright symbol (zxing's pure mode), else None."""
+        z = self._zxing
+        code = z.read_barcode(drawing, formats=z.BarcodeFormat.QRCode, is_pure=True,
+                              try_rotate=False, try_downscale=False, try_invert=False,
+                              text_mode=z.TextMode.Plain)
+        return code.text if code is not None and code.valid and code.text else None
+
 
 class OpenCVEngine(Engine):
     """OpenCV's QR detector; the Aruco-based one reads ~50 % more of our corpus than the classic."""
