@@ -32,6 +32,7 @@ K = 6  # px a module in the flat resampling
 MARGIN = 2  # modules resampled around the symbol's corners
 WINDOW = 2  # the grid's phase at a module is measured over +-WINDOW modules
 PURE = 4  # px a module in the clean drawing
+ROUNDS = (1,)  # grid-following rounds tried (0: the plane alone; 2+ read nothing more)
 VERSIONS = [17 + 4 * v for v in range(1, 11)]  # module counts of QR versions 1-10
 
 
@@ -45,7 +46,7 @@ def _flat(gray: np.ndarray, quad: Points, n: int) -> np.ndarray:
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def _phase(edges: np.ndarray, n: int) -> np.ndarray:
+def _phase(edges: np.ndarray, n: int, anchor: float = 0.0) -> np.ndarray:
     """Drift of the grid (px, along the edges' axis) at each module, from edges across axis 1."""
     side = edges.shape[1]
     cols = np.arange(side)
@@ -60,19 +61,43 @@ def _phase(edges: np.ndarray, n: int) -> np.ndarray:
         s = np.convolve(rows * sin, np.ones((2 * WINDOW + 1) * K), "same")
         centres = ((np.arange(n) + MARGIN) * K + K // 2)
         drift[i] = np.arctan2(s[centres], c[centres])
-    # neighbours drift apart by far less than half a module: unwrap from the finder side
-    return np.unwrap(drift, axis=1) * K / (2 * np.pi)
+    # neighbours drift apart by far less than half a module: unwrap along each line, then
+    # the lines against each other, and keep the finder corner's drift within half a module
+    drift = np.unwrap(drift, axis=1)
+    means = drift.mean(axis=1)
+    drift += (np.unwrap(means) - means)[:, None]
+    corner = drift[:7, :7].mean() - anchor * 2 * np.pi / K
+    drift -= 2 * np.pi * np.round(corner / (2 * np.pi))
+    return drift * K / (2 * np.pi)
 
 
-def _modules(flat: np.ndarray, n: int, follow: bool = True) -> np.ndarray:
+def _field(drift: np.ndarray, n: int) -> np.ndarray:
+    """A per-module drift spread over every pixel of the flat image."""
+    inner = cv2.resize(drift, (n * K, n * K), interpolation=cv2.INTER_LINEAR)
+    return np.pad(inner, MARGIN * K, mode="edge")
+
+
+def _drift(img: np.ndarray, n: int, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """How far the grid drifted at each module (x, y in px), refined ``rounds`` times."""
+    dx = np.zeros((n, n), np.float32)
+    dy = np.zeros((n, n), np.float32)
+    side = img.shape[0]
+    grid_x, grid_y = np.meshgrid(np.arange(side, dtype=np.float32),
+                                 np.arange(side, dtype=np.float32))
+    for _ in range(rounds):
+        moved = cv2.remap(img, grid_x + _field(dx, n), grid_y + _field(dy, n), cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
+        gx = np.abs(cv2.Sobel(moved, cv2.CV_32F, 1, 0, ksize=3))
+        gy = np.abs(cv2.Sobel(moved, cv2.CV_32F, 0, 1, ksize=3))
+        dx = dx + cv2.GaussianBlur(_phase(gx, n, -dx[:7, :7].mean()), (3, 3), 0)
+        dy = dy + cv2.GaussianBlur(_phase(gy.T, n, -dy[:7, :7].mean()).T, (3, 3), 0)
+    return dx, dy
+
+
+def _modules(flat: np.ndarray, n: int, rounds: int = 1) -> np.ndarray:
     """The n x n modules (True = dark), each sampled at its drifted centre (or on the plane)."""
     img = flat.astype(np.float32)
-    dx = dy = np.zeros((n, n), np.float32)
-    if follow:
-        gx = np.abs(cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3))
-        gy = np.abs(cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3))
-        dx = cv2.GaussianBlur(_phase(gx, n), (3, 3), 0)
-        dy = cv2.GaussianBlur(_phase(gy.T, n).T, (3, 3), 0)
+    dx, dy = _drift(img, n, rounds)
     centre = (np.arange(n, dtype=np.float32) + MARGIN) * K + K / 2
     mx = centre[None, :] + dx
     my = centre[:, None] + dy
@@ -149,5 +174,5 @@ def grids(gray: np.ndarray, quad: Points) -> Iterator[np.ndarray]:
         return
     for n in _sizes(gray, quad):
         flat = _flat(gray, quad, n)
-        for follow in (True, False):
-            yield _pure(_modules(flat, n, follow))
+        for rounds in ROUNDS:
+            yield _pure(_modules(flat, n, rounds))
