@@ -153,6 +153,9 @@ def _sizes(gray: np.ndarray, quad: Points) -> list[int]:
     None where the estimate says no QR code (fewer than 19 modules: zxing paired
     finder patterns of two symbols, or of one symbol with something else).
     """
+    sides = np.linalg.norm(np.float32(quad[:4]) - np.roll(np.float32(quad[:4]), 1, axis=0), axis=1)
+    if sides.max() > 2 * sides.min():
+        return []  # no square seen even at a slant: finder patterns of two symbols paired
     guess = module_count(gray, quad)
     if guess is None:
         return VERSIONS
