@@ -90,6 +90,7 @@ BUDGET_NONE = 3.0  # what a photo where nothing is seen may cost, in full zxing 
 BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
 SEEN_FLOOR_MP = 12.0  # ... but never less than this (in megapixels of a full pass): a small
 # photo with a symbol seen can afford one CNN call (~7 ms) and the half-size stages
+WHOLE_SIDE = 1024  # px: the long side of the image the other engines (WeChat) look at
 HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage, in full passes (measured)
 _GAMMA = (255 * (np.arange(256) / 255) ** 0.45).astype(np.uint8)
 
@@ -173,6 +174,14 @@ def _bent(scan: _Scan, primary: Engine) -> None:
                 break
 
 
+def _reduction(size: tuple[int, int], side: int) -> int:
+    """The JPEG reduction (1, 2, 4, 8) that brings the long side down to about ``side`` px."""
+    for r in (1, 2, 4):
+        if max(size) / r <= side * 1.1:
+            return r
+    return 8
+
+
 def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
     """The stages in order: (name, engine); ``crops`` uses the first engine and every zbar."""
     primary, others = engines[0], engines[1:]
@@ -214,8 +223,11 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
             continue
         scan.stages.append(name)
         spent += 1.0 if name == "full" else _cost(name, engine, megapixels)
-        if name in ("full", "whole"):
+        if name == "full":
             _read(scan, engine, photo.gray(1))
+        elif name == "whole":
+            r = _reduction(photo.size, WHOLE_SIDE)
+            _read(scan, engine, photo.gray(r), float(r))
         elif name == "crops":
             _crops(scan, engines[0], zbars)
         elif name == "mesh":
