@@ -210,10 +210,13 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
         if scan.stages:
             if scan.done():
                 break
-            if name in ("crops", "mesh") and not scan.uncovered():
+            symbols = [q for q in scan.uncovered() if _mesh.plausible(q)]
+            if name != "crops" and scan.codes and not symbols:
+                break  # only slivers left: finder patterns zxing paired across symbols
+            if (name == "crops" and not scan.uncovered()) or (name == "mesh" and not symbols):
                 continue
             cost = _cost(name, engine, megapixels)
-            limit = (max(BUDGET_SEEN, SEEN_FLOOR_MP / megapixels) if scan.codes or scan.unread
+            limit = (max(BUDGET_SEEN, SEEN_FLOOR_MP / megapixels) if scan.codes or symbols
                      else BUDGET_NONE)
             if spent + cost > limit:
                 scan.skipped.append(name)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._base import Points
 
-__all__ = ["grids", "module_count", "same_place"]
+__all__ = ["grids", "module_count", "plausible", "same_place"]
 
 K = 6  # px a module in the flat resampling
 MARGIN = 2  # modules resampled around the symbol's corners
@@ -153,15 +153,27 @@ def _sizes(gray: np.ndarray, quad: Points) -> list[int]:
     None where the estimate says no QR code (fewer than 19 modules: zxing paired
     finder patterns of two symbols, or of one symbol with something else).
     """
-    sides = np.linalg.norm(np.float32(quad[:4]) - np.roll(np.float32(quad[:4]), 1, axis=0), axis=1)
-    if sides.max() > 2 * sides.min():
-        return []  # no square seen even at a slant: finder patterns of two symbols paired
+    if not plausible(quad):
+        return []
     guess = module_count(gray, quad)
     if guess is None:
         return VERSIONS
     if guess < 19:
         return []
     return sorted(VERSIONS, key=lambda n: abs(n - guess))[:2]
+
+
+def plausible(quad: Points) -> bool:
+    """True if a located symbol may be a QR code: no side over twice another, even at a slant.
+
+    zxing pairs finder patterns of two symbols (or of one with a look-alike)
+    into long thin quads, or into one with a corner at the origin: no symbol there.
+    """
+    if len(quad) < 4:
+        return False
+    corners = np.float32(quad[:4])
+    sides = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1)
+    return bool(sides.min() > 0 and sides.max() <= 2 * sides.min())
 
 
 def same_place(a: Points, b: Points) -> bool:
