@@ -90,7 +90,7 @@ BUDGET_NONE = 3.0  # what a photo where nothing is seen may cost, in full zxing 
 BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
 SEEN_FLOOR_MP = 12.0  # ... but never less than this (in megapixels of a full pass): a small
 # photo with a symbol seen can afford one CNN call (~7 ms) and the half-size stages
-WHOLE_SIDE = 1024  # px: the long side of the image the other engines (WeChat) look at
+WHOLE_SIDE = 2048  # px: the long side of the image the other engines (WeChat) look at
 HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage, in full passes (measured)
 _GAMMA = (255 * (np.arange(256) / 255) ** 0.45).astype(np.uint8)
 
