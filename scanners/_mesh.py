@@ -84,9 +84,9 @@ def _drift(img: np.ndarray, n: int, rounds: int) -> tuple[np.ndarray, np.ndarray
     side = img.shape[0]
     grid_x, grid_y = np.meshgrid(np.arange(side, dtype=np.float32),
                                  np.arange(side, dtype=np.float32))
-    for _ in range(rounds):
-        moved = cv2.remap(img, grid_x + _field(dx, n), grid_y + _field(dy, n), cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    for done in range(rounds):
+        moved = img if not done else cv2.remap(img, grid_x + _field(dx, n), grid_y + _field(dy, n),
+                                               cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         gx = np.abs(cv2.Sobel(moved, cv2.CV_32F, 1, 0, ksize=3))
         gy = np.abs(cv2.Sobel(moved, cv2.CV_32F, 0, 1, ksize=3))
         dx = dx + cv2.GaussianBlur(_phase(gx, n, -dx[:7, :7].mean()), (3, 3), 0)
