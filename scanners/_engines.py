@@ -9,57 +9,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
 
+import cv2
 import numpy as np
+
+from ._base import Decoded, Engine, Points, Reading
+from ._wechat import WeChatEngine
 
 __all__ = [
     "Decoded", "Engine", "OpenCVEngine", "Reading", "ZbarEngine", "ZxingEngine", "default_engines"
 ]
 
 log = logging.getLogger("scanners")
-
-Points = tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    """One code read from a photo: its text, corners (x, y) in the photo, and engine."""
-
-    text: str
-    points: Points
-    engine: str
-
-
-class Reading(list):
-    """An engine's codes, plus the symbols it saw but could not decode (their corners)."""
-
-    def __init__(self, codes: Iterable[Decoded] = (), unread: Iterable[Points] = ()) -> None:
-        super().__init__(codes)
-        self.unread = list(unread)
-
-    @property
-    def suspects(self) -> int:
-        """How many symbols were seen but not decoded."""
-        return len(self.unread)
-
-
-class Engine:
-    """Base class of a decoder engine: override ``read``.
-
-    ``cost_mp`` is what one whole-photo call costs when that does not depend on
-    the photo's size (a CNN at a fixed input size), in megapixels of a full
-    zxing pass; 0 for engines the cascade need not budget.
-    """
-
-    name = "engine"
-    cost_mp = 0.0
-
-    def read(self, gray: np.ndarray) -> list[Decoded]:
-        """Return every QR code found in a 2-D uint8 grayscale image."""
-        raise NotImplementedError
-
 
 def _corners(position) -> Points:
     """A zxing-cpp position as four (x, y) corners, clockwise from top left."""
@@ -104,6 +65,14 @@ class ZxingEngine(Engine):
                 unread.append(_corners(code.position))
         return Reading(found, unread)
 
+    def read_pure(self, drawing: np.ndarray) -> str | None:
+        """The text of a clean drawing of one upright symbol (zxing's pure mode), else None."""
+        z = self._zxing
+        code = z.read_barcode(drawing, formats=z.BarcodeFormat.QRCode, is_pure=True,
+                              try_rotate=False, try_downscale=False, try_invert=False,
+                              text_mode=z.TextMode.Plain)
+        return code.text if code is not None and code.valid and code.text else None
+
 
 class OpenCVEngine(Engine):
     """OpenCV's QR detector; the Aruco-based one reads ~50 % more of our corpus than the classic."""
@@ -111,8 +80,6 @@ class OpenCVEngine(Engine):
     name = "opencv"
 
     def __init__(self, aruco: bool = True) -> None:
-        import cv2
-
         self._aruco = aruco
         self._factory = cv2.QRCodeDetectorAruco if aruco else cv2.QRCodeDetector
         self._local = threading.local()  # a detector keeps state between calls: one per thread
@@ -185,8 +152,6 @@ def default_engines() -> list[Engine]:
     zxing saw but could not decode. OpenCV's own detector is not among them: it
     added nothing the others did not read, at several times their cost.
     """
-    from ._wechat import WeChatEngine
-
     engines: list[Engine] = []
     for name, factory in (("zxing", ZxingEngine), ("wechat", WeChatEngine), ("zbar", ZbarEngine)):
         try:

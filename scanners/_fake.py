@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ._engines import Decoded, Engine, Reading
+from ._base import Decoded, Engine, Reading
 
 __all__ = ["FakeEngine"]
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ._exceptions import EmptyImage, ImageTooLarge, NotAnImage, TruncatedImage
-
-if TYPE_CHECKING:
-    from ._metadata import PhotoMetadata
+from ._heif import register_heif
+from ._metadata import PhotoMetadata, metadata_from_exif
 
 __all__ = ["DEFAULT_MAX_PIXELS", "Photo", "open_photo"]
 
@@ -31,19 +29,6 @@ _REDUCED = {
     4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
     8: cv2.IMREAD_REDUCED_GRAYSCALE_8,
 }
-_heif_registered = False
-
-
-def _register_heif() -> None:
-    """Teach Pillow to open HEIC/AVIF, once."""
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        _heif_registered = True
-
-
 def orient(gray: np.ndarray, orientation: int) -> np.ndarray:
     """Apply an EXIF orientation (1-8) to an array, as a viewer would show it."""
     ops = {
@@ -91,8 +76,6 @@ class Photo:
     @property
     def metadata(self) -> PhotoMetadata:
         """Capture time, GPS and camera from the EXIF read with the header (empty if none)."""
-        from ._metadata import PhotoMetadata, metadata_from_exif
-
         return metadata_from_exif(self._exif) if self._exif is not None else PhotoMetadata()
 
     @classmethod
@@ -152,7 +135,7 @@ def open_photo(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Photo:
     """Read the header of photo bytes and refuse empty, non-image, truncated or huge files."""
     if not data:
         raise EmptyImage("the photo file is empty (0 bytes)")
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -20,9 +20,10 @@ import resource
 import threading
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
-from ._decode import PhotoContents
+from ._decode import PhotoContents, decode, read_photo
 from ._engines import Decoded, Engine
 from ._exceptions import DecoderCrashed, DecodeTimeout, ScanError
 from ._image import DEFAULT_MAX_PIXELS
@@ -73,10 +74,6 @@ def _serve(conn, engines, max_pixels: int, memory_mb: int | None) -> None:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     _reuse_freed_memory()
-    import cv2
-
-    from ._decode import decode, read_photo
-
     cv2.setNumThreads(1)  # the pool is the parallelism
     while True:
         try:

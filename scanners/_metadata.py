@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from PIL import Image, UnidentifiedImageError
 
 from ._exceptions import EmptyImage, NotAnImage
-from ._image import _register_heif
+from ._heif import register_heif
 
 __all__ = ["PhotoMetadata", "metadata_from_exif", "read_photo_metadata"]
 
@@ -157,7 +157,7 @@ def read_photo_metadata(data: bytes) -> PhotoMetadata:
     """Read capture time, GPS, orientation and camera from a photo's EXIF (None if absent)."""
     if not data:
         raise EmptyImage("the photo file is empty (0 bytes)")
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ._engines import Decoded, Points
+from ._base import Decoded, Points
 from ._image import Photo
 
 __all__ = ["Scan", "centre", "inside"]

@@ -18,9 +18,10 @@ import os
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-from ._engines import Decoded, Engine
+from ._base import Decoded, Engine
 
 __all__ = ["MODEL_MD5", "WeChatEngine", "wechat_model_dir"]
 
@@ -69,8 +70,6 @@ class WeChatEngine(Engine):
     cost_mp = 9.0  # ~20 ms of CPU where it finds nothing, what zxing takes on ~8-9 MP
 
     def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
-        import cv2
-
         if not hasattr(cv2, "wechat_qrcode_WeChatQRCode"):
             raise ImportError("this OpenCV has no wechat_qrcode module (needs the contrib build)")
         folder = Path(model_dir) if model_dir is not None else wechat_model_dir()
@@ -78,7 +77,6 @@ class WeChatEngine(Engine):
             raise ValueError(f"WeChat QR model files in {folder} do not match OpenCV's checksums")
         self._folder = folder
         self._paths = [str(folder / n) for n in MODEL_MD5]
-        self._cv2 = cv2
         self._local = threading.local()  # a detector keeps state between calls: one per thread
         self._detector()  # fail here, not on the first photo, if the models do not load
 
@@ -90,7 +88,7 @@ class WeChatEngine(Engine):
         """This thread's detector."""
         detector = getattr(self._local, "detector", None)
         if detector is None:
-            detector = self._local.detector = self._cv2.wechat_qrcode_WeChatQRCode(*self._paths)
+            detector = self._local.detector = cv2.wechat_qrcode_WeChatQRCode(*self._paths)
         return detector
 
     def read(self, gray: np.ndarray) -> list[Decoded]:
