@@ -15,7 +15,8 @@ A period with nothing recorded (no activity, no deposit) ranks no place:
 ``recorded`` is false and every rank is None, rather than every village first at 0.
 
 The trend is the district's KPIs and composite per step of the period (see
-``assessment.steps``): all villages pooled.
+``assessment.steps``): all villages pooled; a step with nothing recorded has no
+values (a gap in the chart rather than a fall to 0).
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def _trend(reg: counts.Registry, act: counts.Activity, steps: list[tuple[date, d
             total += counts.village_counts(reg, act, name, a, b, 0)
         total.households_depositing = depositing
         values = kpi.kpis(total)
+        if not depositing and not any(a <= day <= b for _village, day in act.places):
+            values = dict.fromkeys(values)  # nothing recorded: a gap in the trend, not zeros
         found.append({"first": a, "last": b, **values,
                       "composite": kpi.composite(values, weights)})
     return found

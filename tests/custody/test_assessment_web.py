@@ -138,6 +138,7 @@ def test_a_period_with_nothing_recorded_ranks_nobody(client, people, week):
     answer = client.get(empty, headers=token).get_json()
     assert answer["recorded"] is False and answer["rows"]
     assert {r["rank"] for r in answer["rows"]} == {None}
+    assert len(answer["trend"]) == 7 and {t["booth_signin"] for t in answer["trend"]} == {None}
     assert {r["rank"] for r in client.get(empty + "&level=town", headers=token)
             .get_json()["rows"]} == {None}
     assert client.get(WEEK, headers=token).get_json()["recorded"] is True
