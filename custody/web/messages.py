@@ -103,6 +103,11 @@ def message_in(lang: str, code: str, **params) -> str:
     return say(lang, found, **{**DEFAULT_PARAMS, **params}) if "%(" in found else say(lang, found)
 
 
+def words_in(lang: str) -> dict[str, str]:
+    """Every code's words in ``lang``, placeholders left for the page's script to fill."""
+    return {code: say(lang, text) for code, text in ERRORS.items()}
+
+
 def message_for(code: str, fallback: str | None = None, **params) -> str:
     """The message for ``code`` in the current language, else ``fallback``."""
     from custody.web.i18n import lang  # the request's language (Flask-Babel)
