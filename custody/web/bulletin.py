@@ -123,6 +123,9 @@ def render(found: dict, names: Mapping[str, str]) -> bytes:
         Paragraph(_("%(first)s to %(last)s. Composite: weighted mean of the rates, each at "
                     "most 100%%; weights: %(weights)s.", first=format_date(found["first"]),
                     last=format_date(found["last"]), weights=weights), _style(9)),
+        *([] if found["recorded"] else [Spacer(1, 3 * mm), Paragraph(
+            _("Nothing was recorded in this period, so nothing is ranked: choose another "
+              "period."), _style(11))]),
         Spacer(1, 4 * mm), Paragraph(_("Towns"), _style(12)), Spacer(1, 2 * mm),
         _places(found["towns"], names, False), Spacer(1, 5 * mm),
         Paragraph(_("Villages"), _style(12)), Spacer(1, 2 * mm),

@@ -118,6 +118,11 @@ def test_the_monthly_bulletin_is_a_pdf_with_the_chinese_names(client, people, we
     assert bad.status_code == 400 and "2026-11" in bad.get_data(as_text=True)
     assert client.get("/supervise/assessment/bulletin/2026-11.pdf",
                       headers=people["driver"]["auth"]).status_code == 403
+    empty = client.get("/supervise/assessment/bulletin/2026-09.pdf", headers=HTML)
+    pdf.write_bytes(empty.data)  # a month with nothing recorded says so, and ranks nobody
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "本期没有任何记录" in text and "凤桥村" in text
 
 
 def test_the_flags_api_carries_the_booth_keepers_inspection_notes(client, people, week):
