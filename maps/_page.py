@@ -206,14 +206,14 @@ def check_lang(lang: str) -> None:
 
 
 def format_kg(kg: float, unit: str = "kg") -> str:
-    """A weight for people: '1,234.5 kg'."""
-    return f"{kg:,.1f} {unit}"
+    """A weight for people: '1,234.5 kg' (never '-0.0 kg')."""
+    return f"{round(kg, 1) + 0.0:,.1f} {unit}"  # -0.0 + 0.0 is 0.0
 
 
 def format_weight(kg: float, kg_unit: str = "kg", t_unit: str = "t") -> str:
     """A weight in the unit people read it in: '850.0 kg' below a tonne, '12.35 t' above."""
-    if abs(kg) >= 1000:
-        return f"{kg / 1000:,.2f} {t_unit}"
+    if abs(round(kg, 1)) >= 1000:
+        return f"{round(kg / 1000, 2) + 0.0:,.2f} {t_unit}"
     return format_kg(kg, kg_unit)
 
 

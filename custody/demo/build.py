@@ -83,8 +83,11 @@ def build(db: Database, spec: DemoSpec, *, settings: Settings | None = None,
 def _send_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.Random,
               day: int, phones: DemoPhones) -> None:
     """Plan one day's scans and send them in local time order."""
-    scans = plan_day(db, district, spec, rng, day, phones.report)
+    planned = plan_day(db, district, spec, rng, day, phones.report)
     midnight = datetime.combine(spec.start + timedelta(days=day), clock_time(), REPORT_TZ)
+    # The inspectors' scans have a generator of their own: the others are sent as they were.
+    scans = [s for s in planned if s.action is not Action.INSPECT]
+    rounds = random.Random(f"{spec.seed}-inspection-sends-{day}")
     photographed = photographed_today(spec, day, len(scans)) if phones.with_photos else set()
     if phones.with_photos:  # a driver photographs every room he clears, as Nanhu's do
         photographed |= {i for i, scan in enumerate(scans) if scan.action is Action.LOAD}
@@ -92,13 +95,19 @@ def _send_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.
     doubles = set(pick.sample(sorted(photographed), min(spec.double_sends, len(photographed))))
     replays = set(pick.sample(range(len(scans)), min(spec.replays, len(scans))))
     if spec.through == "ledger":
-        _append_day(db, scans, midnight, rng, phones.report)
+        _append_day(db, planned, midnight, rng, phones.report)
         return
-    for i, scan in enumerate(scans):
+    i = 0
+    for scan in planned:
         taken = midnight + timedelta(minutes=scan.minute)
+        if scan.action is Action.INSPECT:
+            received = taken + timedelta(seconds=rounds.uniform(*QUEUE_DELAY_S))
+            phones.send(scan, taken, received, rounds)
+            continue
         received = taken + timedelta(seconds=rng.uniform(*QUEUE_DELAY_S))
         phones.send(scan, taken, received, rng, photographed=i in photographed,
                     double_send=i in doubles, replay=i in replays)
+        i += 1
 
 
 def _append_day(db: Database, scans: list, midnight: datetime, rng: random.Random,

@@ -13,7 +13,10 @@ its route that hold its category (``load``: room and truck, no weight; a
 kitchen truck takes only the kitchen waste) and drives to its plant, where the
 driver photographs truck and plant (``deliver``, no weight) and the weighbridge
 operator photographs the arriving truck with the plant's code and enters the
-net weight (``deliver``, the required weight). No scan names a category, as
+net weight (``deliver``, the required weight). From 07:00 each village's
+inspector (督导员) walks its booths, a few minutes apart, and at each booth he
+checks (most, not all: some inspectors are more diligent) photographs one bin
+(``inspect``, no weight), noting a wrongly sorted bag when he sees one. No scan names a category, as
 no phone page asks for one on these moves: the system knows what each
 container holds.
 
@@ -29,6 +32,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
+import vocabulary
 from custody.db.engine import Database
 from custody.demo.district import CATEGORIES, Booth, DemoDistrict
 from custody.demo.spec import DemoReport, DemoSpec
@@ -53,6 +57,9 @@ WRONG_BIN = {
     Category.HAZARDOUS: {Category.OTHER: 0.85, Category.RECYCLABLE: 0.1, Category.KITCHEN: 0.05},
 }
 WEIGHBRIDGE_LOSS = (0.005, 0.02)  # drip and spillage between the last room and the plant
+INSPECTION_START = 7 * 60  # the inspectors' round, while households bring their bags
+DILIGENCE = (0.6, 1.0)  # the share of his booths an inspector checks on a day
+NOTICED = 0.5  # the chance he sees (and notes) a wrongly sorted bag in the bin he checks
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class FieldScan:
     role: Role
     at: tuple[float, float]  # where the user stands
     weight_kg: float | None = None
+    note: str | None = None  # what an inspector writes
 
 
 def collected_on(category: Category, day: int) -> bool:
@@ -87,7 +95,7 @@ def plan_day(db: Database, district: DemoDistrict, spec: DemoSpec, rng: random.R
         report.events[Action.DEPOSIT] += 1
         report.truth["deposited"][category] += kg
     bags = _bags_for(db, district, spec, deposits)
-    scans: list[FieldScan] = []
+    scans: list[FieldScan] = _inspections(district, spec, day, report)
     collected_at = _collections(district, rng, day, scans, report)
     for (_v, _household, booth, into, _category, kg), bag in zip(deposits, bags, strict=True):
         latest = collected_at.get(booth.bins[into], 20 * 60) - 2  # before its bin is emptied
@@ -194,3 +202,36 @@ def _deliver(rng: random.Random, district: DemoDistrict, truck, minute: float, k
                            plant.operator, Role.FACILITY_OPERATOR, plant.at, net))
     report.events[Action.DELIVER] += 1  # one delivery, which the weighbridge confirms
     report.truth["delivered"][truck.category] += net
+
+
+def _inspections(district: DemoDistrict, spec: DemoSpec, day: int,
+                 report: DemoReport) -> list[FieldScan]:
+    """Each village inspector's morning round: one bin photographed at each booth he checks.
+
+    Drawn from generators of their own, so the rest of the day is as it was without them.
+    """
+    rng = random.Random(f"{spec.seed}-inspections-{day}")
+    found = []
+    for v, village in enumerate(district.villages):
+        diligence = random.Random(f"{spec.seed}-inspector-{v}").uniform(*DILIGENCE)
+        minute = INSPECTION_START + rng.uniform(0, 20)
+        for booth in village.booths:
+            minute += rng.uniform(4, 9)  # on foot or by e-bike from the last booth
+            if rng.random() >= diligence:
+                continue
+            category = rng.choice(CATEGORIES)
+            held = district.bin_kg.get(booth.bins[category], Counter())
+            wrong = sorted(c for c in held if c is not category)
+            note = (_wrong_bag_note(category, rng.choice(wrong))
+                    if wrong and rng.random() < NOTICED else None)
+            found.append(FieldScan(minute, Action.INSPECT, booth.bins[category],
+                                   booth.bins[category], village.inspector, Role.BOOTH_KEEPER,
+                                   booth.at, note=note))
+            report.events[Action.INSPECT] += 1
+    return found
+
+
+def _wrong_bag_note(bin_category: Category, found: Category) -> str:
+    """What an inspector types when a bin holds a wrongly sorted bag: '厨余垃圾桶里有其他垃圾'."""
+    names = vocabulary.CATEGORIES
+    return f"{names[bin_category.value].zh}桶里有{names[found.value].zh}"

@@ -7,7 +7,10 @@ cart (no category: it takes whatever the bins hold) and its collector serve two
 villages; each category has its own truck and driver per route of eight
 villages (a truck registered with its category, as Nanhu transports by
 category). Kitchen waste goes to the kitchen-waste plant, the rest to the
-comprehensive plant; each plant has a weighbridge operator.
+comprehensive plant; each plant has a weighbridge operator. Each village has an
+inspector (督导员) who checks its booths in the morning with the booth keepers'
+phone page (the field page that records inspections), some more diligently than
+others.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class DemoVillage:
     booths: list[Booth] = field(default_factory=list)
     room: str = ""
     room_at: tuple[float, float] = (0.0, 0.0)
+    inspector: int = 0  # the village's 督导员
 
 
 @dataclass
@@ -204,6 +208,8 @@ def register_district(db: Database, spec: DemoSpec, rng: random.Random,
                                                  lon=lon, treatment=TREATMENT[key])])
         plants[key] = Plant(plant, (lat, lon),
                             assets.add_actor(db, next(staff), Role.FACILITY_OPERATOR))
+    for village in villages:  # registered last: every other name and id is as it was
+        village.inspector = assets.add_actor(db, next(staff), Role.BOOTH_KEEPER)
     _tick(bar)
     starters = [(i, ref) for i, v in enumerate(villages) for b in v.booths for ref in b.households]
     starter_ids = assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN,

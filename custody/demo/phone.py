@@ -100,7 +100,7 @@ class DemoPhones:
         point = _gps(rng, scan.at)
         fields = dict(actor_id=scan.actor, role=scan.role, device_id=None, action=scan.action,
                       weight_kg=scan.weight_kg, category=None,
-                      client_time=_phone_clock(taken), point=point, note=None)
+                      client_time=_phone_clock(taken), point=point, note=scan.note)
         ctx, answer = self.with_photos, None
         if photographed and ctx is not None:
             photo, key, answer = self._photograph(ctx, scan, taken, point, received, rng, fields)
@@ -118,7 +118,7 @@ class DemoPhones:
                     received: datetime, rng: random.Random, fields: dict) -> tuple:
         """Photograph and upload until the scanner reads it: (photo, key, answer) or Nones."""
         found = label_sheets.label_data(self.db, self.scheme, [scan.source, scan.dest])
-        artwork = [found[scan.source], found[scan.dest]]
+        artwork = [found[a] for a in _labels(scan)]
         seed = f"{scan.source}>{scan.dest}@{taken.isoformat()}"
         for attempt in range(RETAKES):
             started = time.perf_counter()
@@ -133,7 +133,7 @@ class DemoPhones:
 
     def _stand_in(self, scan: FieldScan, taken: datetime, point: Point) -> bytes:
         """The stand-in photo of this scan's two labels."""
-        said = {"codes": [self.scheme.make_code(scan.source), self.scheme.make_code(scan.dest)],
+        said = {"codes": [self.scheme.make_code(a) for a in _labels(scan)],
                 "taken": taken.isoformat(), "lat": point.lat, "lon": point.lon}
         return STAND_IN + json.dumps(said).encode()
 
@@ -160,7 +160,12 @@ def planned_draft(scan: FieldScan, taken: datetime, rng: random.Random) -> Hando
     """The one handover the scan service plans from this scan's photo (its two labels)."""
     return HandoverDraft(scan.source, scan.dest, scan.actor, scan.role, scan.action,
                          device_time=_phone_clock(taken), point=_gps(rng, scan.at),
-                         weight_kg=scan.weight_kg)
+                         weight_kg=scan.weight_kg, note=scan.note)
+
+
+def _labels(scan: FieldScan) -> list[str]:
+    """The labels in the scan's photo: two, or one for an inspection of one asset."""
+    return list(dict.fromkeys([scan.source, scan.dest]))
 
 
 def _key(rng: random.Random) -> str:

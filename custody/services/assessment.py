@@ -11,8 +11,12 @@ then ranks, with the arithmetic of ``custody.domain.assessment``:
 - collectors by work rate (booths picked up / booths due to them);
 - inspectors by inspection rate (inspections / booths due to them).
 
+A period with nothing recorded (no activity, no deposit) ranks no place:
+``recorded`` is false and every rank is None, rather than every village first at 0.
+
 The trend is the district's KPIs and composite per step of the period (see
-``assessment.steps``): all villages pooled.
+``assessment.steps``): all villages pooled; a step with nothing recorded has no
+values (a gap in the chart rather than a fall to 0).
 """
 
 from __future__ import annotations
@@ -52,13 +56,19 @@ def assess(db: Database, period: str, day: date, weights: Mapping[str, float],
             sum(daily.get((vid, a), 0) for vid, _town in reg.villages.values())
             if daily is not None else sum(household_days.span(conn, a, b).values())
             for a, b in steps]
+        recorded = any(first <= day <= last for _village, day in act.places) or any(
+            span.values())
         villages = _villages(reg, act, first, last, span, weights)
         collectors = _people(conn, reg, act, "pickup", first, last)
         inspectors = _people(conn, reg, act, "inspect", first, last)
+    towns = _towns(villages)
+    if not recorded:  # every place at 0: no ranking, rather than all of them first
+        for row in (*villages, *towns):
+            row["rank"] = None
     return {
         "period": period, "day": day, "first": first, "last": last, "period_last": period_last,
-        "weights": dict(weights),
-        "villages": villages, "towns": _towns(villages),
+        "weights": dict(weights), "recorded": recorded,
+        "villages": villages, "towns": towns,
         "collectors": collectors, "inspectors": inspectors,
         "trend": _trend(reg, act, steps, trend_households, weights),
     }
@@ -111,6 +121,8 @@ def _trend(reg: counts.Registry, act: counts.Activity, steps: list[tuple[date, d
             total += counts.village_counts(reg, act, name, a, b, 0)
         total.households_depositing = depositing
         values = kpi.kpis(total)
+        if not depositing and not any(a <= day <= b for _village, day in act.places):
+            values = dict.fromkeys(values)  # nothing recorded: a gap in the trend, not zeros
         found.append({"first": a, "last": b, **values,
                       "composite": kpi.composite(values, weights)})
     return found

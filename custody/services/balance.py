@@ -13,14 +13,6 @@ from custody.db.engine import Database
 from custody.services import tonnage
 
 
-def _gap(kg_in: float, kg_out: float, tolerance: float) -> dict:
-    """The gap between in and out, its share of in, and whether it is over the tolerance."""
-    gap = round(kg_in - kg_out, 3)
-    share = round(gap / kg_in, 4) if kg_in else None
-    return {"gap_kg": gap, "gap_share": share,
-            "flagged": abs(gap) > tolerance * kg_in if kg_in else kg_out > 0}
-
-
 def rooms(db: Database, day_from: date, day_to: date, room: str | None, *,
           tolerance: float) -> list[dict]:
     """Per transfer room, day and category: kg in, kg out, the gap, over or not."""
@@ -36,5 +28,5 @@ def district(db: Database, day_from: date, day_to: date, *, tolerance: float) ->
         kg_in, kg_out = row["collected_kg"], row["delivered_kg"]
         found.append({"day": row["day"], "district": row["node"], "category": row["category"],
                       "collected_kg": kg_in, "delivered_kg": kg_out,
-                      **_gap(kg_in, kg_out, tolerance)})
+                      **tonnage.gap(kg_in, kg_out, tolerance)})
     return found

@@ -19,7 +19,6 @@ from custody.db.engine import Database
 from custody.db.repositories import reading
 from custody.domain.model import AssetKind, RecordKind
 from custody.services import tonnage
-from custody.services.balance import _gap
 from custody.services.conversions import to_us
 from custody.services.rollups import REPORT_TZ, local_day
 
@@ -47,5 +46,5 @@ def facilities(db: Database, day_from: date, day_to: date, *, tolerance: float) 
         kg_in, kg_out = round(carried.get(key, 0) / 1000, 3), weighed.get(key, 0.0)
         found.append({"day": day, "facility": facility, "name": names.get(facility),
                       "category": category, "carried_kg": kg_in, "weighed_kg": kg_out,
-                      **_gap(kg_in, kg_out, tolerance)})
+                      **tonnage.gap(kg_in, kg_out, tolerance)})
     return found

@@ -60,13 +60,19 @@ def mass_balance(db: Database, day_from: date, day_to: date, room: str | None = 
         kg_in, kg_out = row["room_in_kg"], row["room_out_kg"]
         if not (row["room_in_count"] or row["room_out_count"]):
             continue
-        gap = round(kg_in - kg_out, 3)
-        share = gap / kg_in if kg_in else None
         found.append({"day": row["day"], "room": row["node"], "name": row["name"],
                       "category": row["category"], "in_kg": kg_in, "out_kg": kg_out,
-                      "gap_kg": gap, "gap_share": None if share is None else round(share, 4),
-                      "flagged": abs(gap) > tolerance * kg_in if kg_in else kg_out > 0})
+                      **gap(kg_in, kg_out, tolerance)})
     return found
+
+
+def gap(kg_in: float, kg_out: float, tolerance: float) -> dict:
+    """The gap between in and out (kg, to the gram), its share of in, and whether it is over
+    the tolerance. Never a negative zero: a gap rounded to nothing is 0.0, not -0.0."""
+    kg = round(kg_in - kg_out, 3) + 0.0  # -0.0 + 0.0 is 0.0
+    share = round(kg / kg_in, 4) + 0.0 if kg_in else None
+    return {"gap_kg": kg, "gap_share": share,
+            "flagged": abs(kg) > tolerance * kg_in if kg_in else kg_out > 0}
 
 
 def latest_day(db: Database, until: date) -> date | None:

@@ -79,7 +79,6 @@ ACCESS: dict[str, frozenset[str]] = {
     "flag_review.review_json": MANAGERS,
     "supervise.assets": MANAGERS,
     "supervise.users": MANAGERS,
-    "supervise.issue_device": MANAGERS,
     "supervise.revoke_device": MANAGERS,
     "openapi.openapi": ANYONE,
     "i18n.switch": ANYONE,

@@ -119,7 +119,7 @@ def assessment_json():
               "last": t["last"].isoformat()} for t in found["trend"]]
     return jsonify(period=query.period, date=day.isoformat(), first=found["first"].isoformat(),
                    last=found["last"].isoformat(), level=level, weights=found["weights"],
-                   rows=rows, trend=trend)
+                   recorded=found["recorded"], rows=rows, trend=trend)
 
 
 @bp.get("/supervise/assessment/bulletin/<month>.pdf")

@@ -44,7 +44,8 @@ class Kpis(_Output):
 
 
 class PlaceRank(Kpis):
-    """A village (with its town and counts) or a town (with its number of villages)."""
+    """A village (with its town and counts) or a town (with its number of villages); its rank
+    is null when it has no composite or when nothing was recorded in the period."""
 
     rank: int | None
     name: str
@@ -80,5 +81,7 @@ class AssessmentOut(BaseModel):
     last: date
     level: Level
     weights: dict[str, float] = Field(description=f"per KPI: {', '.join(KPIS)}")
+    recorded: bool = Field(description="false when nothing was recorded in the period: then "
+                                       "no row is ranked (every rank is null)")
     rows: list[PlaceRank] | list[PersonRank]
     trend: list[TrendPoint]

@@ -23,6 +23,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 import labels
 from custody.domain.assessment import KPIS
+from custody.web.i18n import rounded
 
 FONT = "CustodyCJK"
 HEAD_BG = colors.HexColor("#e4ece6")
@@ -42,11 +43,11 @@ def _font() -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else f"{rounded(value * 100):.1f}%"
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else f"{rounded(value):.1f}"
 
 
 def _table(head: list, rows: list[list[str]], widths: list[float], numbers_from: int
@@ -77,7 +78,7 @@ def _places(rows: list[dict], names: Mapping[str, str], town_column: bool) -> Lo
 
 
 def _ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else f"{rounded(value, 2):.2f}"
 
 
 def _people(rows: list[dict], done: str, due: str) -> LongTable:
@@ -122,6 +123,9 @@ def render(found: dict, names: Mapping[str, str]) -> bytes:
         Paragraph(_("%(first)s to %(last)s. Composite: weighted mean of the rates, each at "
                     "most 100%%; weights: %(weights)s.", first=format_date(found["first"]),
                     last=format_date(found["last"]), weights=weights), _style(9)),
+        *([] if found["recorded"] else [Spacer(1, 3 * mm), Paragraph(
+            _("Nothing was recorded in this period, so nothing is ranked: choose another "
+              "period."), _style(11))]),
         Spacer(1, 4 * mm), Paragraph(_("Towns"), _style(12)), Spacer(1, 2 * mm),
         _places(found["towns"], names, False), Spacer(1, 5 * mm),
         Paragraph(_("Villages"), _style(12)), Spacer(1, 2 * mm),

@@ -10,18 +10,18 @@ numbers and weights are formatted by Babel for the language, in Beijing time.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
 import vocabulary
+from custody.web import names
+from custody.web.catalogs import TRANSLATIONS
 
 bp = Blueprint("i18n", __name__)
 
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}  # each in its own language, for the switch
 
 
@@ -63,14 +63,31 @@ def term_detail(table: str, identifier: str | None) -> str:
     return found.detail(lang()) if found else (identifier or "")
 
 
+def rounded(value: float, digits: int = 1) -> float:
+    """``value`` rounded to ``digits`` decimals, never a negative zero (-0.04 -> 0.0)."""
+    return round(value, digits) + 0.0  # -0.0 + 0.0 is 0.0
+
+
+def figure(value: float | None, digits: int = 1) -> str:
+    """A number for people, per locale, never '-0.0': '1,234.5'."""
+    if value is None:
+        return ""
+    return format_decimal(rounded(value, digits),
+                          format=f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share (0–1) as a percentage for people: '12.5 %', never '-0.0 %'."""
+    return "" if share is None else f"{figure(share * 100, digits)} %"
+
+
 def kg(value: float | None, digits: int = 1) -> str:
     """A weight for people, per locale: '1,234.5 kg' / '1,234.5 公斤'."""
     from flask_babel import gettext
 
     if value is None:
         return ""
-    number = format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0")
-    return gettext("%(number)s kg", number=number)
+    return gettext("%(number)s kg", number=figure(value, digits))
 
 
 def weight(value: float | None) -> str:
@@ -79,8 +96,8 @@ def weight(value: float | None) -> str:
 
     if value is None:
         return ""
-    if abs(value) >= 1000:
-        return gettext("%(number)s t", number=format_decimal(value / 1000, format="#,##0.00"))
+    if abs(rounded(value)) >= 1000:
+        return gettext("%(number)s t", number=figure(value / 1000, 2))
     return kg(value)
 
 
@@ -120,6 +137,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(term=term, term_detail=term_detail, lang=lang,
                                  switch_links=switch_links)
     app.add_template_filter(kg)
+    app.add_template_filter(figure)
+    app.add_template_filter(names.name)
+    app.add_template_filter(names.spaced)
+    app.add_template_filter(percent)
     app.add_template_filter(weight)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)

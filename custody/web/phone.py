@@ -18,7 +18,7 @@ from custody.domain.scans import ACTION_DEST, ACTION_SOURCE
 from custody.web.access import csrf_token, current_principal
 from custody.web.enrolment import STORAGE_KEY
 from custody.web.i18n import lang, term
-from custody.web.messages import ERRORS
+from custody.web.messages import words_in
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -135,7 +135,7 @@ def _render(page: str):
     tasks = [TASKS[t] for t in task_ids]
     config = {"lang": lang(), "tasks": {t.id: t.as_config() for t in tasks},
               "text": {k: str(v) for k, v in SCRIPT_TEXT.items()},
-              "errors": {code: str(text) for code, text in ERRORS.items()},
+              "errors": words_in(lang()),
               "flags": {f.id: f.detail(lang()) for f in vocabulary.FLAGS.values()},
               "flagNames": {f.id: f.name(lang()) for f in vocabulary.FLAGS.values()},
               "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},

@@ -13,16 +13,11 @@ attempt so that a retry gets it again:
 
 An error's ``message`` is a technical English detail (the request's language
 replaces it when the answer is sent: ``custody.web.scans.translated``) and
-``message_zh`` the Chinese words; both come from the catalogs, looked up here
-without Flask so that the demo answers its scans in the same words.
+``message_zh`` the Chinese words; both come from the catalogs, looked up without
+Flask (``custody.web.catalogs``) so that the demo answers its scans in the same words.
 """
 
 from __future__ import annotations
-
-import functools
-from pathlib import Path
-
-from babel.support import Translations
 
 from custody.domain.errors import (
     AmbiguousWeight,
@@ -38,14 +33,7 @@ from custody.domain.errors import (
     nearest,
 )
 from custody.domain.outcomes import ScanOutcome, ScanRecorded, ScanRefusal
-
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"  # as custody.web.i18n's
-
-
-def N_(msgid: str) -> str:  # noqa: N802 (pybabel's marker: extracted, looked up when answering)
-    """Mark words for the catalogs."""
-    return msgid
-
+from custody.web.catalogs import N_, catalog
 
 RETAKE = N_("No readable QR code in the photo: move closer, hold steady and retake it.")
 ASK_SUPERVISOR = N_("This cannot be recorded: ask your supervisor.")
@@ -98,7 +86,7 @@ def _recorded_words(lang: str, count: int, flagged: bool) -> str:
 
     The catalogs hold no plural forms: one entry for one handover, one for more.
     """
-    words = _catalog(lang)
+    words = catalog(lang)
     if not count:
         return words.gettext("This handover is already recorded; it is counted once only.")
     if flagged:
@@ -116,19 +104,14 @@ def refusal_error(refusal: ScanRefusal) -> dict:
     words = nearest(WORDS, exc, ASK_SUPERVISOR)
     message = str(exc)
     if words is RETAKE:
-        english = _catalog("en").gettext(RETAKE)
+        english = catalog("en").gettext(RETAKE)
         message = f"{english} ({exc.kind})" if isinstance(exc, UnreadablePhoto) else english
     elif isinstance(exc, NotAPhoto):
         message = f"{exc} ({exc.kind})"
-    error = {"code": exc.code, "message": message, "message_zh": _catalog("zh").gettext(words)}
+    error = {"code": exc.code, "message": message, "message_zh": catalog("zh").gettext(words)}
     if isinstance(exc, RoleNotAllowed):
         error.update(role=exc.role, action=exc.action, allowed=exc.allowed)
     if refusal.codes is not None and not isinstance(exc, NoCode):
         error["codes"] = refusal.codes
     return error
 
-
-@functools.cache
-def _catalog(lang: str) -> Translations:
-    """The compiled catalog of one language (``scripts/catalogs.py compile``)."""
-    return Translations.load(str(TRANSLATIONS), [lang], "messages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from custody.domain.errors import DomainError, UnknownActor, UnknownDevice
+from custody.domain.errors import UnknownDevice
 from custody.domain.model import Action, AssetKind
 from custody.services import accounts, devices, scan_reads
 from custody.web import get_db
@@ -63,10 +63,14 @@ def assets():
 
 
 def _users_page(status: int = 200, **context):
-    """The users and devices page."""
+    """The users and devices page: phones are enrolled by QR (``enrolment.new``) and revoked
+    here; ``enrollable`` names the people whose phones the signed-in manager may manage."""
     db = get_db(current_app)
-    return _render("users.html", users=scan_reads.list_users(db),
+    users = scan_reads.list_users(db)
+    role = current_principal().role
+    return _render("users.html", users=users,
                    devices=devices.list_devices(db, limit=scan_reads.MAX_PAGE),
+                   enrollable={u["name"] for u in users if devices.may_manage(role, u["role"])},
                    **context), status
 
 
@@ -74,30 +78,6 @@ def _users_page(status: int = 200, **context):
 def users():
     """Users and their enrolled phones."""
     return _users_page()
-
-
-@bp.post("/devices")
-def issue_device():
-    """Enrol a phone for a user from the form; the token is shown on this page once."""
-    user, name = request.form.get("user", "").strip(), request.form.get("name", "").strip()
-    if not user or not name or len(name) > 100:
-        return _users_page(400, error=message_for("device_form"), typed=request.form)
-    db = get_db(current_app)
-    try:
-        actor_id = accounts.actor_id_by_name(db, user)
-        role = accounts.actor_role(db, actor_id)
-        if not devices.may_manage(current_principal().role, role):
-            return _users_page(403, error=message_for("forbidden"), typed=request.form)
-        device_id, token = devices.issue_device_token(db, actor_id, name)
-    except UnknownActor:
-        return _users_page(404, error=message_for("unknown_actor"), typed=request.form)
-    except DomainError as exc:
-        code = "enrol_refused" if exc.code == "bad_request" else exc.code
-        return _users_page(422, error=message_for(code), typed=request.form)
-    page, status = _users_page(201, issued={"device_id": device_id, "user": user, "token": token})
-    response = current_app.make_response((page, status))
-    response.headers["Cache-Control"] = "no-store"  # the page holds a secret
-    return response
 
 
 @bp.post("/devices/<int:device_id>/revoke")

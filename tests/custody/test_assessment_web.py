@@ -118,6 +118,11 @@ def test_the_monthly_bulletin_is_a_pdf_with_the_chinese_names(client, people, we
     assert bad.status_code == 400 and "2026-11" in bad.get_data(as_text=True)
     assert client.get("/supervise/assessment/bulletin/2026-11.pdf",
                       headers=people["driver"]["auth"]).status_code == 403
+    empty = client.get("/supervise/assessment/bulletin/2026-09.pdf", headers=HTML)
+    pdf.write_bytes(empty.data)  # a month with nothing recorded says so, and ranks nobody
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "本期没有任何记录" in text and "凤桥村" in text
 
 
 def test_the_flags_api_carries_the_booth_keepers_inspection_notes(client, people, week):
@@ -128,3 +133,27 @@ def test_the_flags_api_carries_the_booth_keepers_inspection_notes(client, people
         ("好", "赵亭长", deposit["dest"])]
     found = next(f for f in flags if f["action"] == "inspect")  # the keeper's own finding
     assert found["note"] == "厨余桶里有其他垃圾" and found["actor_name"] == "赵亭长"
+
+
+def test_a_period_with_nothing_recorded_ranks_nobody(client, people, week):
+    """A week with no work at all: the page says so instead of ranking every village first
+    at 0, and the API says it with ``recorded: false`` and null ranks."""
+    token = people["supervisor"]["auth"]
+    empty = "/api/v1/assessment?period=week&date=2026-10-05"
+    answer = client.get(empty, headers=token).get_json()
+    assert answer["recorded"] is False and answer["rows"]
+    assert {r["rank"] for r in answer["rows"]} == {None}
+    assert len(answer["trend"]) == 7 and {t["booth_signin"] for t in answer["trend"]} == {None}
+    assert {r["rank"] for r in client.get(empty + "&level=town", headers=token)
+            .get_json()["rows"]} == {None}
+    assert client.get(WEEK, headers=token).get_json()["recorded"] is True
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "recorded" in document["components"]["schemas"]["AssessmentOut"]["required"]
+    sign_in(client, people["supervisor"])
+    for lang, said in (("zh", "本期没有任何记录"), ("en", "Nothing was recorded in this period")):
+        text = client.get("/supervise/assessment?period=week&date=2026-10-05",
+                          headers={**HTML, "Accept-Language": lang}).get_data(as_text=True)
+        assert 'id="nothing-recorded"' in text and said in text
+        assert 'id="villages"' not in text and "1. 凤桥村" not in text  # no ranking at all
+    ranked = page(client, "/supervise/assessment?period=week&date=2026-11-04")
+    assert 'id="nothing-recorded"' not in ranked and 'id="villages"' in ranked

@@ -34,9 +34,10 @@ from custody.services.rollups import REPORT_TZ
 
 SMALL = demo.DemoSpec(villages=1, households=20, days=1, seed=1)
 # What each action's phone page sends, and who does it (custody/web/phone.py, policy table).
-WEIGHED = {"deposit": True, "collect": True, "unload": False, "load": False}
+WEIGHED = {"deposit": True, "collect": True, "unload": False, "load": False, "inspect": False}
 ROLE_OF = {"deposit": {"booth_keeper"}, "collect": {"collector"}, "unload": {"collector"},
-           "load": {"driver"}, "deliver": {"driver", "facility_operator"}}
+           "load": {"driver"}, "deliver": {"driver", "facility_operator"},
+           "inspect": {"booth_keeper"}}  # the village's inspector, on the keepers' page
 
 
 def head(db):
@@ -279,3 +280,42 @@ def test_the_ledger_mode_appends_the_same_phone_shaped_days_in_bulk(db):
     for row in tonnage.daily_tonnage(db, spec.start, spec.start + timedelta(days=2), "facility"):
         delivered[row["category"]] += row["delivered_kg"]
     assert delivered == pytest.approx(dict(report.truth["delivered"]), abs=0.05)
+
+
+def test_the_demo_inspectors_rounds_fill_the_assessment(db, settings, people):
+    """Each village's inspector (督导员) checks its booths in the morning through the scan
+    service, as the keepers' phone page sends it: the demo's assessment ranks them, and the
+    villages' inspections per booth are counted, as a supervisor sees on the page."""
+    from types import SimpleNamespace
+
+    from custody.web import create_app
+    from tests.custody.test_phone import HTML, sign_in
+
+    spec = demo.DemoSpec(villages=2, households=300, days=7, seed=2, photo_share=0,
+                         labels=False, start=date(2026, 1, 5))  # a Monday: a whole week
+    report = demo.build(db, spec, settings=settings, progress=False)
+    assert report.refused == 0 and report.events["inspect"] > 0
+    with db.read() as session:
+        rows = session.execute(select(Handover.source_id, Handover.dest_id, Handover.role,
+                                      Handover.note, Handover.weight_g, Handover.flags)
+                               .where(Handover.action == "inspect")).all()
+    assert len(rows) == report.events["inspect"]
+    assert all(s == d and role == "booth_keeper" and w is None
+               for s, d, role, _n, w, _f in rows)
+    assert any(note and "桶里有" in note for *_, note, _w, _f in rows)  # a wrong bag noted
+    app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
+                      "SCANNER": SimpleNamespace(read=scanners.read_photo)})
+    client = app.test_client()
+    found = client.get("/api/v1/assessment?period=week&date=2026-01-07&level=inspector",
+                       headers=people["supervisor"]["auth"]).get_json()
+    assert found["recorded"] and len(found["rows"]) == spec.villages
+    assert all(0.5 <= r["rate"] <= 1 and r["rank"] for r in found["rows"])
+    villages = client.get("/api/v1/assessment?period=week&date=2026-01-07",
+                          headers=people["supervisor"]["auth"]).get_json()["rows"]
+    assert all(0.5 <= v["inspection"] <= 1 for v in villages)
+    sign_in(client, people["supervisor"])
+    text = client.get("/supervise/assessment?period=week&date=2026-01-07",
+                      headers=HTML).get_data(as_text=True)
+    inspectors = text[text.index('id="inspectors"'):text.index('id="definitions"')]
+    assert all(r["name"] in inspectors for r in found["rows"])
+    assert "本期没有任何记录" not in inspectors

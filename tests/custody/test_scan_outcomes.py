@@ -106,4 +106,4 @@ def test_each_refusal_has_its_status_code_and_chinese_words(error, status, extra
 
 def test_the_words_of_every_refusal_are_translated_in_the_catalog():
     for msgid in {*scan_answers.WORDS.values(), scan_answers.ASK_SUPERVISOR}:
-        assert scan_answers._catalog("zh").gettext(msgid) != msgid, msgid
+        assert scan_answers.catalog("zh").gettext(msgid) != msgid, msgid

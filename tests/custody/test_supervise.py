@@ -116,29 +116,39 @@ def test_assets_are_paged(client, people, district, monkeypatch):
     assert ">中转房</option>" in bins  # the kind filter's choices
 
 
-def test_a_phone_is_enrolled_and_revoked_from_the_users_page(client, people, db):
+def test_the_users_page_offers_one_way_to_enrol_a_phone_and_revokes_it(app, client, people,
+                                                                       db):
+    """QR enrolment is the one way a supervisor enrols a phone; the old token form is gone
+    (a token for the command line stays: ``custody users token``), revocation stays."""
+    from tests.custody.test_enrolment import make_code, open_link, redeem
+
     csrf = sign_in(client, people["supervisor"])
     text = page(client, "/supervise/users")
     assert people["collector"]["name"] in text
     assert "清运员" in text and "处理厂过磅员" in text and "Driver" not in text
-    response = client.post("/supervise/devices", headers=HTML, data={
-        "user": people["collector"]["name"], "name": "备用手机", "csrf_token": csrf})
-    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
-    token = response.get_data(as_text=True).split('<code id="new-token">')[1].split("<")[0]
-    principal = devices.authenticate_token(db, token)
-    assert principal is not None and principal.name == people["collector"]["name"]
+    assert 'id="enrol-by-qr"' in text and 'href="/supervise/enrol"' in text
+    assert "/supervise/devices\"" not in text and 'name="user"' not in text  # no token form
+    assert f'href="/supervise/enrol?user={people["collector"]["name"]}"' in text
+    assert f'href="/supervise/enrol?user={people["admin"]["name"]}"' not in text
+    assert client.post("/supervise/devices", headers=HTML, data={
+        "user": people["collector"]["name"], "name": "x", "csrf_token": csrf}
+    ).status_code in (404, 405)
+    link, _page = make_code(app, people, people["collector"]["name"])
+    phone, path, _opened = open_link(app, link)
+    token = redeem(phone, path).get_json()["token"]
+    assert devices.authenticate_token(db, token) is not None
     device_id = int(token.split("_")[1])
+    assert f'action="/supervise/devices/{device_id}/revoke"' in page(client, "/supervise/users")
     response = client.post(f"/supervise/devices/{device_id}/revoke",
                            data={"csrf_token": csrf})
     assert response.status_code == 303
     assert devices.authenticate_token(db, token) is None
 
 
-def test_a_supervisor_may_not_enrol_an_admins_phone(client, people):
+def test_a_supervisor_may_not_revoke_an_admins_phone(client, people):
     csrf = sign_in(client, people["supervisor"])
-    response = client.post("/supervise/devices", headers=HTML, data={
-        "user": people["admin"]["name"], "name": "x", "csrf_token": csrf})
-    assert response.status_code == 403
+    text = page(client, "/supervise/users")
+    assert f'/supervise/devices/{people["admin"]["device_id"]}/revoke' not in text
     response = client.post(f"/supervise/devices/{people['admin']['device_id']}/revoke",
                            headers=HTML, data={"csrf_token": csrf})
     assert response.status_code == 403
@@ -146,8 +156,8 @@ def test_a_supervisor_may_not_enrol_an_admins_phone(client, people):
 
 def test_forms_without_the_csrf_token_are_refused(client, people):
     sign_in(client, people["supervisor"])
-    response = client.post("/supervise/devices", headers=HTML, data={
-        "user": people["collector"]["name"], "name": "x"})
+    response = client.post(f"/supervise/devices/{people['collector']['device_id']}/revoke",
+                           headers=HTML)
     assert response.status_code == 400
 
 

@@ -62,7 +62,7 @@ def test_the_trace_says_plainly_what_happens_at_the_facility(client, db, distric
     url = f"/T/{IDENTITY.make_token(district.kitchen_bag)}"
     zh = client.get(url, headers=HTML).get_data(as_text=True)
     assert 'data-treatment="composting"' in zh and "堆肥" in zh and "有机肥" in zh
-    assert "在kitchen plant会怎样处理" in zh
+    assert "在 kitchen plant 会怎样处理" in zh  # a Latin name set apart from the Chinese
     en = client.get(url, headers=EN).get_data(as_text=True)
     assert "What happens at kitchen plant" in en and "composted" in en and "堆肥" not in en
 
