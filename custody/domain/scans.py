@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from custody.domain.errors import ScanNotUnderstood
@@ -52,6 +52,26 @@ UNUSABLE_METADATA = frozenset({"gps_not_a_number", "gps_out_of_range", "gps_inco
 PHOTO_TIME_TOLERANCE_S = 15 * 60
 # The camera's GPS and the phone's claim (or a fixed asset's place) may differ this much.
 PHOTO_PLACE_TOLERANCE_M = 1_000.0
+# A phone's clock may run this far ahead of the server's before its time is impossible...
+CLOCK_AHEAD_TOLERANCE = timedelta(minutes=15)
+# ...and an offline phone's queue may hold a scan this long (an older time is a reset clock).
+QUEUE_MAX_AGE = timedelta(days=30)
+
+
+def phone_time(claimed: datetime | None, received: datetime) -> tuple[datetime | None, bool]:
+    """(the phone's time to record, whether it was impossible and left out).
+
+    A scan cannot be taken after the server received it, nor (an offline queue
+    notwithstanding) a month before: a phone whose clock is wrong (set ahead,
+    or reset to 1970 after a flat battery) would put its tonnage on a day that
+    never saw it. Such a time is left out (the record takes the server's time)
+    and the handover is flagged ``phone_clock_wrong``.
+    """
+    if claimed is None:
+        return None, False
+    if claimed > received + CLOCK_AHEAD_TOLERANCE or claimed < received - QUEUE_MAX_AGE:
+        return None, True
+    return claimed, False
 
 
 @dataclass(frozen=True)
