@@ -87,6 +87,15 @@ def init_app(app: Flask) -> None:
     """Route HTTP and domain errors through ``error_reply``; pages may name error codes."""
     app.jinja_env.globals["error_text"] = message_for
 
+    @app.before_request
+    def _no_nul_in_the_address():
+        # No page or API takes a NUL in its address; PostgreSQL refuses one in any text
+        # (a 500 where a lookup by a crafted asset id or village name should be a 400).
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v
+                                          for k, v in request.args.items(multi=True)):
+            return error_reply(400, "invalid_request", "the address holds a NUL character")
+        return None
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")

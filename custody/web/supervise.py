@@ -100,7 +100,7 @@ def issue_device():
     return response
 
 
-@bp.post("/devices/<int:device_id>/revoke")
+@bp.post("/devices/<int(max=2147483647):device_id>/revoke")
 def revoke_device(device_id: int):
     """Revoke a phone's token from the form."""
     db = get_db(current_app)
