@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from custody.domain.errors import ScanNotUnderstood
@@ -54,22 +54,24 @@ PHOTO_TIME_TOLERANCE_S = 15 * 60
 PHOTO_PLACE_TOLERANCE_M = 1_000.0
 # A phone's clock may run this far ahead of the server's before its time is impossible...
 CLOCK_AHEAD_TOLERANCE = timedelta(minutes=15)
-# ...and an offline phone's queue may hold a scan this long (an older time is a reset clock).
-QUEUE_MAX_AGE = timedelta(days=30)
+# ...and no scan was taken before this system's labels existed: an earlier time is a phone
+# clock reset to its default (1970, 2000, its build date) after a flat battery. A fixed floor,
+# not an age: an offline queue may legitimately arrive days late.
+EARLIEST_PHONE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def phone_time(claimed: datetime | None, received: datetime) -> tuple[datetime | None, bool]:
     """(the phone's time to record, whether it was impossible and left out).
 
-    A scan cannot be taken after the server received it, nor (an offline queue
-    notwithstanding) a month before: a phone whose clock is wrong (set ahead,
-    or reset to 1970 after a flat battery) would put its tonnage on a day that
-    never saw it. Such a time is left out (the record takes the server's time)
-    and the handover is flagged ``phone_clock_wrong``.
+    A scan cannot be taken after the server received it, nor before the
+    system existed: a phone whose clock is wrong (set ahead, or reset to 1970
+    after a flat battery) would put its tonnage on a day that never saw it.
+    Such a time is left out (the record takes the server's time) and the
+    handover is flagged ``phone_clock_wrong``.
     """
     if claimed is None:
         return None, False
-    if claimed > received + CLOCK_AHEAD_TOLERANCE or claimed < received - QUEUE_MAX_AGE:
+    if claimed > received + CLOCK_AHEAD_TOLERANCE or claimed < EARLIEST_PHONE_TIME:
         return None, True
     return claimed, False
 

@@ -115,7 +115,8 @@ def test_hostile_and_huge_query_values_on_every_get_route(app, people, stored):
         if method != "GET":
             continue
         url = rule.build(dict.fromkeys(rule.arguments, "1"), append_unknown=False)[1]
-        for value in [*HOSTILE, "9" * 100_000, "2026-02-30", "2026-11-01T00:00", "1e400"]:
+        for value in ["' OR 1=1 --", "<script>alert(1)</script>", "\u0000x", "-1",
+                      "99999999999999999999999999", "9" * 100_000, "2026-02-30", "1e400"]:
             query = {name: value for name in QUERY_NAMES}
             for headers in ({}, people["admin"]["auth"],
                             {**people["supervisor"]["auth"], "Accept": "text/html"}):
@@ -165,7 +166,7 @@ FORM_FIELDS = ["name", "password", "role", "device_name", "display_name", "reaso
 
 
 @pytest.mark.parametrize("value", ["<script>alert(1)</script>", "' OR 1=1 --", "=HYPERLINK()",
-                                   "x" * 5000, "-1", "99999999999999999999999"])
+                                   "x" * 5000, "-1", "99999999999999999999999", "\u0000"])
 def test_every_browser_form_takes_hostile_text_as_text(app, people, stored, value):
     """Each POST as a signed-in supervisor with a valid CSRF token and every field hostile."""
     client = app.test_client()

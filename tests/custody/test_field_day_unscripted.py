@@ -282,7 +282,8 @@ def test_an_unscripted_field_day(field_app, db, people, place, fast_passwords):
             *DailyRollup.__table__.c)).all() == before
 
 
-@pytest.mark.parametrize("claimed", ["1970-01-01T00:00:05.000Z", "2026-12-25T06:00:00.000Z"])
+@pytest.mark.parametrize("claimed", ["1970-01-01T00:00:05.000Z", "2000-01-01T00:00:00.000Z",
+                                     "2026-12-25T06:00:00.000Z"])
 def test_a_phone_with_a_reset_or_fast_clock_counts_on_the_day_received(
         field_app, db, people, place, claimed):
     """A flat battery resets a cheap phone to 1970; another runs a month fast. Their scans are
@@ -299,3 +300,30 @@ def test_a_phone_with_a_reset_or_fast_clock_counts_on_the_day_received(
     assert [(r["category"], r["deposited_kg"]) for r in rows] == [("kitchen", 2.0)]
     flags = client.get("/supervise/flags", headers={**people["supervisor"]["auth"], **HTML})
     assert "手机时间错误" in flags.get_data(as_text=True), body
+
+
+def test_a_weighbridge_weighing_that_arrives_before_the_drivers_delivery(
+        field_app, db, people, place):
+    """The driver's phone has no signal at the plant: the weighbridge's scan arrives first,
+    the driver's delivery an hour later. One delivery, the weighbridge's weight."""
+    p, client = place, field_app.test_client()
+    clock = field_app.field_clock
+    collector = Phone(client, clock, people["collector"]["auth"])
+    driver = Phone(client, clock, people["driver"]["auth"])
+    operator = Phone(client, clock, people["facility_operator"]["auth"])
+    ok(collector.scan("deposit", phone_photo(p.k1, p.ka), "07:30", BOOTH, weight="2.0"))
+    ok(collector.scan("collect", phone_photo(p.ka, p.cart, seed=1), "09:00", BOOTH))
+    ok(collector.scan("unload", phone_photo(p.cart, p.room, seed=2), "10:00", ROOM))
+    ok(driver.scan("load", phone_photo(p.room, p.truck, seed=3), "11:00", ROOM))
+    queued = driver.take("deliver", phone_photo(p.truck, p.plant, seed=4), "12:00", PLANT)
+    ok(operator.scan("deliver", phone_photo(p.truck, p.plant, seed=5), "12:05", PLANT,
+                     weight="1.9"))
+    late = driver.send(queued, received=local("13:00"))
+    assert late.status_code == 200 and late.get_json()["status"] == "repeat", late.get_json()
+    rows = client.get(f"/api/v1/tonnage?from={DAY}&to={DAY}&level=district",
+                      headers=people["supervisor"]["auth"]).get_json()["rows"]
+    assert [(r["category"], r["collected_kg"], r["delivered_kg"], r["delivered_count"])
+            for r in rows] == [("kitchen", 2.0, 1.9, 1)]
+    page = client.get(f"/T/{IDENTITY.make_token(p.k1)}", headers=HTML).get_data(as_text=True)
+    assert re.findall(r'data-action="(\w+)"', page) == [
+        "deposit", "collect", "unload", "load", "deliver"]
