@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -151,10 +152,27 @@ def counts(db):
                 s.scalar(select(func.count()).select_from(ScanAttempt)))
 
 
-def test_an_unscripted_field_day(field_app, db, people, place, fast_passwords):
+def keeper_browser(app, who: dict):
+    """The keeper's phone signed in by password: its page, and the session's CSRF header."""
+    browser = app.test_client()
+    browser.get("/login")
+    with browser.session_transaction() as session:
+        token = session["csrf_token"]
+    assert browser.post("/login", headers=HTML, data={
+        "name": who["name"], "password": who["password"], "csrf_token": token}).status_code == 303
+    page = browser.get("/phone/inspect", headers=HTML).get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="phone-config" type="application/json">(.*?)'
+                                  r'</script>', page, re.S).group(1))
+    inspect = config["tasks"]["inspect"]
+    assert (inspect["category"], inspect["note"], inspect["weight"]) == (True, True, "none")
+    csrf = browser.get("/phone/session.json").get_json()["csrf_token"]
+    return browser, app.field_clock, {"X-CSRF-Token": csrf}
+
+
+def test_an_unscripted_field_day(field_app, db, people, place):
     p, client = place, field_app.test_client()
     clock = field_app.field_clock
-    keeper = Phone(client, clock, people["booth_keeper"]["auth"])
+    keeper = Phone(*keeper_browser(field_app, people["booth_keeper"]))
     c1 = Phone(client, clock, people["collector"]["auth"])
     from custody.services import accounts
 
@@ -188,6 +206,12 @@ def test_an_unscripted_field_day(field_app, db, people, place, fast_passwords):
     again = ok(keeper.scan("deposit", phone_photo(p.k1, p.ka, seed=5), "08:20", BOOTH,
                            weight="2.1"), status=200, flags=["repeat_scan"])
     assert again["handovers"] == []
+    # 08:30 the keeper inspects the bin, finds the recyclable bag, says so (the phone's
+    # inspect task offers the category found, and a note; it sends no weight).
+    checked = ok(keeper.scan("inspect", phone_photo(p.ka, seed=15), "08:30", BOOTH,
+                             category="recyclable", note="厨余桶里有可回收物"),
+                 flags=["category_mismatch"])
+    assert [(h["source"], h["dest"]) for h in checked["handovers"]] == [(p.ka, p.ka)]
     # 09:00 collector 1 collects KA, weighed 5.0.
     ok(c1.scan("collect", phone_photo(p.ka, p.cart, seed=6), "09:00", BOOTH, weight="5.0"))
     # 09:40 collector 2's queue arrives; the answer is lost, the queue resends the same item.
@@ -239,10 +263,10 @@ def test_an_unscripted_field_day(field_app, db, people, place, fast_passwords):
     assert rooms == {(p.room, "kitchen"): (3.572, 3.572), (p.room, "recyclable"): (1.428, 0.0),
                      (p.room2, "kitchen"): (0.0, 0.0)}  # the empty room: visited, nothing out
     with db.read() as s:
-        assert s.scalar(select(func.count()).select_from(Handover)) == 12
+        assert s.scalar(select(func.count()).select_from(Handover)) == 13
         statuses = dict(s.execute(select(ScanAttempt.status, func.count())
                                   .group_by(ScanAttempt.status)).all())
-    assert statuses == {"recorded": 11, "repeat_scan": 2, "ambiguous_weight": 1,
+    assert statuses == {"recorded": 12, "repeat_scan": 2, "ambiguous_weight": 1,
                         "scan_not_understood": 1}  # the replay and the revoked phone: none
     page = client.get("/tonnage?from=2026-11-25&to=2026-11-25&level=district",
                       headers={**people["supervisor"]["auth"], **HTML}).get_data(as_text=True)
@@ -267,10 +291,12 @@ def test_an_unscripted_field_day(field_app, db, people, place, fast_passwords):
                         headers=people["supervisor"]["auth"])
     assert answer.status_code == 200
     (village,) = answer.get_json()["rows"]
-    assert {k: village["counts"][k] for k in ("deposits", "deposit_mismatches",
-                                              "booths_collected", "rooms_cleared")} == {
-        "deposits": 6, "deposit_mismatches": 1, "booths_collected": 1, "rooms_cleared": 2}
-    assert village["sorting"] == pytest.approx(5 / 6)
+    assert {k: village["counts"][k] for k in (
+        "deposits", "deposit_mismatches", "keeper_checks", "keeper_mismatches",
+        "inspections", "booths_collected", "rooms_cleared")} == {
+        "deposits": 6, "deposit_mismatches": 1, "keeper_checks": 1, "keeper_mismatches": 1,
+        "inspections": 1, "booths_collected": 1, "rooms_cleared": 2}
+    assert village["sorting"] == pytest.approx(5 / 7)  # 6 deposits + 1 check, 2 wrong
     assert ledger.verify(db).ok
     with db.engine.connect() as conn:
         from custody.db.schema import DailyRollup
