@@ -54,9 +54,11 @@ def status_of(exc: DomainError) -> int:
 def error_body(code: str, detail: str | None = None, params: dict | None = None,
                **extra) -> dict:
     """The one error body: the code, its message in the request's language, and extras."""
-    message = message_for(code, detail, **(params or {}))
+    # A code with no message of its own (an HTTP error such as 416) still answers in the
+    # reader's language; its English description goes in ``detail``.
+    message = message_for(code if code in ERRORS else "bad_request", **(params or {}))
     error = {"code": code, "message": message, **extra}
-    if detail and detail != message and code in ERRORS:
+    if detail and detail != message:
         error.setdefault("detail", detail)
     return {"error": error}
 

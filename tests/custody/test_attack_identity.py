@@ -81,3 +81,26 @@ def test_a_captured_scan_replayed_by_another_phone_records_nothing_more(client, 
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Handover)) == 1
         assert s.scalar(select(func.count()).select_from(ScanAttempt)) == 2
+
+
+def test_a_revoked_phone_loses_the_browser_session_it_traded_its_token_for(
+        client, people, district, db):
+    """A lost phone: its token was traded for a session cookie; revoking the phone ends both,
+    and its queued scan (sent with the session's CSRF header) records nothing."""
+    wang = people["collector"]
+    traded = client.post("/phone/session", headers={**wang["auth"], "Accept": "application/json"})
+    assert traded.status_code == 200
+    csrf_token = client.get("/phone/session.json").get_json()["csrf_token"]
+    assert client.get("/phone/collect", headers=HTML).status_code == 200
+    admin = people["admin"]["auth"]
+    assert client.delete(f"/api/v1/devices/{wang['device_id']}", headers=admin).status_code == 204
+    page = client.get("/phone/collect", headers=HTML)
+    assert page.status_code in (302, 401), page.status_code
+    photo = phone_photo(district.kitchen_bag, district.kitchen_bin)
+    queued = client.post("/api/v1/scans", content_type="multipart/form-data",
+                         data={"action": "deposit", "photo": (io.BytesIO(photo), "p.jpg")},
+                         headers={"X-CSRF-Token": csrf_token, "Idempotency-Key": "lost",
+                                  "Accept": "application/json"})
+    assert queued.status_code == 401, queued.get_json()
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Handover)) == 0

@@ -13,11 +13,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
 
-from custody.db.account_tables import Device
-from custody.db.schema import Actor, Asset, Handover
-from custody.services import ledger
 from tests.custody.photos import phone_photo
 
 SKIPPED = {"HEAD", "OPTIONS"}
@@ -64,16 +60,6 @@ def sound(response, what):
             assert has_cjk(error["message"]), (what, error)
         elif response.mimetype == "text/html":
             assert has_cjk(body), (what, body[:300])
-
-
-@pytest.fixture
-def stored(db, people, district):
-    """What is stored before the attack: counted again after it."""
-    def snapshot():
-        with db.read() as s:
-            return tuple(s.scalar(select(func.count()).select_from(t))
-                         for t in (Actor, Asset, Device, Handover))
-    return snapshot
 
 
 def callers(client, people):
@@ -200,77 +186,40 @@ def test_no_browser_form_works_without_its_csrf_token(app, people, stored):
     assert stored() == before
 
 
-def bomb_png() -> bytes:
-    """A PNG that claims 60000 x 60000 pixels (a decompression bomb's header)."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    raw = zlib.compress(b"\x00" * (60000 // 8 + 1) * 64)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 1, 0,
-                                                                0, 0, 0))
-            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+HEADERS = [{"Accept-Language": "../../etc/passwd"}, {"Accept-Language": "x" * 8000},
+           {"Accept-Language": "zh;q=nan, en;q=1e999"}, {"Accept": "*/*;q=abc"},
+           {"Authorization": "Bearer " + "A" * 10_000}, {"Authorization": "Basic Zm9vOmJhcg=="},
+           {"Authorization": "Bearer \u00e9\u00e9"}, {"Authorization": "Bearer"},
+           {"Cookie": "session=" + "x" * 4000}, {"Cookie": "session=..;lang=../../x"},
+           {"X-Forwarded-For": "' OR 1=1 --, <script>"}, {"Host": "evil.example"},
+           {"Idempotency-Key": "k" * 10_000}, {"Idempotency-Key": "\u00e9"},
+           {"Content-Length": "abc"}, {"Range": "bytes=999999999-"}]
 
 
-def exif_bomb(district) -> bytes:
-    """A real label photo carrying a huge, self-referencing EXIF block."""
-    from PIL import Image
-
-    photo = Image.open(io.BytesIO(phone_photo(district.kitchen_bag, district.kitchen_bin)))
-    exif = Image.Exif()
-    exif[0x010E] = "A" * 60_000  # ImageDescription
-    exif[0x9286] = b"\x00" * 1000  # UserComment
-    out = io.BytesIO()
-    photo.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-def zip_bomb() -> bytes:
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("photo.jpg", b"\x00" * 20_000_000)
-    return out.getvalue()
-
-
-@pytest.mark.parametrize("photo", ["empty", "text", "zip", "bomb", "truncated", "svg", "gif"])
-def test_hostile_uploads_are_4xx_in_zh_and_store_nothing(client, people, district, stored,
-                                                        photo):
-    data = {"empty": b"", "text": b"hello, I am not a photo",
-            "zip": zip_bomb(), "bomb": bomb_png(),
-            "truncated": phone_photo(district.kitchen_bag, district.kitchen_bin)[:5000],
-            "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-            "gif": b"GIF89a" + b"\xff\xff\xff\xff" + b"\x00" * 20}[photo]
+def test_hostile_headers_on_every_get_route(app, people, stored):
+    client = app.test_client()
     before = stored()
-    response = client.post("/api/v1/scans", content_type="multipart/form-data",
-                           data={"action": "deposit", "photo": (io.BytesIO(data), "../../x.jpg")},
-                           headers={**people["collector"]["auth"], "Idempotency-Key": photo})
-    assert 400 <= response.status_code < 500, response.get_json()
-    sound(response, photo)
+    for rule, method in rules(app):
+        if method != "GET":
+            continue
+        url = rule.build(dict.fromkeys(rule.arguments, "1"), append_unknown=False)[1]
+        for headers in HEADERS:
+            client.delete_cookie("session")
+            sound(client.get(url, headers=headers), (rule.endpoint, headers))
     assert stored() == before
 
 
-def test_an_exif_bomb_is_read_for_its_codes_and_recorded(client, people, district, db):
-    response = client.post("/api/v1/scans", content_type="multipart/form-data",
-                           data={"action": "deposit",
-                                 "photo": (io.BytesIO(exif_bomb(district)), "p.jpg")},
-                           headers={**people["collector"]["auth"], "Idempotency-Key": "exif"})
-    assert response.status_code == 201, response.get_json()
-    assert ledger.verify(db).ok
-
-
-def test_an_oversized_upload_is_413_in_zh(client, people, district, stored):
+@pytest.mark.parametrize("headers", HEADERS, ids=range(len(HEADERS)))
+def test_hostile_headers_on_a_scan(client, people, district, stored, headers):
     before = stored()
-    huge = b"\xff\xd8\xff" + b"\x00" * (40 * 1024 * 1024)
+    photo = phone_photo(district.kitchen_bag, district.kitchen_bin)
     response = client.post("/api/v1/scans", content_type="multipart/form-data",
-                           data={"action": "deposit", "photo": (io.BytesIO(huge), "p.jpg")},
-                           headers={**people["collector"]["auth"], "Idempotency-Key": "big"})
-    assert response.status_code == 413
-    sound(response, "huge")
-    assert stored() == before
+                           data={"action": "deposit", "photo": (io.BytesIO(photo), "p.jpg")},
+                           headers={**people["collector"]["auth"], "Idempotency-Key": "h",
+                                    **headers})
+    sound(response, headers)
+    if response.status_code >= 400:
+        assert stored() == before
 
 
 def test_hostile_path_arguments_on_every_state_changing_route(app, people, stored):
@@ -288,39 +237,4 @@ def test_hostile_path_arguments_on_every_state_changing_route(app, people, store
                     client.set_cookie(cookie.key, cookie.value)
                 sound(client.open(url, method=method, data={"csrf_token": "walk"},
                                   headers=headers), (rule.endpoint, name, url[:120]))
-    assert stored() == before
-
-
-@pytest.mark.parametrize("url", [
-    "/map-assets/../../custody/config.py", "/map-assets/..%2f..%2fcustody%2fconfig.py",
-    "/map-assets/%2e%2e/%2e%2e/custody/config.py", "/map-assets//etc/passwd",
-    "/static/../__init__.py", "/static/..%2f__init__.py", "/static/%2e%2e/config.py",
-    "/photos/..%2f..%2fcustody.sqlite.jpg", "/photos/../../custody.sqlite/original",
-    "/supervise/assets/..%2f..%2fetc%2fpasswd/label.svg",
-    "/supervise/assessment/bulletin/..%2f..%2fsecret_key.pdf"])
-def test_no_path_leads_out_of_its_folder(client, people, url):
-    for headers in ({}, people["admin"]["auth"]):
-        response = client.get(url, headers=headers, follow_redirects=True)
-        assert response.status_code in (400, 401, 404) or response.request.path.startswith(
-            "/login"), (url, response.status_code)
-        body = response.get_data()
-        assert b"root:" not in body and b"SECRET" not in body and b"def " not in body
-
-
-def huge_jpeg(district) -> bytes:
-    """A real photo whose frame header claims 65000 x 65000 pixels."""
-    photo = bytearray(phone_photo(district.kitchen_bag, district.kitchen_bin))
-    sof = photo.index(b"\xff\xc0")
-    photo[sof + 5:sof + 9] = (65000).to_bytes(2, "big") * 2
-    return bytes(photo)
-
-
-def test_a_photo_claiming_huge_dimensions_is_refused_in_zh(client, people, district, stored):
-    before = stored()
-    response = client.post("/api/v1/scans", content_type="multipart/form-data",
-                           data={"action": "deposit",
-                                 "photo": (io.BytesIO(huge_jpeg(district)), "p.jpg")},
-                           headers={**people["collector"]["auth"], "Idempotency-Key": "dims"})
-    assert 400 <= response.status_code < 500, response.get_json()
-    sound(response, "dims")
     assert stored() == before

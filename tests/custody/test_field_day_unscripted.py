@@ -19,157 +19,41 @@ The day (kg):
     the cart unloads at room R1; the kitchen truck loads at R1, then clears the empty room
       R2 (nothing to carry), and delivers to the plant; the weighbridge weighs 4.8, twice
     collector 2's phone is revoked: its last queued scan is refused, nothing recorded
-    collector 3's phone clock is a day behind: its deposit still counts on the day received
+    collector 3's phone clock is a day ahead: its deposit counts on the day the server received
+      it (flagged phone_clock_wrong); collector 2's late deposit is flagged late_upload
 """
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import json
 import re
-import uuid
-from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-import scanners
 from custody.db.schema import Handover, ScanAttempt
-from custody.domain.model import AssetKind, Category
-from custody.services import assets, devices, ledger, rollup_rebuild
-from custody.services.assets import NewAsset
+from custody.services import devices, ledger, rollup_rebuild
+from tests.custody.field_day import (
+    BOOTH,
+    DAY,
+    HTML,
+    PLANT,
+    ROOM,
+    ROOM2,
+    Phone,
+    cnt,
+    counts,
+    keeper_browser,
+    kg,
+    local,
+    ok,
+    refused,
+)
 from tests.custody.photos import IDENTITY, phone_photo
 
-DAY = date(2026, 11, 25)
-HTML = {"Accept": "text/html"}
-BOOTH, ROOM, ROOM2, PLANT = (30.70, 120.80), (30.71, 120.81), (30.72, 120.79), (30.75, 120.75)
 
-
-@pytest.fixture
-def place(db):
-    """The assets of the day, registered beforehand."""
-    (booth,) = assets.register(db, [NewAsset(AssetKind.BOOTH, name="凤桥村 2号亭", village="凤桥村",
-                                             lat=BOOTH[0], lon=BOOTH[1])])
-    room, room2 = assets.register(db, [
-        NewAsset(AssetKind.TRANSFER_ROOM, name="凤桥村中转房", village="凤桥村",
-                 lat=ROOM[0], lon=ROOM[1]),
-        NewAsset(AssetKind.TRANSFER_ROOM, name="空中转房", village="凤桥村",
-                 lat=ROOM2[0], lon=ROOM2[1])])
-    (ka,) = assets.register(db, [NewAsset(AssetKind.BIN, Category.KITCHEN, village="凤桥村",
-                                          site_id=booth)])
-    k1, k2, k3, k4, k5, r1 = assets.register(db, [
-        *[NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村", household=f"3-{i}")
-          for i in range(1, 6)],
-        NewAsset(AssetKind.BAG, Category.RECYCLABLE, village="凤桥村", household="3-9")])
-    cart, truck = assets.register(db, [
-        NewAsset(AssetKind.VEHICLE, name="村收集车2"),
-        NewAsset(AssetKind.VEHICLE, Category.KITCHEN, name="厨余清运车2")])
-    (plant,) = assets.register(db, [NewAsset(AssetKind.FACILITY, name="厨余处理厂",
-                                             lat=PLANT[0], lon=PLANT[1])])
-    return SimpleNamespace(**{k: v for k, v in locals().items() if k != "db"})
-
-
-@pytest.fixture
-def field_app(settings, db):
-    """The app as served, its scan clock the field day's (the server's receipt time)."""
-    from custody.web import create_app
-    from custody.web.scans import scanning
-
-    settings = dataclasses.replace(settings, map_min_households=0)
-    app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
-                      "SCANNER": SimpleNamespace(read=scanners.read_photo)})
-    clock = SimpleNamespace(now=datetime.combine(DAY, datetime.min.time(), UTC))
-    with app.app_context():
-        scanning().clock = lambda: clock.now
-    app.field_clock = clock
-    return app
-
-
-def local(at: str, day: date = DAY) -> datetime:
-    return datetime.fromisoformat(f"{day}T{at}:00+08:00").astimezone(UTC)
-
-
-class Phone:
-    """One enrolled phone: its outbox items, posted as queue.js posts them."""
-
-    def __init__(self, client, clock, auth: dict, skew: timedelta = timedelta(0)):
-        self.client, self.clock, self.auth, self.skew = client, clock, auth, skew
-
-    def take(self, action: str, photo: bytes, at: str, point, *, weight: str = "",
-             category: str = "", note: str = "") -> dict:
-        """A scan as phone.js keeps it in the outbox (its fields, its key, its photo)."""
-        taken = local(at) + self.skew
-        fields = {"client_time": taken.isoformat(timespec="milliseconds").replace(
-            "+00:00", "Z"), "weight_kg": weight, "category": category, "note": note}
-        if point:
-            fields.update(lat=str(point[0]), lon=str(point[1]), accuracy_m="12")
-        return {"key": str(uuid.uuid4()), "action": action, "fields": fields, "photo": photo,
-                "at": local(at)}
-
-    def send(self, item: dict, received: datetime | None = None):
-        """queue.js ``send``: empty fields left out, the photo last, the key in a header."""
-        self.clock.now = received or item["at"] + timedelta(seconds=15)
-        data = {"action": item["action"],
-                **{k: v for k, v in item["fields"].items() if v not in (None, "")},
-                "photo": (io.BytesIO(item["photo"]), "photo.jpg")}
-        return self.client.post("/api/v1/scans", data=data, content_type="multipart/form-data",
-                                headers={**self.auth, "Idempotency-Key": item["key"],
-                                         "Accept": "application/json"})
-
-    def scan(self, *args, **kwargs):
-        return self.send(self.take(*args, **kwargs))
-
-
-def ok(response, status=201, flags=()):
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert set(flags) <= set(body["flags"]), body["flags"]
-    return body
-
-
-def refused(response, status, code):
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert body["error"]["code"] == code, body
-    message = body["error"]["message"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message  # zh by default
-    return body
-
-
-def kg(row, *measures):
-    return tuple(row[f"{m}_kg"] for m in measures)
-
-
-def cnt(row, *measures):
-    return tuple(row[f"{m}_count"] for m in measures)
-
-
-def counts(db):
-    with db.read() as s:
-        return (s.scalar(select(func.count()).select_from(Handover)),
-                s.scalar(select(func.count()).select_from(ScanAttempt)))
-
-
-def keeper_browser(app, who: dict):
-    """The keeper's phone signed in by password: its page, and the session's CSRF header."""
-    browser = app.test_client()
-    browser.get("/login")
-    with browser.session_transaction() as session:
-        token = session["csrf_token"]
-    assert browser.post("/login", headers=HTML, data={
-        "name": who["name"], "password": who["password"], "csrf_token": token}).status_code == 303
-    page = browser.get("/phone/inspect", headers=HTML).get_data(as_text=True)
-    config = json.loads(re.search(r'<script id="phone-config" type="application/json">(.*?)'
-                                  r'</script>', page, re.S).group(1))
-    inspect = config["tasks"]["inspect"]
-    assert (inspect["category"], inspect["note"], inspect["weight"]) == (True, True, "none")
-    csrf = browser.get("/phone/session.json").get_json()["csrf_token"]
-    return browser, app.field_clock, {"X-CSRF-Token": csrf}
-
-
-def test_an_unscripted_field_day(field_app, db, people, place):
+def test_an_unscripted_field_day(day_app, db, people, day_place):
+    field_app, place = day_app, day_place
     p, client = place, field_app.test_client()
     clock = field_app.field_clock
     keeper = Phone(*keeper_browser(field_app, people["booth_keeper"]))
@@ -306,50 +190,3 @@ def test_an_unscripted_field_day(field_app, db, people, place):
     with db.engine.connect() as conn:
         assert conn.execute(select(DailyRollup.__table__).order_by(
             *DailyRollup.__table__.c)).all() == before
-
-
-@pytest.mark.parametrize("claimed", ["1970-01-01T00:00:05.000Z", "2000-01-01T00:00:00.000Z",
-                                     "2026-12-25T06:00:00.000Z"])
-def test_a_phone_with_a_reset_or_fast_clock_counts_on_the_day_received(
-        field_app, db, people, place, claimed):
-    """A flat battery resets a cheap phone to 1970; another runs a month fast. Their scans are
-    recorded at the server's time (the day's tonnage keeps them), flagged for review."""
-    client = field_app.test_client()
-    phone = Phone(client, field_app.field_clock, people["collector"]["auth"])
-    item = phone.take("deposit", phone_photo(place.k1, place.ka), "08:00", BOOTH, weight="2.0")
-    item["fields"]["client_time"] = claimed
-    body = ok(phone.send(item), flags=["phone_clock_wrong"])
-    with db.read() as s:
-        assert s.scalar(select(Handover.device_time_us)) is None
-    rows = client.get(f"/api/v1/tonnage?from={DAY}&to={DAY}&level=district",
-                      headers=people["supervisor"]["auth"]).get_json()["rows"]
-    assert [(r["category"], r["deposited_kg"]) for r in rows] == [("kitchen", 2.0)]
-    flags = client.get("/supervise/flags", headers={**people["supervisor"]["auth"], **HTML})
-    assert "手机时间错误" in flags.get_data(as_text=True), body
-
-
-def test_a_weighbridge_weighing_that_arrives_before_the_drivers_delivery(
-        field_app, db, people, place):
-    """The driver's phone has no signal at the plant: the weighbridge's scan arrives first,
-    the driver's delivery an hour later. One delivery, the weighbridge's weight."""
-    p, client = place, field_app.test_client()
-    clock = field_app.field_clock
-    collector = Phone(client, clock, people["collector"]["auth"])
-    driver = Phone(client, clock, people["driver"]["auth"])
-    operator = Phone(client, clock, people["facility_operator"]["auth"])
-    ok(collector.scan("deposit", phone_photo(p.k1, p.ka), "07:30", BOOTH, weight="2.0"))
-    ok(collector.scan("collect", phone_photo(p.ka, p.cart, seed=1), "09:00", BOOTH))
-    ok(collector.scan("unload", phone_photo(p.cart, p.room, seed=2), "10:00", ROOM))
-    ok(driver.scan("load", phone_photo(p.room, p.truck, seed=3), "11:00", ROOM))
-    queued = driver.take("deliver", phone_photo(p.truck, p.plant, seed=4), "12:00", PLANT)
-    ok(operator.scan("deliver", phone_photo(p.truck, p.plant, seed=5), "12:05", PLANT,
-                     weight="1.9"))
-    late = driver.send(queued, received=local("13:00"))
-    assert late.status_code == 200 and late.get_json()["status"] == "repeat", late.get_json()
-    rows = client.get(f"/api/v1/tonnage?from={DAY}&to={DAY}&level=district",
-                      headers=people["supervisor"]["auth"]).get_json()["rows"]
-    assert [(r["category"], r["collected_kg"], r["delivered_kg"], r["delivered_count"])
-            for r in rows] == [("kitchen", 2.0, 1.9, 1)]
-    page = client.get(f"/T/{IDENTITY.make_token(p.k1)}", headers=HTML).get_data(as_text=True)
-    assert re.findall(r'data-action="(\w+)"', page) == [
-        "deposit", "collect", "unload", "load", "deliver"]
