@@ -181,6 +181,13 @@ def test_an_unscripted_field_day(day_app, db, people, day_place):
         "deposits": 6, "deposit_mismatches": 1, "keeper_checks": 1, "keeper_mismatches": 1,
         "inspections": 1, "booths_collected": 1, "rooms_cleared": 2}
     assert village["sorting"] == pytest.approx(5 / 7)  # 6 deposits + 1 check, 2 wrong
+    balance = client.get(f"/api/v1/mass-balance?from={DAY}&to={DAY}",
+                         headers=people["supervisor"]["auth"]).get_json()
+    assert {(r["room"], r["category"]): (r["in_kg"], r["out_kg"], r["flagged"])
+            for r in balance["rows"]} == {
+        (p.room, "kitchen"): (3.572, 3.572, False),
+        (p.room, "recyclable"): (1.428, 0.0, True),  # the kitchen truck left it in the room
+        (p.room2, "kitchen"): (0.0, 0.0, False)}
     assert ledger.verify(db).ok
     with db.engine.connect() as conn:
         from custody.db.schema import DailyRollup
