@@ -51,6 +51,10 @@ def test_a_weighbridge_weighing_that_arrives_before_the_drivers_delivery(
     ok(collector.scan("unload", phone_photo(p.cart, p.room, seed=2), "10:00", ROOM))
     ok(driver.scan("load", phone_photo(p.room, p.truck, seed=3), "11:00", ROOM))
     queued = driver.take("deliver", phone_photo(p.truck, p.plant, seed=4), "12:00", PLANT)
+    zero = operator.scan("deliver", phone_photo(p.truck, p.plant, seed=6), "12:04", PLANT,
+                         weight="0")  # a slip on the keypad: no weighing, nothing recorded
+    assert zero.status_code == 422 and zero.get_json()["error"]["code"] == "weight_required"
+    assert zero.get_json()["error"]["message"] == "请先填写地磅净重。"
     ok(operator.scan("deliver", phone_photo(p.truck, p.plant, seed=5), "12:05", PLANT,
                      weight="1.9"))
     late = driver.send(queued, received=local("13:00"))
