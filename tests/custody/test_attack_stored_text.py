@@ -61,7 +61,7 @@ def test_hostile_names_and_notes_are_shown_as_text_everywhere(settings, db, peop
                              "password": "a-long-enough-password"})
     scans = []
     for action, codes, extra in [("deposit", (evil.bag, evil.bin), {"weight_kg": "2"}),
-                                 ("inspect", (evil.bag,), {"note": f"{EVIL}{QUOTE}{FORMULA}"}),
+                                 ("inspect", (evil.bag,), {"note": f"{FORMULA}{EVIL}{QUOTE}"}),
                                  ("collect", (evil.bin, evil.cart), {}),
                                  ("unload", (evil.cart, evil.room), {})]:
         response = client.post("/api/v1/scans", content_type="multipart/form-data", data={
@@ -106,3 +106,9 @@ def test_hostile_names_and_notes_are_shown_as_text_everywhere(settings, db, peop
     pdf = client.get("/supervise/assessment/bulletin/2026-11.pdf", headers=sup)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert made.status_code in (200, 201, 303), made.get_data(as_text=True)[:300]
+    shown = {url: client.get(url, headers=sup).get_data(as_text=True)
+             for url in ("/supervise/people", f"/supervise/records/{seqs[1]}", "/supervise/flags")}
+    assert "王&lt;img src=x onerror=alert(1)&gt;" in shown["/supervise/people"]  # shown, as text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown[f"/supervise/records/{seqs[1]}"]
+    flags_csv = client.get("/supervise/handovers.csv", headers=people["supervisor"]["auth"])
+    assert "'" + FORMULA in flags_csv.get_data(as_text=True).replace('""', '"')
