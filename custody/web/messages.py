@@ -27,6 +27,10 @@ ERRORS = {
                            "work. Ask your supervisor if it should be."),
     "csrf_failed": _l("The form has expired: reload the page and try again."),
     "unknown_actor": _l("There is no such user."),
+    "unknown_village": _l("There is no village of that name."),
+    "enrolment_unusable": _l("This enrolment code cannot be used: it is unknown, used or "
+                             "expired."),
+    "conflict": _l("This clashes with what is already recorded."),
     "unknown_device": _l("There is no such phone."),
     "enrol_refused": _l("This user's phone cannot be enrolled: is the user deactivated?"),
     "device_form": _l("Give a user name and a device name (at most 100 characters)."),

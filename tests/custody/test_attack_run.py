@@ -238,3 +238,20 @@ def test_hostile_path_arguments_on_every_state_changing_route(app, people, store
                 sound(client.open(url, method=method, data={"csrf_token": "walk"},
                                   headers=headers), (rule.endpoint, name, url[:120]))
     assert stored() == before
+
+
+def test_every_error_code_has_a_message_in_each_language(app):
+    """A refusal never falls back to an English-only message: each domain error's code (and
+    each HTTP error's) has its own message, and a code without one still answers in zh."""
+    from flask_babel import force_locale
+
+    from custody.domain import errors
+    from custody.web.errors import error_body
+    from custody.web.messages import ERRORS
+
+    codes = {c.code for c in vars(errors).values()
+             if isinstance(c, type) and issubclass(c, errors.DomainError)}
+    assert codes - set(ERRORS) == set()
+    with app.test_request_context(), force_locale("zh"):
+        body = error_body("i'm_a_teapot", "I'm a teapot")["error"]
+    assert has_cjk(body["message"]) and body["detail"] == "I'm a teapot"
