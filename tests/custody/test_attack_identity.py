@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -104,3 +105,18 @@ def test_a_revoked_phone_loses_the_browser_session_it_traded_its_token_for(
     assert queued.status_code == 401, queued.get_json()
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Handover)) == 0
+
+
+@pytest.mark.parametrize("path", ["/lang/en", "/lang/zh", "/phone/start", "/login"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example",
+                                    "\\\\evil.example", "https:evil.example", "/%2F%2Fevil.example",
+                                    "javascript:alert(1)", " //evil.example", "/\t/evil.example"])
+def test_no_next_leads_off_site(client, path, target):
+    response = client.get(path, query_string={"next": target}, headers=HTML)
+    assert response.status_code < 500
+    location = response.headers.get("Location", "")
+    parsed = urlsplit(location)  # as a browser resolves it: on this site, or nowhere
+    assert (parsed.scheme, parsed.netloc) in (("", ""), ("http", "localhost")), location
+    assert not parsed.path.startswith(("//", "/\\")), location
+    body = response.get_data(as_text=True)
+    assert f'"{target}"' not in body or target.startswith("/")  # not echoed as a link target
