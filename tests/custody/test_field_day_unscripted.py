@@ -4,8 +4,9 @@ Unlike ``test_field_day_web`` (the path as it should go), this day goes the way
 days go: a keeper and two collectors at one booth, a wrong-category deposit, a
 photo with two bags, a weight typed for two bags, a bag weighed twice, a phone
 offline all morning whose queue arrives after the bin was collected (and is
-replayed after a lost answer), a driver clearing an empty room, a phone
-revoked while its queue still holds a scan, and a phone whose clock is wrong.
+replayed after a lost answer), a keeper's inspection that finds the wrong
+waste, a driver clearing an empty room, a phone revoked while its queue still
+holds a scan, and a phone whose clock is wrong.
 The reports then must say exactly what the day implies.
 
 The day (kg):
@@ -14,6 +15,7 @@ The day (kg):
       collector 1 deposits r1 0.8 (a recyclable bag, declared recyclable) into KA: flagged;
       collector 1 photographs k2 and k3 with KA, weight typed: 422, retaken without: 2 moves;
       keeper photographs k1 with KA again and weighs it 2.1: a repeat, counted once at 2.0;
+      keeper inspects KA and reports the recyclable waste found (category + note): flagged;
       collector 2 (offline since 07:50) deposited k4 1.0 into KA at 07:55; its queue arrives
       at 09:40, after collector 1 collected KA at 09:00 (weighed 5.0)
     the cart unloads at room R1; the kitchen truck loads at R1, then clears the empty room
