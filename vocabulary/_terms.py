@@ -110,6 +110,17 @@ FLAGS = _table(
          "与当前状态相同，不重复计量", "Same as the current state: counted once only"),
     Term("mixed_load", "混装", "Mixed load",
          "分类运输车辆装了其他类别", "A vehicle for one category took another category"),
+    Term("bag_reused", "袋子重复投放", "Bag used again",
+         "这个袋子已投放到另一个桶：只计一次",
+         "This bag was already put in another bin: it counts once"),
+    Term("late_upload", "补传晚于清运", "Sent after emptying",
+         "扫描时间早于容器被清运，但在清运后才上传：这袋垃圾可能已随车运走",
+         "Taken before the container was emptied but sent after: the waste may have left "
+         "with that load"),
+    Term("phone_clock_wrong", "手机时间错误", "Phone clock wrong",
+         "手机时间不可能（在服务器收到之后或太久以前），已按服务器收到时间记录",
+         "The phone's time is impossible (after the server received it, or too long ago): "
+         "recorded at the time received"),
 )
 
 REVIEW_DECISIONS = _table(

@@ -6,8 +6,10 @@ weighed), derived from the ledger's handovers in order. Each handover that
 moves waste carries one or more *portions* (category, grams, estimated), and
 the tonnage rollups count portions, never a bare weight.
 
-1. **What a move takes.** A bag gives itself: one portion of the declared
-   category, else the bag's registered category. A container gives its
+1. **What a move takes.** A bag gives itself, once: one portion of the
+   declared category, else the bag's registered category. A bag that already
+   gave itself to another bin gives nothing more (flagged ``bag_reused``): one
+   bag's waste is never counted in two bins. A container gives its
    contents: all of them, except when a transfer room loads a vehicle
    registered with a category (Nanhu transports by category: a kitchen truck
    takes only the room's kitchen waste; a village cart, registered with no
@@ -88,14 +90,20 @@ def is_container(kind: AssetKind) -> bool:
 
 def carry(*, action: Action | None, source: AssetInfo, dest: AssetInfo,
           source_contents: Mapping[str, int] | None, dest_contents: Mapping[str, int] | None,
-          declared: str | None, weight_g: int | None) -> Carry:
-    """The portions a handover carries and the contents it leaves (rules 1 to 6)."""
+          declared: str | None, weight_g: int | None, given: bool = False) -> Carry:
+    """The portions a handover carries and the contents it leaves (rules 1 to 6).
+
+    ``given``: the source is a bag that already gave itself (rule 1).
+    """
     held = dict(source_contents or {})
     kept = dict(dest_contents or {}) if is_container(dest.kind) else None
     if action is Action.INSPECT:
         return Carry((), held if is_container(source.kind) else None, kept)
     flags: set[str] = set()
-    if source.kind is AssetKind.BAG:
+    if source.kind is AssetKind.BAG and given:
+        flags.add(Flag.BAG_REUSED.value)
+        portions = ()
+    elif source.kind is AssetKind.BAG:
         category = declared or _value(source.category) or Category.OTHER.value
         portions = (Portion(category, weight_g or 0),)
     else:

@@ -105,6 +105,9 @@ class Flag(StrEnum):
     REUSED_PHOTO = "reused_photo"  # the same photo was evidence for another scan
     REPEAT_SCAN = "repeat_scan"  # the scan repeats the current state: counted once only
     MIXED_LOAD = "mixed_load"  # a vehicle for one category took another category
+    BAG_REUSED = "bag_reused"  # a bag already deposited in another bin: counted once
+    LATE_UPLOAD = "late_upload"  # sent after the receiving container was emptied
+    PHONE_CLOCK_WRONG = "phone_clock_wrong"  # the phone's time is impossible: server time used
 
 
 class RecordKind(StrEnum):

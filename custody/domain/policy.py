@@ -45,6 +45,8 @@ def check(role: Role, action: Action, weight_kg: float | None) -> None:
         raise RoleNotAllowed(f"a {role.value} may not post {action.value} "
                              f"(a {role.value} may post: {', '.join(allowed) or 'none'})",
                              role=role.value, action=action.value, allowed=allowed)
-    if weight_kg is None and (role, action) in WEIGHT_REQUIRED:
+    # A net weight of 0 is no weighing: a delivered load weighs something, and a 0 would
+    # become the authoritative delivered weight (the phone page asks for more than 0 too).
+    if (weight_kg is None or weight_kg <= 0) and (role, action) in WEIGHT_REQUIRED:
         raise WeightRequired(f"a {role.value}'s {action.value} needs the weighbridge net "
-                             "weight (weight_kg)")
+                             "weight (weight_kg, above 0)")

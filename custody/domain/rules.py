@@ -55,6 +55,8 @@ def evaluate(ctx: RuleContext) -> tuple[str, ...]:
             flags.add(Flag.OFF_PATH)
         if _unknown_origin(ctx):
             flags.add(Flag.UNKNOWN_ORIGIN)
+    if _late_upload(ctx):
+        flags.add(Flag.LATE_UPLOAD)
     if ctx.source_state.reached_facility or ctx.dest_state.reached_facility:
         flags.add(Flag.AFTER_TERMINAL)
     if _impossible_travel(ctx, ctx.source, ctx.source_state) or _impossible_travel(
@@ -79,6 +81,18 @@ def _off_path(ctx: RuleContext) -> bool:
 def _unknown_origin(ctx: RuleContext) -> bool:
     """A container hands on waste it was never seen to receive."""
     return ctx.source.kind in CONTAINER_KINDS and not ctx.source_state.holding
+
+
+def _late_upload(ctx: RuleContext) -> bool:
+    """Taken before the receiving container was last emptied, but sent after it was.
+
+    An offline phone's queue arrives late: the waste it records went into a
+    container that has since handed its contents on, so it is not really there.
+    """
+    when, state = ctx.draft.device_time, ctx.dest_state
+    return (ctx.draft.action is not Action.INSPECT and ctx.dest.kind in CONTAINER_KINDS
+            and when is not None and state.last_seen is not None and not state.holding
+            and when < state.last_seen)
 
 
 def _impossible_travel(ctx: RuleContext, asset: AssetInfo, state: AssetState) -> bool:

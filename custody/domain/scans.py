@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from custody.domain.errors import ScanNotUnderstood
@@ -52,6 +52,28 @@ UNUSABLE_METADATA = frozenset({"gps_not_a_number", "gps_out_of_range", "gps_inco
 PHOTO_TIME_TOLERANCE_S = 15 * 60
 # The camera's GPS and the phone's claim (or a fixed asset's place) may differ this much.
 PHOTO_PLACE_TOLERANCE_M = 1_000.0
+# A phone's clock may run this far ahead of the server's before its time is impossible...
+CLOCK_AHEAD_TOLERANCE = timedelta(minutes=15)
+# ...and no scan was taken before this system's labels existed: an earlier time is a phone
+# clock reset to its default (1970, 2000, its build date) after a flat battery. A fixed floor,
+# not an age: an offline queue may legitimately arrive days late.
+EARLIEST_PHONE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def phone_time(claimed: datetime | None, received: datetime) -> tuple[datetime | None, bool]:
+    """(the phone's time to record, whether it was impossible and left out).
+
+    A scan cannot be taken after the server received it, nor before the
+    system existed: a phone whose clock is wrong (set ahead, or reset to 1970
+    after a flat battery) would put its tonnage on a day that never saw it.
+    Such a time is left out (the record takes the server's time) and the
+    handover is flagged ``phone_clock_wrong``.
+    """
+    if claimed is None:
+        return None, False
+    if claimed > received + CLOCK_AHEAD_TOLERANCE or claimed < EARLIEST_PHONE_TIME:
+        return None, True
+    return claimed, False
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ class Appender:
                 action=action, source=source.info, dest=dest.info,
                 source_contents=held(source), dest_contents=held(dest),
                 declared=draft.category.value if draft.category else None,
-                weight_g=to_g(draft.weight_kg))
+                weight_g=to_g(draft.weight_kg), given=bool(handed.get("handed_to")))
             flags = tuple(sorted(set(rules.evaluate(rules.RuleContext(
                 draft=draft, source=source.info, dest=dest.info, source_state=source_state,
                 dest_state=dest_state, seen_at=draft.device_time or server_time,

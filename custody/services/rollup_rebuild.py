@@ -45,12 +45,13 @@ def rebuild(db: Database, progress: Callable[[int], None] | None = None) -> int:
         places = {row.asset_id: place_of_row(row)
                   for row in derived.places_except(AssetKind.BAG.value)}
         held: dict[str, contents.Contents] = {}
+        given: set[str] = set()  # the bags that gave themselves (contents rule 1)
         delta, portion_rows = new_delta(), []
         stream = derived.ledger(RecordKind.HANDOVER.value, Action.INSPECT.value, REBUILD_BATCH)
         for row in stream:
             if progress:
                 progress(1)
-            portions = _replay(held, row)
+            portions = _replay(held, given, row)
             portion_rows.extend({"seq": row.seq, "category": p.category, "grams": p.grams,
                                  "estimated": p.estimated} for p in portions)
             measures = MEASURES_BY_KINDS[(row.source_kind, row.dest_kind)]
@@ -84,14 +85,17 @@ def _info(asset_id: str, kind: str, category: str | None) -> AssetInfo:
     return AssetInfo(asset_id, AssetKind(kind), Category(category) if category else None)
 
 
-def _replay(held: dict[str, contents.Contents], row) -> tuple[Portion, ...]:
-    """One ledger record's portions, moving the contents it moved (kept in ``held``)."""
+def _replay(held: dict[str, contents.Contents], given: set[str], row) -> tuple[Portion, ...]:
+    """One ledger record's portions, moving the contents it moved (kept in ``held``; the
+    bags that gave themselves in ``given``)."""
     source = _info(row.source_id, row.source_kind, row.source_cat)
     dest = _info(row.dest_id, row.dest_kind, row.dest_cat)
     carried = contents.carry(
         action=Action(row.action) if row.action else None, source=source, dest=dest,
         source_contents=held.get(row.source_id), dest_contents=held.get(row.dest_id),
-        declared=row.category, weight_g=row.weight_g)
+        declared=row.category, weight_g=row.weight_g, given=row.source_id in given)
+    if source.kind is AssetKind.BAG and row.action != Action.INSPECT.value:
+        given.add(row.source_id)
     for asset_id, after in ((row.source_id, carried.source_after),
                             (row.dest_id, carried.dest_after)):
         if after is not None:

@@ -12,13 +12,20 @@ registered and what the camera recorded. A plan that cannot be made raises its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import scanners
 from custody.db.repositories import Repositories
 from custody.domain.errors import AmbiguousWeight, NoCode, NoValidCode
-from custody.domain.model import AssetKind, HandoverDraft, Point
+from custody.domain.model import AssetKind, Flag, HandoverDraft, Point
 from custody.domain.outcomes import Repeat
-from custody.domain.scans import ScanRequest, evidence_flags, plan_moves, usable_point
+from custody.domain.scans import (
+    ScanRequest,
+    evidence_flags,
+    phone_time,
+    plan_moves,
+    usable_point,
+)
 from custody.services.conversions import from_e7
 from custody.services.scan_photos import PhotoReading
 
@@ -32,8 +39,10 @@ class Plan:
     exif_ignored: list[str]
 
 
-def plan(repos: Repositories, req: ScanRequest, photo: PhotoReading) -> Plan:
-    """Resolve the photo's assets and plan the handovers it implies."""
+def plan(repos: Repositories, req: ScanRequest, photo: PhotoReading, received: datetime
+         ) -> Plan:
+    """Resolve the photo's assets and plan the handovers it implies (``received``: when the
+    server received the scan, against which the phone's clock is checked)."""
     codes = photo.codes
     assets, reused = registered(repos, photo.genuine, photo.sha256) if photo.genuine \
         else ({}, {})
@@ -46,13 +55,16 @@ def plan(repos: Repositories, req: ScanRequest, photo: PhotoReading) -> Plan:
     if req.weight_kg is not None and len(moves) > 1:
         raise AmbiguousWeight(f"one weight for {len(moves)} handovers: photograph one bag at a "
                               "time to weigh it, or leave the weight out")
+    device_time, clock_wrong = phone_time(req.client_time, received)
     extra, ignored = evidence(req, photo.metadata, bool(reused),
-                              [loc for _, loc in assets.values() if loc])
+                              [loc for _, loc in assets.values() if loc], device_time)
+    if clock_wrong:
+        extra = tuple(sorted({*extra, Flag.PHONE_CLOCK_WRONG.value}))
     repeats = [Repeat(m.source, m.dest, reused[(m.source, m.dest)])
                for m in moves if (m.source, m.dest) in reused]
     drafts = [HandoverDraft(
         source=m.source, dest=m.dest, actor_id=req.actor_id, role=req.role,
-        action=req.action, device_time=req.client_time, point=req.point,
+        action=req.action, device_time=device_time, point=req.point,
         photo_sha256=photo.sha256, weight_kg=req.weight_kg, category=req.category,
         note=req.note, flags_extra=extra,
     ) for m in moves if (m.source, m.dest) not in reused]
@@ -77,7 +89,8 @@ def registered(repos: Repositories, ids: dict[str, dict], photo_sha: str) -> tup
 
 
 def evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
-             places: list[Point]) -> tuple[tuple[str, ...], list[str]]:
+             places: list[Point], claimed_time: datetime | None
+             ) -> tuple[tuple[str, ...], list[str]]:
     """(flags from the photo's EXIF and its earlier use, the EXIF values left out unused)."""
     ignored = list(getattr(meta, "ignored", ()))
     taken = meta.taken_at
@@ -88,7 +101,7 @@ def evidence(req: ScanRequest, meta: scanners.PhotoMetadata, reused: bool,
             and not any(reason.startswith("gps_") for reason in ignored):
         ignored.append("gps_out_of_range")  # a reader that let an impossible value through
     flags = set(evidence_flags(photo_time=taken, photo_point=photo_point,
-                               claimed_time=req.client_time, claimed_point=req.point,
+                               claimed_time=claimed_time, claimed_point=req.point,
                                registered=places, ignored=tuple(ignored)))
     if reused:
         flags.add("reused_photo")

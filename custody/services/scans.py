@@ -130,7 +130,7 @@ def _record(ctx: Scanning, attempt: Attempt, photo: PhotoReading,
     """
     with writing(ctx.db) as repos:
         try:
-            plan = scan_planning.plan(repos, attempt.req, photo)
+            plan = scan_planning.plan(repos, attempt.req, photo, attempt.received_at)
         except DomainError as exc:
             return _kept(repos, ctx, attempt, ScanRefusal(exc, photo.codes))
 

@@ -54,9 +54,11 @@ def status_of(exc: DomainError) -> int:
 def error_body(code: str, detail: str | None = None, params: dict | None = None,
                **extra) -> dict:
     """The one error body: the code, its message in the request's language, and extras."""
-    message = message_for(code, detail, **(params or {}))
+    # A code with no message of its own (an HTTP error such as 416) still answers in the
+    # reader's language; its English description goes in ``detail``.
+    message = message_for(code if code in ERRORS else "bad_request", **(params or {}))
     error = {"code": code, "message": message, **extra}
-    if detail and detail != message and code in ERRORS:
+    if detail and detail != message:
         error.setdefault("detail", detail)
     return {"error": error}
 
@@ -86,6 +88,15 @@ def error_reply(status: int, code: str, detail: str | None = None, **extra):
 def init_app(app: Flask) -> None:
     """Route HTTP and domain errors through ``error_reply``; pages may name error codes."""
     app.jinja_env.globals["error_text"] = message_for
+
+    @app.before_request
+    def _no_nul_in_the_address():
+        # No page or API takes a NUL in its address; PostgreSQL refuses one in any text
+        # (a 500 where a lookup by a crafted asset id or village name should be a 400).
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v
+                                          for k, v in request.args.items(multi=True)):
+            return error_reply(400, "invalid_request", "the address holds a NUL character")
+        return None
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

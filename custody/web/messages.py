@@ -28,6 +28,10 @@ ERRORS = {
                            "work. Ask your supervisor if it should be."),
     "csrf_failed": N_("The form has expired: reload the page and try again."),
     "unknown_actor": N_("There is no such user."),
+    "unknown_village": N_("There is no village of that name."),
+    "enrolment_unusable": N_("This enrolment code cannot be used: it is unknown, used or "
+                             "expired."),
+    "conflict": N_("This clashes with what is already recorded."),
     "unknown_device": N_("There is no such phone."),
     "enrol_refused": N_("This user's phone cannot be enrolled: is the user deactivated?"),
     "device_form": N_("Give a user name and a device name (at most 100 characters)."),

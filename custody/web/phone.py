@@ -58,9 +58,12 @@ TASKS = {t.id: t for t in [
     Task("receive", "deliver", _l("Receive a load (weighbridge)"),
          _l("Enter the weighbridge net weight, then photograph the truck's and the "
             "facility's codes"), weight="required"),
+    # An inspection that finds the wrong waste says which category it found: that is what
+    # flags the bag or bin (category_mismatch) and counts in the sorting accuracy.
     Task("inspect", "inspect", _l("Inspect"),
-         _l("Photograph the codes of the bags or bins you checked and note what is wrong"),
-         weight="none", note=True),
+         _l("Photograph the codes of the bags or bins you checked; if you found waste of "
+            "another category, choose that category and note what is wrong"),
+         weight="none", category=True, note=True),
 ]}
 
 # Each field role's page: endpoint -> (the role that uses it, task ids). A page offers every

@@ -80,7 +80,7 @@ def users():
     return _users_page()
 
 
-@bp.post("/devices/<int:device_id>/revoke")
+@bp.post("/devices/<int(max=2147483647):device_id>/revoke")
 def revoke_device(device_id: int):
     """Revoke a phone's token from the form."""
     db = get_db(current_app)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import func, select
 
+from custody.db.account_tables import Device
+from custody.db.schema import Actor, Asset, Handover
 from custody.domain.model import AssetKind, Category, Role
 from custody.services import assets
 from custody.services.assets import NewAsset
+from tests.custody.field_day import day_app, day_place  # noqa: F401 - fixtures
 
 BOOTH_AT = (30.7000, 120.8000)
 ROOM_AT = (30.7100, 120.8100)
@@ -56,3 +60,14 @@ def register_district(db) -> District:
     collector = assets.add_actor(db, "wang", Role.COLLECTOR)
     driver = assets.add_actor(db, "li", Role.DRIVER)
     return District(booth, *ids, collector=collector, driver=driver)
+
+
+@pytest.fixture
+def stored(db, people, district):
+    """A count of what is stored (people, assets, phones, handovers), to call before and
+    after something that must lose or add nothing."""
+    def snapshot():
+        with db.read() as s:
+            return tuple(s.scalar(select(func.count()).select_from(t))
+                         for t in (Actor, Asset, Device, Handover))
+    return snapshot
