@@ -150,7 +150,7 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
     roll = rs.uniform(0, 360) if cls == "rotations" else rs.uniform(-15, 15)
     rv = random.Random(rs.random()) if severity is not None else None
     if rv:
-        n, d, tilt = severe.geometry(cls, severity, n, d, tilt, rv, bool(texts))
+        n, d, tilt = severe.geometry(cls, severity, n, d, tilt, rv, bool(texts), cam.f)
     surfaces = []
     cols = int(np.ceil(np.sqrt(n * w / h)))
     rows = int(np.ceil(n / cols))

@@ -29,9 +29,10 @@ reader breaks instead of a single pass rate. The ranges, and why:
   the lamp, exposes 2 to 9 EV under the label (at -9 the label's white
   collects some 16 electrons a pixel: shot noise of a quarter of the signal),
   the ISP's gain falls from 8x to 2x, and the lamps grow brighter.
-- ``lots``: 6 to 24 labels in one frame, 40 to 110 cm away (at 2048 px wide,
-  1.1-3 px a module: past 1.5 px nothing reads).
-- ``small``: one label 0.45-1.7 m away in a 12 MP frame (1.2-4.7 px a module).
+- ``lots``: 6 to 24 labels in one frame (a row of bags, a cart of bins), as
+  far as makes a module span 4.5 down to 1.1 px (below about 1.5 px a module
+  nothing reads): 24-98 cm in what phone.js uploads, 47-190 cm in a 12 MP frame.
+- ``small``: one label in a 12 MP frame, 5 down to 1.2 px a module (42-176 cm).
 
 Other classes (nominal, rotations, crumpled, shadows, damaged, none) keep
 their fixed ranges; their severity is recorded as null.
@@ -60,15 +61,19 @@ def band(severity: float | None) -> str:
 
 
 def geometry(cls: str, s: float, n: int, d: float, tilt: float, rv: random.Random,
-             fixed_n: bool) -> tuple[int, float, float]:
-    """Number of labels, distance (mm) and tilt (degrees) at severity ``s``."""
+             fixed_n: bool, focal: float) -> tuple[int, float, float]:
+    """Number of labels, distance (mm) and tilt (degrees) at severity ``s``.
+
+    ``focal`` (pixels) turns the pixels a module spans into a distance.
+    """
     jitter = rv.uniform(-0.04, 0.04)
     t = float(np.clip(s + jitter, 0, 1))
+    module_mm = 24.0 / 33
     if cls == "lots":
         n = n if fixed_n else round(lerp(6, 24, t))
-        d = lerp(400, 1100, t)
+        d = focal * module_mm / lerp(4.5, 1.1, t)
     elif cls == "small":
-        d = lerp(450, 1700, t)
+        d = focal * module_mm / lerp(5.0, 1.2, t)
     elif cls == "perspective":
         tilt = lerp(30, 75, t)
     elif cls == "curved":

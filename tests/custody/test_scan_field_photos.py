@@ -3,9 +3,10 @@
 The photos are rendered by the sample corpus's camera model (``sample_images/``)
 with the district's genuine labels: a bag and its bin on a bent bag, and the
 same pair out of focus, each at a severity (``sample_images/severity.py``)
-where one plain zxing-cpp call reads at most one of the two codes; the scanner's cascade, in its isolated worker processes, must
-read both and record the deposit. A bag photographed without its label must
-get a clear 422 (no code) and record nothing.
+where one plain zxing-cpp call reads at most one of the two codes; the
+scanner's cascade, in its isolated worker processes, must read both and record
+the deposit. A bag photographed without its label must get a clear 422 (no
+code) and record nothing.
 """
 
 from __future__ import annotations
