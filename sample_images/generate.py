@@ -8,6 +8,13 @@ the photos are what the phone page uploads (long side 2048 px, JPEG q85 after
 the camera's own JPEG), the rest full 12 MP captures; a quarter are stored
 sideways with an EXIF orientation, as phones held upright store them.
 
+The hard classes get a severity from 0 (easy) to 1 (past the limit), recorded
+in the manifest and mapped to physical quantities in ``severity.py`` (shake
+from hand-tremor rates and indoor exposure times, bag bends, gloss, EV under
+the label, pixels per module); large sets spread it evenly over 0-1, the
+committed set keeps it moderate (``COMMITTED``). A class without a severity
+draws exactly what it drew before severities existed.
+
 Reproducible: the same seed writes the same files. Two seeds, never mixed:
 ``tune`` (the committed set and ``large/tune``) is what the scanner may be
 tuned on; ``holdout`` (``large/holdout``) only measures it.
