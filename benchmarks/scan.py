@@ -9,6 +9,9 @@ then the time per photo: the floor (decoding the image file to grey, what any
 scanner pays), zxing (decode + one call) and the cascade, median and p95, and
 what a photo without any code costs against one full zxing call; wall-clock
 and CPU time both (CPU time is what other processes' load does not inflate).
+Last, if the manifest gives photos a ``severity`` (0 easy .. 1 past the limit,
+``sample_images/severity.py``), the codes read per class and severity band,
+zxing against the cascade: where each breaks.
 
     python benchmarks/scan.py                 # sample_images/large/holdout if generated
     python benchmarks/scan.py --corpus sample_images/large/tune
@@ -37,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from scanners import _decode  # noqa: E402
 from scanners._image import open_photo  # noqa: E402
+
+BANDS = ((0.0, 1 / 3, "mild"), (1 / 3, 2 / 3, "strong"), (2 / 3, 1.0001, "extreme"))
 
 
 def floor(data: bytes) -> np.ndarray:
@@ -99,6 +104,7 @@ def main() -> None:
     times: dict = defaultdict(list)
     stages: dict = defaultdict(Counter)
     budget: list[tuple[float, float]] = []
+    bands: dict = defaultdict(lambda: [0, 0, 0])  # (class, band) -> codes, zxing, cascade right
     for entry, data in photos:  # readers interleaved per photo, so load hits all alike
         _, ms = timed(floor, data)
         times["floor"].append(ms)
@@ -114,6 +120,11 @@ def main() -> None:
             times["zxing, no code"].append(times["zxing"][-1])
             budget.append(no_code_cost(data, engines))
         texts = [c.text for c in scan.codes]
+        if entry.get("severity") is not None:
+            row = bands[entry["class"], band(entry["severity"])]
+            row[0] += len(entry["codes"])
+            row[1] += score(found, entry["codes"])[0]
+            row[2] += score(texts, entry["codes"])[0]
         for key in (("cascade", entry["class"]), ("cascade", "ALL")):
             counts[key] = [a + b for a, b in zip(counts[key], score(texts, entry["codes"]),
                                                  strict=True)]
@@ -121,6 +132,32 @@ def main() -> None:
             if code.text in entry["codes"]:
                 stages[entry["class"]][stage] += 1
     report(entries, counts, times, stages, budget)
+    severity_report(bands)
+
+
+def band(severity: float) -> str:
+    """The severity band (as ``sample_images/severity.py`` names them)."""
+    return next(name for lo, hi, name in BANDS if lo <= severity < hi)
+
+
+def severity_report(bands: dict) -> None:
+    """Codes read per class and severity band: zxing / cascade / codes, and the percentages."""
+    if not bands:
+        return
+    print("\ncodes read per class and severity band (0 easy .. 1 past the limit): "
+          "zxing/cascade/codes  zxing% cascade%")
+    print(f"{'class':12s}" + "".join(f"{f'{name} {lo:.2f}-{min(hi, 1):.2f}':>28s}"
+                                     for lo, hi, name in BANDS))
+    total: dict = defaultdict(lambda: [0, 0, 0])
+    for cls in sorted({c for c, _ in bands}) + ["ALL"]:
+        row = f"{cls:12s}"
+        for _, _, name in BANDS:
+            n, z, c = bands[cls, name] if cls != "ALL" else total[name]
+            if cls != "ALL":
+                total[name] = [a + b for a, b in zip(total[name], (n, z, c), strict=True)]
+            cell = f"{z}/{c}/{n} {100 * z / n:5.1f} {100 * c / n:5.1f}" if n else "-"
+            row += f"{cell:>28s}"
+        print(row)
 
 
 def no_code_cost(data: bytes, engines: list) -> tuple[float, float]:
@@ -183,6 +220,7 @@ def report(entries: list[dict], counts: dict, times: dict, stages: dict,
         print(f"photo without a code, CPU, decode excluded: cascade / one plain zxing call on the "
               f"same photo: median {statistics.median(ratios):.2f}x, p95 "
               f"{percentile(ratios, 95):.2f}x, max {ratios[-1]:.2f}x ({len(ratios)} photos)")
+
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,8 @@ import random
 
 import cv2
 import numpy as np
+import severity as severe
+from bags import BentSurface, bag_profile
 from camera import Camera, Exposure, Light, Surface, expose, rotation, smooth_noise, to_linear
 from PIL import Image
 
@@ -98,9 +100,13 @@ def _pose(rs: random.Random, d: float, tilt: float, roll: float, off=(0.0, 0.0))
     return r, np.array([off[0], off[1], d])
 
 
-def mounted(text: str, rs: random.Random, rng: np.random.Generator, R, t, radius, cls: str
-            ) -> tuple[list[Surface], tuple[str, np.ndarray]]:
-    """A label stuck on a bag (or bin) surface: the bag and the label, same shape and pose."""
+def mounted(text: str, rs: random.Random, rng: np.random.Generator, R, t, radius, cls: str,
+            finish: dict | None = None, bend=None) -> tuple[list[Surface], tuple[str, np.ndarray]]:
+    """A label stuck on a bag (or bin) surface: the bag and the label, same shape and pose.
+
+    ``finish`` overrides the film's gloss, shininess and wrinkles (a severity's);
+    ``bend`` (u, curvature) bends both along a bag's varying curvature.
+    """
     card, qr = label_texture(text, rs)
     if cls == "damaged":
         damage(card, qr, rng, rs)
@@ -109,25 +115,31 @@ def mounted(text: str, rs: random.Random, rng: np.random.Generator, R, t, radius
     local = (qr - np.float32([w / 2, h / 2])) * mm
     glare = cls == "glare"  # laminated film: a sharp mirror lobe; else matte or satin paper
     gloss = rs.uniform(0.6, 1.6) if glare else rs.choice([0.0, 0.0, rs.uniform(0.1, 0.4)])
-    label = Surface(to_linear(card), mm, R, t, radius, gloss=gloss,
-                    shininess=rs.uniform(300, 1500) if glare else rs.uniform(20, 80),
-                    seed=rs.getrandbits(32),
-                    wrinkle=rs.uniform(0.5, 1.4) if cls == "crumpled" else 0.0)
+    film = {"gloss": gloss, "shininess": rs.uniform(300, 1500) if glare else rs.uniform(20, 80),
+            "seed": rs.getrandbits(32), "wrinkle": rs.uniform(0.5, 1.4) if cls == "crumpled"
+            else 0.0, **(finish or {})}
+    kind, shape = (Surface, {}) if bend is None else (BentSurface, {"kappa_u": bend[0],
+                                                                   "kappa": bend[1]})
+    label = kind(to_linear(card), mm, R, t, radius, **film, **shape)
     colour = np.float32(rs.choice(BAG_COLOURS)) + rng.normal(0, 8, 3)
     bag_px = (64, 64)
     bag_tex = colour[None, None, :] + 10 * smooth_noise(rng, bag_px, 6)[..., None]
     bag_mm = (2.5 if cls == "lots" else 4) * max(w, h) * mm / bag_px[0]
     behind = t + R @ np.array([0, 0, 0.6])
-    bag = Surface(to_linear(np.clip(bag_tex, 0, 255)), bag_mm, R, behind, radius,
-                  gloss=rs.uniform(0.05, 0.3), shininess=rs.uniform(10, 40),
-                  wrinkle=label.wrinkle * 3, seed=label.seed)
+    bag = kind(to_linear(np.clip(bag_tex, 0, 255)), bag_mm, R, behind, radius,
+               gloss=rs.uniform(0.05, 0.3), shininess=rs.uniform(10, 40),
+               wrinkle=label.wrinkle * 3, seed=label.seed, **shape)
     label.codes.append((text, local))
     return [bag, label], (text, local)
 
 
 def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[int, int],
-          texts: list[str] | None = None):
-    """Build the camera, surfaces, light and exposure for one photo of class ``cls``."""
+          texts: list[str] | None = None, severity: float | None = None):
+    """Build the camera, surfaces, light and exposure for one photo of class ``cls``.
+
+    ``severity`` (0-1, classes in ``severity.SEVERE``) sets how hard the photo is;
+    the last item returned is the lamps' brightness factor.
+    """
     w, h = frame
     cam = Camera(frame, FOCAL_12MP * w / FULL[0])
     module_mm = 24.0 / 33  # the label's QR: 24 mm, 33 modules
@@ -136,6 +148,9 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
          "perspective": rs.uniform(180, 380)}.get(cls, rs.uniform(130, 380))
     tilt = rs.uniform(40, 62) if cls == "perspective" else rs.uniform(0, 22)
     roll = rs.uniform(0, 360) if cls == "rotations" else rs.uniform(-15, 15)
+    rv = random.Random(rs.random()) if severity is not None else None
+    if rv:
+        n, d, tilt = severe.geometry(cls, severity, n, d, tilt, rv, bool(texts), cam.f)
     surfaces = []
     cols = int(np.ceil(np.sqrt(n * w / h)))
     rows = int(np.ceil(n / cols))
@@ -156,7 +171,14 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
         if radius is not None:  # the axis of a bag or bottle stands roughly upright
             R = R @ rotation(0, 0, rs.uniform(-20, 20) - roll)
         text = texts[i] if texts else code_text(rs)
-        parts, _ = mounted(text, rs, rng, R, t, radius, cls)
+        finish, bend = {}, None
+        if rv:
+            finish = severe.label_finish(cls, severity)
+            bent = severe.bend_severity(cls, severity)
+            if bent is not None:
+                bend = bag_profile(bent, np.random.default_rng(rv.getrandbits(64)))
+                radius = None
+        parts, _ = mounted(text, rs, rng, R, t, radius, cls, finish, bend)
         surfaces += parts[:1] if cls == "none" else parts  # none: a bag with no label
     light = Light(ambient=rs.uniform(0.25, 0.5), direct=rs.uniform(0.5, 1.0),
                   direction=np.float32([rs.uniform(-0.6, 0.6), rs.uniform(-0.9, -0.2),
@@ -165,9 +187,10 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
                   full_well=6000 * (4 if w == SHRUNK[0] else 1), vignette=rs.uniform(0.1, 0.4),
                   sharpen=rs.uniform(0.3, 0.9), quality=rs.randint(80, 92))
     module_px = cam.f * module_mm / d
-    if cls == "blurred":
+    lamp = severe.exposure(cls, severity, ex, module_px) if rv else 1.0
+    if cls == "blurred" and not rv:
         ex.defocus = 0.5 + module_px * rs.uniform(0.35, 0.9)
-    if cls == "motion":
+    if cls == "motion" and not rv:
         ex.shake = module_px * rs.uniform(0.5, 1.6)
     if cls == "glare":  # the light sits near the mirror direction of the label
         label = surfaces[1]
@@ -179,10 +202,10 @@ def scene(cls: str, rs: random.Random, rng: np.random.Generator, frame: tuple[in
     if cls == "shadows":
         light.ambient, light.direct = rs.uniform(0.08, 0.2), rs.uniform(1.0, 1.6)
         light.shadow = cast_shadow(rs, w, h, cam.project(surfaces[1].t[None])[0])
-    if cls == "dark":
+    if cls == "dark" and not rv:
         ex.ev = rs.uniform(-6.0, -3.5)
         ex.max_gain = rs.uniform(2, 6)
-    return cam, surfaces, light, ex
+    return cam, surfaces, light, ex, lamp
 
 
 def cast_shadow(rs: random.Random, w: int, h: int, centre: np.ndarray) -> np.ndarray:
@@ -195,7 +218,8 @@ def cast_shadow(rs: random.Random, w: int, h: int, centre: np.ndarray) -> np.nda
     return np.clip(0.5 + dist / (2 * soft), 0, 1).astype(np.float32)
 
 
-def lamps(radiance: np.ndarray, rs: random.Random, rng: np.random.Generator) -> None:
+def lamps(radiance: np.ndarray, rs: random.Random, rng: np.random.Generator,
+          strength: float = 1.0) -> None:
     """Bright spots in the frame (street lamps, a torch, the sun off metal), in place."""
     h, w = radiance.shape[:2]
     for _ in range(rs.randint(1, 3)):
@@ -203,19 +227,20 @@ def lamps(radiance: np.ndarray, rs: random.Random, rng: np.random.Generator) -> 
         spot = np.zeros((h, w), np.float32)
         cv2.circle(spot, c, int(rs.uniform(0.004, 0.02) * w), 1.0, -1)
         glow = cv2.GaussianBlur(spot, (0, 0), w * 0.02)
-        radiance += (spot * rs.uniform(30, 120) + glow * rs.uniform(2, 10))[..., None]
+        radiance += (spot * rs.uniform(30, 120) + glow * rs.uniform(2, 10))[..., None] * strength
 
 
-def shoot(cls: str, rs: random.Random, frame: tuple[int, int], texts: list[str] | None = None
-          ) -> tuple[np.ndarray, list[str], int]:
+def shoot(cls: str, rs: random.Random, frame: tuple[int, int], texts: list[str] | None = None,
+          severity: float | None = None) -> tuple[np.ndarray, list[str], int]:
     """Render one photo: 8-bit RGB, the codes wholly in the frame, the camera's JPEG quality.
 
-    ``texts`` are the codes to put on labels (random ones by default).
+    ``texts`` are the codes to put on labels (random ones by default); ``severity``
+    as in ``scene``.
     """
     rng = np.random.default_rng(rs.getrandbits(64))
     w, h = frame
     for _ in range(20):
-        cam, surfaces, light, ex = scene(cls, rs, rng, frame, texts)
+        cam, surfaces, light, ex, lamp = scene(cls, rs, rng, frame, texts, severity)
         texts = []
         inside = True
         for surf in surfaces:
@@ -228,5 +253,5 @@ def shoot(cls: str, rs: random.Random, frame: tuple[int, int], texts: list[str] 
             break
     radiance = cam.render(background(rng, w, h), surfaces, light)
     if cls == "dark":
-        lamps(radiance, rs, rng)
+        lamps(radiance, rs, rng, lamp)
     return expose(radiance, ex, rng), sorted(texts), ex.quality

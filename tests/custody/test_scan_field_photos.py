@@ -1,11 +1,12 @@
 """Field photos through the phone's path: POST /api/v1/scans to the production app.
 
 The photos are rendered by the sample corpus's camera model (``sample_images/``)
-with the district's genuine labels: a bag and its bin on a curved surface, and
-the same pair out of focus. One plain zxing-cpp call reads only one of the two
-codes in each; the scanner's cascade, in its isolated worker processes, must
-read both and record the deposit. A bag photographed without its label must
-get a clear 422 (no code) and record nothing.
+with the district's genuine labels: a bag and its bin on a bent bag, and the
+same pair out of focus, each at a severity (``sample_images/severity.py``)
+where one plain zxing-cpp call reads at most one of the two codes; the
+scanner's cascade, in its isolated worker processes, must read both and record
+the deposit. A bag photographed without its label must get a clear 422 (no
+code) and record nothing.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_images"
 SEED = 777  # neither the committed nor the holdout corpus's seed
 
 
-def field_photo(cls: str, index: int, texts: list[str] | None) -> bytes:
+def field_photo(cls: str, index: int, texts: list[str] | None,
+                severity: float | None = None) -> bytes:
     """A JPEG as phone.js uploads it, of these codes' labels, in condition class ``cls``."""
     sys.path[:0] = [str(SAMPLES)]
     try:
         generate = importlib.import_module("generate")
     finally:
         sys.path.remove(str(SAMPLES))
-    data, entry = generate.photograph(cls, index, SEED, texts)
+    data, entry = generate.photograph(cls, index, SEED, texts, severity)
     assert entry["codes"] == sorted(texts or [])
     return data
 
@@ -50,13 +52,13 @@ def post(app, auth, photo):
         content_type="multipart/form-data")
 
 
-@pytest.mark.parametrize(("cls", "index"), [("curved", 1), ("blurred", 3)])
+@pytest.mark.parametrize(("cls", "index", "severity"), [("curved", 1, 0.3), ("blurred", 3, 0.6)])
 def test_a_hard_photo_of_bag_and_bin_records_the_deposit(settings, db, people, district,
-                                                         cls, index):
+                                                         cls, index, severity):
     from custody.web import create_app
 
     texts = [IDENTITY.make_code(district.kitchen_bag), IDENTITY.make_code(district.kitchen_bin)]
-    photo = field_photo(cls, index, texts)
+    photo = field_photo(cls, index, texts, severity)
     plain = zxingcpp.read_barcodes(scanners._image.open_photo(photo).gray(1),
                                    formats=zxingcpp.BarcodeFormat.QRCode)
     assert len({c.text for c in plain} & set(texts)) < 2  # the plain library misses one
