@@ -131,7 +131,8 @@ def main() -> None:
         for code, stage in zip(scan.codes, scan.read_by, strict=True):
             if code.text in entry["codes"]:
                 stages[entry["class"]][stage] += 1
-    report(entries, counts, times, stages, budget)
+    order = list(dict.fromkeys(name for name, _ in _decode.plan(engines)))
+    report(entries, counts, times, stages, budget, order)
     severity_report(bands)
 
 
@@ -176,13 +177,12 @@ def no_code_cost(data: bytes, engines: list) -> tuple[float, float]:
 
 
 def report(entries: list[dict], counts: dict, times: dict, stages: dict,
-           budget: list[tuple[float, float]]) -> None:
+           budget: list[tuple[float, float]], order: list[str]) -> None:
     """Print the per-class table, the rates and the timing table."""
     classes = sorted({e["class"] for e in entries})
     expected = Counter()
     for e in entries:
         expected[e["class"]] += len(e["codes"])
-    order = ["full", "crops", "whole", "clahe", "gamma"]
     print("\nright/wrong/missed codes per class")
     print(f"{'class':12s}{'codes':>6s}{'zxing':>14s}{'cascade':>14s}{'zxing %':>9s}"
           f"{'cascade %':>10s}   read by stage: " + " ".join(order))
@@ -215,6 +215,11 @@ def report(entries: list[dict], counts: dict, times: dict, stages: dict,
             med = statistics.median(t)
             row += f"{med:13.1f}{percentile(t, 95):7.1f}{med / statistics.median(base):8.2f}x"
         print(row)
+    for name in ("zxing", "cascade"):
+        per_photo = [t / max(f, 1e-3) for (t, _), (f, _) in zip(times[name], times["floor"],
+                                                                  strict=True)]
+        print(f"{name} / floor per photo (wall, decode included): median "
+              f"{statistics.median(per_photo):.2f}x, p95 {percentile(per_photo, 95):.2f}x")
     if budget:
         ratios = sorted(c / max(z, 1e-3) for z, c in budget)
         print(f"photo without a code, CPU, decode excluded: cascade / one plain zxing call on the "
