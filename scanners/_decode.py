@@ -48,16 +48,22 @@ on the generated tune set that cut the CPU median from 2.25 to 1.86 times the
 file's decoding, and the p95 from 80 to 50 ms, with no read lost.
 
 Time budget, in units of the photo's own full zxing pass (the CNN's fixed cost,
-~8 ms where it finds nothing, is ``cost_mp`` megapixels of a pass; gamma 0.5,
-CLAHE 1.5; crops and mesh are not counted). A fallback starts only if the
-photo's total stays within 3 passes where nothing was seen at all, 6 where a
-symbol was seen -- but never less than 12 MP of passes there: on a small photo
-a pass costs so little that 6 of them would never let the CNN look at a symbol
-zxing saw and could not read. So on a 2048 px upload where zxing saw nothing,
-WeChat is left out and CLAHE (and gamma, if dark) run; on a 12 MP photo WeChat
-runs and CLAHE does not fit. The budget is a cost model, not a clock: the same
-photo always gets the same stages and the same answer, whatever the machine's
-load. Decoding the file is outside it.
+~8 ms where it finds nothing, is ``cost_mp`` megapixels of a pass; crops and
+mesh are not counted). Gamma 0.6 and CLAHE 1.6 passes are the most measured
+(CPU, fastest of 21, 60 no-code photos 0.02-12 MP, plain and darkened to a
+quarter and an eighth), the half-size conversion included, plus 0.05 MP of a
+pass each for fixed costs (~35 us: on a 0.03 MP photo CLAHE alone costs more
+than the pass). A fallback starts only if the photo's total stays within 3
+passes where nothing was seen at all, 6.5 where a symbol was seen -- but never
+less than 12 MP of passes there: on a small photo a pass costs so little that
+6.5 of them would never let the CNN look at a symbol zxing saw and could not
+read. So on a 2048 px upload where zxing saw nothing, WeChat is left out and
+CLAHE runs, or gamma if dark (a dark photo's own pass is cheap, and gamma and
+CLAHE together measured up to 4 passes); on a 12 MP photo WeChat runs and
+CLAHE does not fit; below ~0.13 MP only the full pass runs. Measured so, the
+most a photo without a code cost was 2.8 passes. The budget is a cost model,
+not a clock: the same photo always gets the same stages and the same answer,
+whatever the machine's load. Decoding the file is outside it.
 
 Left out on purpose: GlobalHistogram binarisation at half scale and
 LocalAverage at quarter scale returned a wrong text for a real photo;
@@ -93,11 +99,12 @@ __all__ = ["PhotoContents", "decode", "read_photo"]
 
 DARK_MEDIAN = 60  # a half-size image darker than this (median grey) gets the gamma stage
 BUDGET_NONE = 3.0  # what a photo where nothing is seen may cost, in full zxing passes
-BUDGET_SEEN = 6.0  # ... where zxing saw a symbol, or read one and another is left
+BUDGET_SEEN = 6.5  # ... where zxing saw a symbol, or read one and another is left
 SEEN_FLOOR_MP = 12.0  # ... but never less than this (in megapixels of a full pass): a small
 # photo with a symbol seen can afford one CNN call (~7 ms) and the half-size stages
 WHOLE_SIDE = 2048  # px: the long side of the image the other engines (WeChat) look at
-HALF_COST = {"gamma": 0.5, "clahe": 1.5}  # a half-size stage, in full passes (measured)
+HALF_COST = {"gamma": 0.6, "clahe": 1.6}  # a half-size stage, in full passes (the most measured)
+HALF_FIXED_MP = 0.05  # ... plus its fixed costs (tables, conversions: ~35 us), in MP of a pass
 _GAMMA = (255 * (np.arange(256) / 255) ** 0.45).astype(np.uint8)
 
 
@@ -121,7 +128,7 @@ def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
 def _cost(name: str, engine: Engine | None, megapixels: float) -> float:
     """What a stage costs on this photo, in full zxing passes (measured medians)."""
     if name in HALF_COST:
-        return HALF_COST[name]
+        return HALF_COST[name] + HALF_FIXED_MP / max(megapixels, 0.01)
     if name in ("crops", "mesh"):
         return 0.0  # a few small crops, only where a symbol was seen
     return getattr(engine, "cost_mp", 0.0) / max(megapixels, 0.01)
