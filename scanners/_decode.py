@@ -92,7 +92,7 @@ from ._engines import ZbarEngine, default_engines
 from ._image import DEFAULT_MAX_PIXELS, Photo, open_photo
 from ._metadata import PhotoMetadata
 from ._scan import Scan as _Scan
-from ._stages import bent, clahe, crops, read
+from ._stages import bent, clahe, crops, deblur, read
 
 __all__ = ["PhotoContents", "decode", "read_photo"]
 
@@ -121,7 +121,8 @@ def plan(engines: Sequence[Engine]) -> list[tuple[str, Engine | None]]:
     primary, others = engines[0], engines[1:]
     whole = [e for e in others if not isinstance(e, ZbarEngine)]
     bent = [("mesh", primary)] if hasattr(primary, "read_pure") else []
-    return ([("full", primary), ("crops", None)] + bent + [("whole", e) for e in whole]
+    return ([("full", primary), ("crops", None)] + bent + [("deblur", primary)]
+            + [("whole", e) for e in whole]
             + [("gamma", primary), ("clahe", primary)])
 
 
@@ -129,7 +130,7 @@ def _cost(name: str, engine: Engine | None, megapixels: float) -> float:
     """What a stage costs on this photo, in full zxing passes (measured medians)."""
     if name in HALF_COST:
         return HALF_COST[name] + HALF_FIXED_MP / max(megapixels, 0.01)
-    if name in ("crops", "mesh"):
+    if name in ("crops", "mesh", "deblur"):
         return 0.0  # a few small crops, only where a symbol was seen
     return getattr(engine, "cost_mp", 0.0) / max(megapixels, 0.01)
 
@@ -147,7 +148,8 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
             symbols = [q for q in scan.uncovered() if _mesh.plausible(q)]
             if name != "crops" and scan.codes and not symbols:
                 break  # only slivers left: finder patterns zxing paired across symbols
-            if (name == "crops" and not scan.uncovered()) or (name == "mesh" and not symbols):
+            if (name == "crops" and not scan.uncovered()) or (name in ("mesh", "deblur")
+                                                              and not symbols):
                 continue
             cost = _cost(name, engine, megapixels)
             limit = (max(BUDGET_SEEN, SEEN_FLOOR_MP / megapixels) if scan.codes or symbols
@@ -169,6 +171,8 @@ def cascade(photo: Photo, engines: Sequence[Engine]) -> _Scan:
             crops(scan, engines[0], zbars)
         elif name == "mesh":
             bent(scan, engine)
+        elif name == "deblur":
+            deblur(scan, engine)
         elif name == "clahe":
             read(scan, engine, clahe(half), 2.0)
         elif name == "gamma":
