@@ -161,19 +161,26 @@ def severity_report(bands: dict) -> None:
         print(row)
 
 
-def no_code_cost(data: bytes, engines: list) -> tuple[float, float]:
-    """CPU ms of one plain zxing call and of the cascade on the same decoded photo."""
+def no_code_cost(data: bytes, engines: list, repeats: int = 5) -> tuple[float, float]:
+    """CPU ms of one plain zxing call and of the cascade on the same decoded photo.
+
+    Each is the fastest of ``repeats`` runs, interleaved: on a small photo a call
+    takes 0.1-0.3 ms, where one preemption or cache miss shows as a third more.
+    """
     import zxingcpp
 
-    photo = open_photo(data)
-    gray = photo.gray(1)
-    runs = []
-    for run in (lambda: zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode),
-                lambda: _decode.cascade(photo, engines)):
-        start = time.process_time()
-        run()
-        runs.append((time.process_time() - start) * 1000)
-    return runs[0], runs[1]
+    gray = open_photo(data).gray(1)
+    best = [float("inf"), float("inf")]
+    for _ in range(repeats):
+        photo = open_photo(data)
+        photo.gray(1)  # decoded outside the timing, as the plain call's image is
+        for i, run in enumerate((
+                lambda: zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode),
+                lambda p=photo: _decode.cascade(p, engines))):
+            start = time.process_time()
+            run()
+            best[i] = min(best[i], (time.process_time() - start) * 1000)
+    return best[0], best[1]
 
 
 def report(entries: list[dict], counts: dict, times: dict, stages: dict,
@@ -222,8 +229,8 @@ def report(entries: list[dict], counts: dict, times: dict, stages: dict,
               f"{statistics.median(per_photo):.2f}x, p95 {percentile(per_photo, 95):.2f}x")
     if budget:
         ratios = sorted(c / max(z, 1e-3) for z, c in budget)
-        print(f"photo without a code, CPU, decode excluded: cascade / one plain zxing call on the "
-              f"same photo: median {statistics.median(ratios):.2f}x, p95 "
+        print(f"photo without a code, CPU, decode excluded, fastest of 5: cascade / one plain "
+              f"zxing call on the same photo: median {statistics.median(ratios):.2f}x, p95 "
               f"{percentile(ratios, 95):.2f}x, max {ratios[-1]:.2f}x ({len(ratios)} photos)")
 
 

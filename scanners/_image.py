@@ -96,9 +96,11 @@ class Photo:
             finer = [r for r in self._cache if r < reduction]
             if finer:
                 src = self._cache[max(finer)]
-                w, h = self.size
-                out = (max(1, -(-w // reduction)), max(1, -(-h // reduction)))
-                self._cache[reduction] = cv2.resize(src, out, interpolation=cv2.INTER_AREA)
+                k = reduction // max(finer)
+                h, w = (max(k, n - n % k) for n in src.shape)  # whole blocks: OpenCV's
+                # fast area path; an odd side made it a slow general resize (~1 zxing pass)
+                self._cache[reduction] = cv2.resize(src[:h, :w], (w // k, h // k),
+                                                    interpolation=cv2.INTER_AREA)
             elif self.format in ("JPEG", "MPO"):
                 self._cache[reduction] = self._jpeg(reduction)
             else:

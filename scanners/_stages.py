@@ -13,15 +13,16 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from . import _mesh
+from . import _mesh, _restore
 from ._base import Decoded, Engine, Points
 from ._scan import Scan
 
-__all__ = ["bent", "clahe", "crops", "read"]
+__all__ = ["bent", "clahe", "crops", "deblur", "read"]
 
 log = logging.getLogger("scanners")
 
 MAX_CROPS = 8  # undecoded symbols retried per photo; more is noise, not codes
+MAX_DEBLUR = 2  # ... deconvolved: ~6 ms a disc on a 400 px crop
 CROP_TARGET = 400  # px: a crop is enlarged until its long side is about this
 
 
@@ -64,17 +65,23 @@ def _threshold(gray: np.ndarray) -> np.ndarray:
                                  block, 4)
 
 
+def _box(quad: Points, shape: tuple[int, ...]) -> tuple[int, int, int, int, float]:
+    """The crop around a symbol with its quiet zone: x0, y0, x1, y1 and the symbol's side."""
+    h, w = shape[:2]
+    xs, ys = zip(*quad, strict=True)
+    side = max(max(xs) - min(xs), max(ys) - min(ys), 8.0)
+    x0, y0 = int(max(0, min(xs) - side * 0.3)), int(max(0, min(ys) - side * 0.3))
+    x1, y1 = int(min(w, max(xs) + side * 0.3)), int(min(h, max(ys) + side * 0.3))
+    return x0, y0, x1, y1, side
+
+
 def crops(scan: Scan, primary: Engine, zbars: Sequence[Engine]) -> None:
     """Retry each uncovered undecoded symbol in an enlarged crop: zxing, then zbar."""
     full = scan.photo.gray(1)
-    h, w = full.shape
     for quad in scan.uncovered()[:MAX_CROPS]:
         if not scan.uncovered() or quad not in scan.uncovered():
             continue  # read meanwhile by an earlier crop
-        xs, ys = zip(*quad, strict=True)
-        side = max(max(xs) - min(xs), max(ys) - min(ys), 8.0)
-        x0, y0 = int(max(0, min(xs) - side * 0.3)), int(max(0, min(ys) - side * 0.3))
-        x1, y1 = int(min(w, max(xs) + side * 0.3)), int(min(h, max(ys) + side * 0.3))
+        x0, y0, x1, y1, _ = _box(quad, full.shape)
         if x1 - x0 < 8 or y1 - y0 < 8:
             continue
         crop = full[y0:y1, x0:x1]
@@ -101,4 +108,28 @@ def bent(scan: Scan, primary: Engine) -> None:
             text = primary.read_pure(drawing)
             if text:
                 scan.add([Decoded(text, tuple(quad), primary.name)])
+                break
+
+
+def deblur(scan: Scan, primary: Engine) -> None:
+    """Read each uncovered symbol again, its 400 px crop deconvolved by defocus discs."""
+    if id(primary) in scan.broken:
+        return
+    full = scan.photo.gray(1)
+    tried: list[Points] = []
+    for quad in [q for q in scan.uncovered() if _mesh.plausible(q)][:MAX_CROPS]:
+        if len(tried) == MAX_DEBLUR or quad not in scan.uncovered() \
+                or any(_mesh.same_place(quad, t) for t in tried):
+            continue
+        tried.append(quad)
+        x0, y0, x1, y1, side = _box(quad, full.shape)
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            continue
+        k = CROP_TARGET / max(x1 - x0, y1 - y0)
+        crop = cv2.resize(full[y0:y1, x0:x1], None, fx=k, fy=k,
+                          interpolation=cv2.INTER_CUBIC if k > 1 else cv2.INTER_AREA)
+        for image in _restore.deblurred(crop, side * k):
+            found = [c for c in primary.read(image) if c.text]
+            if found:  # only codes: symbols seen in a deconvolved crop are its ringing
+                scan.add(_scaled(found, 1 / k, x0, y0))
                 break

@@ -101,11 +101,11 @@ def test_small_code_in_a_12_mp_frame_is_found(kit):
     assert [c.text for c in scanners.decode(kit.encode(frame, quality=90))] == [kit.TEXT_BAG]
 
 
-def test_cascade_plan_is_full_crops_other_engines_gamma_clahe():
+def test_cascade_plan_is_full_crops_deblur_other_engines_gamma_clahe():
     first, wechat, zbar = scanners.FakeEngine(), scanners.FakeEngine(), scanners.ZbarEngine()
     plan = _decode.plan([first, wechat, zbar])
-    assert plan == [("full", first), ("crops", None), ("whole", wechat), ("gamma", first),
-                    ("clahe", first)]
+    assert plan == [("full", first), ("crops", None), ("deblur", first), ("whole", wechat),
+                    ("gamma", first), ("clahe", first)]
 
 
 def test_concurrent_decodes_in_threads_each_get_their_own_codes(kit):

@@ -32,11 +32,16 @@ def test_a_photo_without_a_code_pays_full_other_engines_and_half_size_clahe_only
     assert first.shapes == [(600, 800), (300, 400)] and second.shapes == [(600, 800)]
 
 
-def test_a_dark_photo_without_a_code_also_gets_the_gamma_stage():
+def test_a_dark_photo_without_a_code_gets_the_gamma_stage_instead_of_clahe():
     first = scanners.FakeEngine()
     texts, stages = _run(np.full((600, 800), 20, np.uint8), first)
-    assert texts == [] and stages == ["full", "gamma", "clahe"]
-    assert first.shapes == [(600, 800), (300, 400), (300, 400)]
+    assert texts == [] and stages == ["full", "gamma"]  # both would cost over 3 passes
+    assert first.shapes == [(600, 800), (300, 400)]
+
+
+def test_a_tiny_photo_without_a_code_gets_the_full_pass_only():
+    first = scanners.FakeEngine()  # on 0.03 MP, CLAHE's fixed costs alone are a pass
+    assert _run(np.full((150, 200), 150, np.uint8), first) == ([], ["full"])
 
 
 def test_every_seen_symbol_read_stops_after_the_first_stage():
@@ -51,7 +56,7 @@ def test_a_symbol_seen_where_no_code_was_read_keeps_the_cascade_going():
     second = scanners.FakeEngine(("B",), box=RIGHT)
     texts, stages = _run(np.full((600, 800), 150, np.uint8), first, second)
     assert texts == ["A", "B"]
-    assert stages == ["full", "crops", "whole"]  # stops once the symbol on the right is read
+    assert stages == ["full", "crops", "deblur", "whole"]  # stops once the right one is read
 
 
 def test_one_symbol_read_by_two_stages_is_one_read_and_a_clashing_text_is_dropped():
@@ -104,3 +109,16 @@ def test_the_budget_is_a_cost_model_so_a_photo_always_gets_the_same_stages(kit):
     runs = {tuple(_decode.cascade(_image.open_photo(photo), list(_decode._shared_engines()))
                   .stages) for _ in range(3)}
     assert runs == {("full", "clahe")}  # WeChat would cost 3 passes here by itself
+
+
+def test_a_defocused_symbol_zxing_located_is_read_from_its_deconvolved_crop(kit):
+    import cv2
+
+    from scanners import _restore
+
+    linear = ((np.arange(256) / 255) ** 2.2).astype(np.float32)[kit.scene([kit.TEXT_BAG])]
+    blurred = cv2.filter2D(linear, -1, _restore._disc(0.8 * 6))  # 0.8 of a 6 px module
+    noise = np.random.default_rng(1).normal(0, 2, blurred.shape)
+    gray = np.clip(255 * blurred ** (1 / 2.2) + noise, 0, 255).astype(np.uint8)
+    scan = _decode.cascade(_image.Photo.from_array(gray), list(_decode._shared_engines()))
+    assert [c.text for c in scan.codes] == [kit.TEXT_BAG] and scan.read_by == ["deblur"]
