@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, jsonify, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, send_from_directory, url_for
 from flask_babel import lazy_gettext as _l
 
 import vocabulary
@@ -90,10 +90,16 @@ SCRIPT_TEXT = {
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
     "notRecorded": _l("Not recorded"),
     "keepFailed": _l("Could not keep the photo: try again."),
+    "tooLarge": _l("This photo is too large to send and was not kept: take it again."),
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
     "seen": _l("In the photo: %(assets)s."),
+    "handoverLine": _l("%(action)s: %(source)s → %(dest)s"),
+    "inspectedLine": _l("%(action)s: %(asset)s"),
+    "repeatLine": _l("Already recorded: %(source)s → %(dest)s"),
+    "weightLine": _l("Weight entered: %(kg)s kg"),
+    "repeatTitle": _l("Already recorded"),
     "refusedAlert": _l("%(count)s scan(s) not recorded: tap to fix, retake or discard."),
     "stateSent": _l("Recorded"),
     "stateQueued": _l("Waiting to send"),
@@ -104,6 +110,15 @@ SCRIPT_TEXT = {
     "vfLooking": _l("Point the camera at the codes this task needs."),
     "vfNoCamera": _l("The camera cannot be opened: use the photo button below."),
     "vfNoDecoder": _l("This phone cannot read codes live: take the photo, the server reads it."),
+}
+
+
+# Where the phone says more than the API's words: what a person in the field should do next.
+PHONE_ERRORS = {
+    "no_valid_code": _l("The codes in the photo are not labels of this district (or not "
+                        "registered yet): check that you photographed the right bag, bin or "
+                        "vehicle; if so, ask your supervisor."),
+    "request_entity_too_large": _l("The photo is too large to send: take it again."),
 }
 
 
@@ -135,7 +150,9 @@ def _render(page: str):
     tasks = [TASKS[t] for t in task_ids]
     config = {"lang": lang(), "tasks": {t.id: t.as_config() for t in tasks},
               "text": {k: str(v) for k, v in SCRIPT_TEXT.items()},
-              "errors": {code: str(text) for code, text in ERRORS.items()},
+              "errors": {code: str(text) for code, text in {**ERRORS, **PHONE_ERRORS}.items()},
+              # a photo the server would refuse as too large is not kept (room for the form)
+              "maxPhotoBytes": (current_app.config.get("MAX_CONTENT_LENGTH") or 2**30) - 65536,
               "flags": {f.id: f.detail(lang()) for f in vocabulary.FLAGS.values()},
               "flagNames": {f.id: f.name(lang()) for f in vocabulary.FLAGS.values()},
               "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},

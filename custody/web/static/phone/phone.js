@@ -68,13 +68,28 @@
     const ids = Object.keys((body && body.assets) || {});
     return ids.length ? say(T.seen, { assets: ids.map((id) => `${assetLabel(body, id)} (${id})`).join(", ") }) : "";
   }
-  /* One recorded handover as two lines: names, then codes. */
-  function handoverLines(list, body) {
+  /* One recorded handover as two lines: names, then codes (an inspection names its asset once).
+   * A repeat names what was already recorded; a weight the user entered is shown back. */
+  function handoverLines(list, body, item) {
     for (const h of body.handovers || []) {
-      line(list, `${config.actions[h.action] || h.action}: ${assetLabel(body, h.source)} → ${assetLabel(body, h.dest)}`,
-           `${h.source} → ${h.dest} · #${h.seq}`);
+      const action = config.actions[h.action] || h.action;
+      if (h.source === h.dest) {  // named by the page's task: any field role inspects, not only a keeper
+        line(list, say(T.inspectedLine, { action: (config.tasks.inspect || {}).title || action,
+                                          asset: assetLabel(body, h.source) }), `${h.source} · #${h.seq}`);
+      } else {
+        line(list, say(T.handoverLine, { action, source: assetLabel(body, h.source), dest: assetLabel(body, h.dest) }),
+             `${h.source} → ${h.dest} · #${h.seq}`);
+      }
     }
+    for (const r of body.repeats || []) {
+      line(list, say(T.repeatLine, { source: assetLabel(body, r.source), dest: assetLabel(body, r.dest) }),
+           `${r.source} → ${r.dest} · #${r.repeat_of}`);
+    }
+    const kg = item && item.fields && item.fields.weight_kg;
+    if (kg && (body.handovers || []).length) line(list, say(T.weightLine, { kg }));
   }
+  /* A scan the server took but that added nothing: it repeats what is already recorded. */
+  const isRepeat = (body) => !!body && !(body.handovers || []).length;
 
   async function takeScan(file) {
     const task = currentTask();
@@ -84,6 +99,7 @@
                      category: task.category ? $("category").value : "",
                      note: task.note ? $("note").value.trim() : "", ...gpsFields() };
     const photo = await shrink(file);
+    if (photo.size > config.maxPhotoBytes) throw new RangeError(T.tooLarge);
     const item = { key: Q.uuid(), user: config.user, action: task.action, task: task.id,
                    fields, photo, created: Date.now(), state: "queued" };
     await Q.add(item);
@@ -116,7 +132,7 @@
     const body = out.body || {};
     item.answer = { status: out.status, at: Date.now(),
                     body: out.status < 400 ? { handovers: body.handovers || [], flags: body.flags || [],
-                                               assets: body.assets || {} } : body };
+                                               repeats: body.repeats || [], assets: body.assets || {} } : body };
     item.state = out.status < 400 ? "sent" : "refused";
     if (item.state === "sent") item.photo = null;  // the server has it now; free the phone
     await Q.add(item);
@@ -171,13 +187,15 @@
       msg.textContent = T.savedNote;
       msg.className = "note";
     } else if (out.status === 201 || out.status === 200) {
-      const body = out.body;
-      title.textContent = T.recorded;
-      msg.textContent = say(body.flags.length ? T.recordedFlags : T.recordedCount,
-                            { count: body.handovers.length });
-      msg.className = body.flags.length ? "alert" : "note";
-      handoverLines($("result-handovers"), body);
-      for (const f of body.flags) {
+      const body = out.body, repeat = isRepeat(body);
+      // a repeat says so once, in words: its "repeated scan" flag is no news to the user
+      const flags = repeat ? body.flags.filter((f) => f !== "repeat_scan" && f !== "reused_photo") : body.flags;
+      title.textContent = repeat ? T.repeatTitle : T.recorded;
+      msg.textContent = repeat ? config.errors.repeat_scan
+        : say(flags.length ? T.recordedFlags : T.recordedCount, { count: body.handovers.length });
+      msg.className = flags.length ? "alert" : "note";
+      handoverLines($("result-handovers"), body, item);
+      for (const f of flags) {
         const name = config.flagNames[f], detail = config.flags[f];
         line($("result-flags"), name ? `${name}: ${detail}` : f);
       }
@@ -202,17 +220,26 @@
   }
 
   /* A photo from the camera app or the viewfinder: store it, send it, show the answer. */
+  /* One photo at a time: a second tap (or the viewfinder's own shot) while one is being kept
+   * and sent is ignored, so a slow network never makes two scans of one handover. */
+  let taking = false;
   async function scanPhoto(file) {
+    if (taking) return;
+    taking = true;
     show("busy-screen");
-    let item;
     try {
-      item = await takeScan(file);
-    } catch (err) {
-      show("form-screen");
-      formError(T.keepFailed);
-      return;
+      let item;
+      try {
+        item = await takeScan(file);
+      } catch (err) {
+        show("form-screen");
+        formError(err instanceof RangeError ? err.message : T.keepFailed);
+        return;
+      }
+      await sendAndShow(item);
+    } finally {
+      taking = false;
     }
-    await sendAndShow(item);
   }
 
   async function onPhoto() {
@@ -261,7 +288,7 @@
   window.addEventListener("offline", networkState);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.swUrl).catch(() => {});
-  window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines,
+  window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines, isRepeat,
                              line, shrink, gpsFields, updateCount, sendAndShow });
   window.CustodyViewfinder.init({ config, currentTask, formProblem, formError, scanPhoto, maxSide: MAX_SIDE });
   describeTask();

@@ -3,7 +3,7 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v4";
+const CACHE = "custody-phone-v5";
 const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/capture.js",
                "/static/phone/today.js",
                "/static/phone/viewfinder.js", "/static/phone/phone.js",

@@ -35,7 +35,13 @@
     if (item.state === "sent") {
       const list = document.createElement("ul");
       list.className = "handovers";
-      ui.handoverLines(list, body);
+      ui.handoverLines(list, body, item);
+      if (ui.isRepeat(body)) {
+        const note = document.createElement("p");
+        note.className = "repeat";
+        note.textContent = ui.config.errors.repeat_scan;
+        li.append(note);
+      }
       li.append(list);
     } else if (item.state === "refused") {
       const why = document.createElement("p");
@@ -91,20 +97,21 @@
 
   /* Replace the refused scan by a new one (new key) and send it. */
   async function resend(photo) {
+    if (!fixing) return;  // already being sent (a second tap on a slow network): once only
     const task = chosenTask(), weight = $("fix-weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) return fail(T().needWeight);
     if (weight && !(Number(weight) >= 0)) return fail(T().weightNumber);
     const old = fixing;
+    fixing = null;
     const item = { ...old, key: Q.uuid(), task: task.id, action: task.action, photo: photo || old.photo,
                    fields: { ...old.fields, weight_kg: task.weight === "none" ? "" : weight,
                              category: task.category ? old.fields.category : "",
                              note: task.note ? old.fields.note : "" },
                    state: "queued", answer: null, resentFrom: old.key };
     if (photo) Object.assign(item.fields, { client_time: new Date().toISOString(), ...ui.gpsFields() });
+    ui.show("busy-screen");
     await Q.add(item);
     await Q.remove(old.key);
-    fixing = null;
-    ui.show("busy-screen");
     await ui.sendAndShow(item);
   }
 
@@ -117,7 +124,9 @@
     const file = $("fix-photo").files[0];
     $("fix-photo").value = "";
     if (!file || !fixing) return;
-    await resend(await ui.shrink(file));
+    const photo = await ui.shrink(file);
+    if (photo.size > ui.config.maxPhotoBytes) return fail(T().tooLarge);
+    await resend(photo);
   }
 
   async function discard() {

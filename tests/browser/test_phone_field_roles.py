@@ -1,0 +1,202 @@
+"""Each field role on its phone page in Chromium, as a person taps it: a repeat, a weighbridge
+weight, an inspection, refusals in words a collector understands, a photo too large, a slow
+network tapped twice, and an offline scan that survives a reload and is sent exactly once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from custody.db.schema import Handover, ScanAttempt
+from tests.browser.test_phone_pages import blank_file, photo_file
+from tests.custody.photos import phone_photo
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("people")]
+
+SHOTS = "/tmp/shots/phone"
+AT = {"collector": (30.7001, 120.8001), "booth_keeper": (30.7001, 120.8001),
+      "driver": (30.7100, 120.8100), "facility_operator": (30.7500, 120.7500)}
+
+
+def field_phone(browser, live_url, people, role: str, lang: str = "zh", width: int = 360):
+    """An enrolled phone (its device token kept as enrolment keeps it) of ``role``, on its page."""
+    small = width < 800
+    context = browser.new_context(
+        viewport={"width": width, "height": 740 if small else 800}, is_mobile=small,
+        has_touch=small, locale="zh-CN" if lang == "zh" else "en-US",
+        permissions=["geolocation"], base_url=live_url,
+        geolocation={"latitude": AT[role][0], "longitude": AT[role][1], "accuracy": 12})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto("/phone/start")
+    page.evaluate("t => localStorage.setItem('custody.device', JSON.stringify(t))",
+                  {"token": people[role]["token"], "user": people[role]["name"]})
+    page.goto("/phone")
+    page.wait_for_selector("#gps:has-text('±')")
+    return context, page
+
+
+def take(page, path: str, task: str | None = None, weight: str | None = None) -> None:
+    """Choose the task, type the weight, take the photo; wait for the answer."""
+    if task:
+        page.locator(f"#form-screen label.task:has(input[value={task}])").click()
+    if weight is not None:
+        page.fill("#weight", weight)
+    page.set_input_files("#photo", path)
+    page.wait_for_selector("#result-screen:not([hidden])")
+
+
+def attempts(db) -> list[str]:
+    """The status of every upload the server kept."""
+    with db.read() as session:
+        return sorted(a.status for a in session.scalars(select(ScanAttempt)))
+
+
+def handovers(db) -> list[tuple[str, str, str]]:
+    with db.read() as session:
+        return [(h.action, h.source_id, h.dest_id)
+                for h in session.scalars(select(Handover).order_by(Handover.seq))]
+
+
+@pytest.mark.parametrize(("lang", "width"), [("zh", 360), ("en", 1366)])
+def test_a_repeat_says_already_recorded_not_zero_handovers_with_flags(
+        browser, live_url, people, district, tmp_path, lang, width):
+    context, page = field_phone(browser, live_url, people, "collector", lang, width)
+    shot = photo_file(tmp_path, "d.jpg", district.kitchen_bag, district.kitchen_bin)
+    take(page, shot, "deposit")
+    page.click("#again")
+    take(page, shot, "deposit")  # the same bag into the same bin again
+    page.screenshot(path=f"{SHOTS}/repeat-{width}-{lang}.png", full_page=True)
+    screen = page.inner_text("#result-screen")
+    if lang == "zh":
+        assert page.inner_text("#result-title") == "已记录过"
+        assert "已记录 0 次" not in screen and "重复扫描" not in screen
+        assert "此前已记录：厨余垃圾 · 垃圾袋 → 厨余垃圾 · 垃圾桶" in screen
+    else:
+        assert page.inner_text("#result-title") == "Already recorded"
+        assert "0 handover" not in screen and "Repeated scan" not in screen
+        assert "Already recorded: Kitchen waste · Bag → Kitchen waste · Bin" in screen
+    page.click("#today-button")
+    # the list says what became of it too
+    expect(page.locator(".today-item[data-state=sent]").first.locator("p.repeat")).to_have_count(1)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_operator_sees_the_weighbridge_weight_it_entered(
+        browser, live_url, people, district, db, tmp_path, lang):
+    context, page = field_phone(browser, live_url, people, "facility_operator", lang)
+    page.click("#shoot-label")  # no weight yet: asked for it, no camera
+    expect(page.locator("#form-error")).to_be_visible()
+    assert page.evaluate("document.activeElement.id") == "weight"
+    take(page, photo_file(tmp_path, "r.jpg", district.truck, district.plant), "receive", "1234.5")
+    page.screenshot(path=f"{SHOTS}/operator-weight-360-{lang}.png", full_page=True)
+    words = "填写的重量：1234.5 公斤" if lang == "zh" else "Weight entered: 1234.5 kg"
+    assert words in page.inner_text("#result-handovers")
+    page.click("#today-button")
+    expect(page.locator(".today-item[data-state=sent]")).to_contain_text(words)
+    assert handovers(db) == [("deliver", district.truck, district.plant)]
+    context.close()
+
+
+def test_an_inspection_names_its_asset_once_and_not_as_a_keepers_check(
+        browser, live_url, people, district, tmp_path):
+    context, page = field_phone(browser, live_url, people, "collector")
+    page.locator("#form-screen label.task:has(input[value=inspect])").click()
+    page.fill("#note", "袋子破了")
+    take(page, photo_file(tmp_path, "i.jpg", district.kitchen_bag))
+    text = page.inner_text("#result-handovers")
+    assert "检查：厨余垃圾 · 垃圾袋" in text
+    assert "亭长" not in text and "→" not in text
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_code_of_another_district_and_a_photo_too_large_are_explained(
+        browser, live_url, people, district, db, tmp_path, lang):
+    import labels
+    from tests.conftest import TEST_KEYS
+    from tests.custody import photos
+
+    elsewhere = labels.IdentityScheme("CUSTODY.ELSEWHERE.CN", TEST_KEYS, "A")
+    kept, photos.IDENTITY = photos.IDENTITY, elsewhere
+    try:
+        foreign = phone_photo(district.kitchen_bag, district.kitchen_bin)
+    finally:
+        photos.IDENTITY = kept
+    (tmp_path / "x.jpg").write_bytes(foreign)
+    context, page = field_phone(browser, live_url, people, "collector", lang)
+    take(page, str(tmp_path / "x.jpg"), "deposit")
+    page.screenshot(path=f"{SHOTS}/other-district-360-{lang}.png", full_page=True)
+    said = page.inner_text("#result-message")
+    assert ("不是本辖区的标签" in said) if lang == "zh" else ("not labels of this district" in said)
+    page.click("#again")
+    # a camera file this browser cannot shrink, over the server's limit: refused on the phone
+    (tmp_path / "big.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(17 * 2**20))
+    page.set_input_files("#photo", str(tmp_path / "big.jpg"))
+    expect(page.locator("#form-error")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/too-large-360-{lang}.png", full_page=True)
+    said = page.inner_text("#form-error")
+    assert ("照片太大" in said) if lang == "zh" else ("too large" in said)
+    assert page.inner_text("#queue-count") == "0"  # not kept: it could never be sent
+    assert attempts(db) == ["no_valid_code"]
+    context.close()
+
+
+def test_send_again_tapped_twice_on_a_slow_network_sends_one_scan(
+        browser, live_url, people, district, db, tmp_path):
+    context, page = field_phone(browser, live_url, people, "collector")
+    take(page, blank_file(tmp_path))  # no code: refused, kept to fix
+    page.click("#result-fix")
+    page.wait_for_selector("#fix-screen:not([hidden])")
+    held, released = [], []  # a weak signal: the upload hangs until we let it through
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/scans", hold)
+    page.locator("#fix-screen label.task:has(input[value=deposit])").click()
+    page.dispatch_event("#fix-send", "click")  # two quick taps, as a thumb does
+    page.dispatch_event("#fix-send", "click")
+    page.wait_for_selector("#busy-screen:not([hidden])")
+    while not held:
+        page.wait_for_timeout(50)
+    released.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("#result-screen:not([hidden])")
+    expect(page.locator("#queue-count")).to_have_text("0")
+    assert attempts(db) == ["no_code", "no_code"]  # the first, and one resend: not two
+    page.click("#today-button")
+    expect(page.locator(".today-item")).to_have_count(1)
+    context.close()
+
+
+def test_an_offline_scan_survives_a_reload_and_is_sent_exactly_once(
+        browser, live_url, people, district, db, tmp_path):
+    context, page = field_phone(browser, live_url, people, "driver")
+    page.evaluate("navigator.serviceWorker.ready")
+    context.set_offline(True)
+    take(page, photo_file(tmp_path, "l.jpg", district.room, district.truck), "load")
+    assert page.inner_text("#queue-count") == "1"
+    page.reload()  # the phone's browser was closed: the page comes back from the phone
+    page.wait_for_selector("#net[data-state=offline]")
+    expect(page.locator("#queue-count")).to_have_text("1")
+    page.click("#today-button")
+    expect(page.locator(".today-item[data-state=queued]")).to_have_count(1)
+    page.screenshot(path=f"{SHOTS}/offline-waiting-360-zh.png", full_page=True)
+    context.set_offline(False)
+    expect(page.locator("#queue-count")).to_have_text("0")
+    expect(page.locator(".today-item[data-state=sent]")).to_have_count(1)
+    page.reload()  # and once more: nothing is sent again
+    page.wait_for_selector("#net[data-state=online]")
+    expect(page.locator("#queue-count")).to_have_text("0")
+    assert handovers(db) == [("load", district.room, district.truck)]
+    assert attempts(db) == ["recorded"]
+    context.close()
