@@ -103,6 +103,8 @@ SCRIPT_TEXT = {
     "weightNumber": _l("The weight must be a number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
     "seen": _l("In the photo: %(assets)s."),
+    "missingKinds": _l("The photo does not show the code of: %(kinds)s."),
+    "listJoin": _l(", "),
     "handoverLine": _l("%(action)s: %(source)s → %(dest)s"),
     "inspectedLine": _l("%(action)s: %(asset)s"),
     "repeatLine": _l("Already recorded: %(source)s → %(dest)s"),

@@ -86,6 +86,27 @@ def test_a_repeat_says_already_recorded_not_zero_handovers_with_flags(
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_photo_missing_a_code_says_which_one(browser, live_url, people, district, tmp_path, lang):
+    context, page = field_phone(browser, live_url, people, "collector", lang)
+    take(page, photo_file(tmp_path, "b.jpg", district.kitchen_bag), "deposit")  # no bin
+    page.screenshot(path=f"{SHOTS}/missing-bin-360-{lang}.png", full_page=True)
+    said = page.inner_text("#result-message")
+    assert ("照片中没有拍到垃圾桶的二维码" in said) if lang == "zh" else (
+        "does not show the code of: Bin" in said)
+    page.click("#result-fix")  # the fix screen says it too
+    expect(page.locator("#fix-reason")).to_contain_text("垃圾桶" if lang == "zh" else "Bin")
+    context.close()
+
+
+def test_one_handover_is_not_one_handovers_in_english(
+        browser, live_url, people, district, tmp_path):
+    context, page = field_phone(browser, live_url, people, "collector", "en")
+    take(page, photo_file(tmp_path, "d.jpg", district.kitchen_bag, district.kitchen_bin))
+    assert page.inner_text("#result-message") == "Recorded 1 handover"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_operator_sees_the_weighbridge_weight_it_entered(
         browser, live_url, people, district, db, tmp_path, lang):
     context, page = field_phone(browser, live_url, people, "facility_operator", lang)

@@ -54,9 +54,17 @@
     return li;
   }
   /* What an error answer means, in the page's language: by its code, else the server's words. */
-  function errorText(out) {
+  function errorText(out, item) {
     const error = (out.body && out.body.error) || {};
-    return config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
+    const text = config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
+    const missing = error.code === "scan_not_understood" && item ? missingKinds(item.task, out.body) : [];
+    return missing.length ? `${text} ${say(T.missingKinds, { kinds: missing.join(T.listJoin) })}` : text;
+  }
+  /* The kinds of code a task needs that its photo did not show (垃圾桶), by name. */
+  function missingKinds(taskId, body) {
+    const seen = Object.keys((body && body.assets) || {}).map((id) => id[0]);
+    const vf = config.viewfinder;
+    return (vf.needs[taskId] || []).filter((letter) => !seen.includes(letter)).map((letter) => vf.kinds[letter]);
   }
   /* What a person calls an asset the answer names (厨余垃圾 · 垃圾袋), else its code. */
   function assetLabel(body, id) {
@@ -191,8 +199,9 @@
       // a repeat says so once, in words: its "repeated scan" flag is no news to the user
       const flags = repeat ? body.flags.filter((f) => f !== "repeat_scan" && f !== "reused_photo") : body.flags;
       title.textContent = repeat ? T.repeatTitle : T.recorded;
+      const words = body.message && body.message[config.lang];  // the server's, plural right
       msg.textContent = repeat ? config.errors.repeat_scan
-        : say(flags.length ? T.recordedFlags : T.recordedCount, { count: body.handovers.length });
+        : words || say(flags.length ? T.recordedFlags : T.recordedCount, { count: body.handovers.length });
       msg.className = flags.length ? "alert" : "note";
       handoverLines($("result-handovers"), body, item);
       for (const f of flags) {
@@ -201,7 +210,7 @@
       }
     } else {
       title.textContent = T.notRecorded;
-      msg.textContent = [errorText(out), seenText(out.body)].filter(Boolean).join(" ");
+      msg.textContent = [errorText(out, item), seenText(out.body)].filter(Boolean).join(" ");
       msg.className = "alert";
       $("result-fix").hidden = false;
     }

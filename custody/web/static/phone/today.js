@@ -46,7 +46,7 @@
     } else if (item.state === "refused") {
       const why = document.createElement("p");
       why.className = "reason";
-      why.textContent = [ui.errorText(item.answer), ui.seenText(body)].filter(Boolean).join(" ");
+      why.textContent = [ui.errorText(item.answer, item), ui.seenText(body)].filter(Boolean).join(" ");
       li.append(why);
     }
     if (item.photo) li.append(thumb(item.photo));
@@ -75,7 +75,7 @@
   async function openFix(key) {
     fixing = (await Q.all(ui.config.user)).find((i) => i.key === key);
     if (!fixing) { await open(); return; }
-    $("fix-reason").textContent = ui.errorText(fixing.answer || {});
+    $("fix-reason").textContent = ui.errorText(fixing.answer || {}, fixing);
     $("fix-seen").textContent = ui.seenText(fixing.answer && fixing.answer.body);
     if ($("fix-thumb").src) URL.revokeObjectURL($("fix-thumb").src);
     $("fix-thumb").src = URL.createObjectURL(fixing.photo);
