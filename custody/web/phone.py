@@ -93,6 +93,8 @@ SCRIPT_TEXT = {
     "saved": _l("Saved on the phone, not sent yet"),
     "savedNote": _l("There is no signal: the scan is kept and sent by itself when the "
                     "signal returns."),
+    "slowNote": _l("The signal is weak: the scan is kept on the phone and is being sent. "
+                   "You can go on; the answer appears in today's scans."),
     "recorded": _l("Recorded"),
     "recordedCount": _l("%(count)s handover(s) recorded."),
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),

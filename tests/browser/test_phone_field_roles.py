@@ -221,3 +221,53 @@ def test_an_offline_scan_survives_a_reload_and_is_sent_exactly_once(
     assert handovers(db) == [("load", district.room, district.truck)]
     assert attempts(db) == ["recorded"]
     context.close()
+
+
+def hold_uploads(page) -> tuple[list, callable]:
+    """A weak signal: every upload hangs until ``release()`` lets them all through."""
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    def release():
+        released.append(True)
+        for route in held:
+            route.continue_()
+
+    page.route("**/scans", hold)
+    return held, release
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_weak_signal_lets_the_collector_go_on_and_never_cuts_a_slow_upload(
+        browser, live_url, people, district, db, tmp_path, lang):
+    context, page = field_phone(browser, live_url, people, "collector", lang)
+    page.clock.install()  # the phone's timers, fast-forwarded instead of waited for
+    page.reload()
+    page.wait_for_selector("#gps:has-text('±')")
+    held, release = hold_uploads(page)
+    cut = []  # uploads the phone gave up on
+    page.on("requestfailed", lambda request: cut.append(request.url))
+    page.set_input_files("#photo", photo_file(tmp_path, "d.jpg", district.kitchen_bag,
+                                              district.kitchen_bin))
+    page.wait_for_selector("#busy-screen:not([hidden])")
+    while not held:
+        page.wait_for_timeout(50)
+    page.clock.run_for(10_000)  # a few seconds: the scan is safe, the user may go on
+    page.wait_for_selector("#result-screen:not([hidden])")
+    assert page.inner_text("#result-title") == ("已保存，待上传" if lang == "zh" else
+                                                  "Saved on the phone, not sent yet")
+    assert ("信号较弱" in page.inner_text("#result-message")) == (lang == "zh")
+    page.screenshot(path=f"{SHOTS}/weak-signal-360-{lang}.png", full_page=True)
+    page.clock.run_for(150_000)  # 2½ minutes of a slow upload: not given up and restarted
+    release()
+    page.wait_for_function("document.getElementById('result-title').textContent !== ''"
+                           " && document.getElementById('queue-count').textContent === '0'")
+    # the answer replaces the "saved" screen the user is still looking at
+    expect(page.locator("#result-title")).to_have_text("已记录" if lang == "zh" else "Recorded")
+    assert cut == [] and len(held) == 1 and attempts(db) == ["recorded"]
+    context.close()

@@ -8,11 +8,11 @@
   const config = JSON.parse(document.getElementById("phone-config").textContent);
   const $ = (id) => document.getElementById(id);
   const T = config.text;
-  /* A message with its %(name)s placeholders filled. */
-  const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
+  const { say, line, errorText, assetLabel, seenText, handoverLines, isRepeat } = window.CustodyAnswers(config);
   const { shrink, gpsFields, MAX_SIDE } = window.CustodyCapture;
   const SCREENS = ["form-screen", "busy-screen", "result-screen", "today-screen", "fix-screen"];
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const WAIT_MS = 8000;  // how long the busy screen waits for the server before saying "saved"
   let flushing = null, backoffMs = 2000, retryTimer = null, shown = null;
   const outcomes = new Map();
 
@@ -42,63 +42,6 @@
     $("category-row").hidden = !t.category;
     $("note-row").hidden = !t.note;
   }
-  function line(list, text, small) {
-    const li = document.createElement("li");
-    li.textContent = text;
-    if (small) {
-      const codes = document.createElement("small");
-      codes.textContent = small;
-      li.append(document.createElement("br"), codes);
-    }
-    list.append(li);
-    return li;
-  }
-  /* What an error answer means, in the page's language: by its code, else the server's words. */
-  function errorText(out, item) {
-    const error = (out.body && out.body.error) || {};
-    const text = config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
-    const missing = error.code === "scan_not_understood" && item ? missingKinds(item.task, out.body) : [];
-    return missing.length ? `${text} ${say(T.missingKinds, { kinds: missing.join(T.listJoin) })}` : text;
-  }
-  /* The kinds of code a task needs that its photo did not show (垃圾桶), by name. */
-  function missingKinds(taskId, body) {
-    const seen = Object.keys((body && body.assets) || {}).map((id) => id[0]);
-    const vf = config.viewfinder;
-    return (vf.needs[taskId] || []).filter((letter) => !seen.includes(letter)).map((letter) => vf.kinds[letter]);
-  }
-  /* What a person calls an asset the answer names (厨余垃圾 · 垃圾袋), else its code. */
-  function assetLabel(body, id) {
-    const about = body && body.assets && body.assets[id];
-    return about ? about.label : id;
-  }
-  /* The assets a refused scan's photo showed: "In the photo: …". */
-  function seenText(body) {
-    const ids = Object.keys((body && body.assets) || {});
-    return ids.length ? say(T.seen, { assets: ids.map((id) => `${assetLabel(body, id)} (${id})`).join(", ") }) : "";
-  }
-  /* One recorded handover as two lines: names, then codes (an inspection names its asset once).
-   * A repeat names what was already recorded; a weight the user entered is shown back. */
-  function handoverLines(list, body, item) {
-    for (const h of body.handovers || []) {
-      const action = config.actions[h.action] || h.action;
-      if (h.source === h.dest) {  // named by the page's task: any field role inspects, not only a keeper
-        line(list, say(T.inspectedLine, { action: (config.tasks.inspect || {}).title || action,
-                                          asset: assetLabel(body, h.source) }), `${h.source} · #${h.seq}`);
-      } else {
-        line(list, say(T.handoverLine, { action, source: assetLabel(body, h.source), dest: assetLabel(body, h.dest) }),
-             `${h.source} → ${h.dest} · #${h.seq}`);
-      }
-    }
-    for (const r of body.repeats || []) {
-      line(list, say(T.repeatLine, { source: assetLabel(body, r.source), dest: assetLabel(body, r.dest) }),
-           `${r.source} → ${r.dest} · #${r.repeat_of}`);
-    }
-    const kg = item && item.fields && item.fields.weight_kg;
-    if (kg && (body.handovers || []).length) line(list, say(T.weightLine, { kg }));
-  }
-  /* A scan the server took but that added nothing: it repeats what is already recorded. */
-  const isRepeat = (body) => !!body && !(body.handovers || []).length;
-
   async function takeScan(file) {
     const task = currentTask();
     const weight = $("weight").value.trim();
@@ -163,6 +106,7 @@
       outcomes.set(item.key, out);
       await settle(item, out);
       updateCount();
+      if (shown && shown.key === item.key && !$("result-screen").hidden) showResult(shown, out);
     }
     backoffMs = 2000;
     $("signin").hidden = true;
@@ -192,7 +136,7 @@
     shown = item;
     if (!out || out.kind === "retry" || out.kind === "auth") {
       title.textContent = T.saved;
-      msg.textContent = T.savedNote;
+      msg.textContent = navigator.onLine && !out ? T.slowNote : T.savedNote;
       msg.className = "note";
     } else if (out.status === 201 || out.status === 200) {
       const body = out.body, repeat = isRepeat(body);
@@ -222,8 +166,15 @@
   async function sendAndShow(item) {
     await updateCount();
     if (navigator.onLine) {
-      await flush();
-      if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
+      const sent = (async () => {
+        await flush();
+        if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
+      })();
+      // A weak signal: the scan is safe on the phone, so the user goes on after a few seconds
+      // and the answer replaces the "saved" screen if it is still shown when it comes.
+      let timer;
+      await Promise.race([sent, new Promise((resolve) => { timer = setTimeout(resolve, WAIT_MS); })]);
+      clearTimeout(timer);
     }
     showResult(item, outcomes.get(item.key));
   }

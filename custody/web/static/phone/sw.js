@@ -4,7 +4,8 @@
  * owns them. */
 "use strict";
 const CACHE = "custody-phone-v5";
-const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/capture.js",
+const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/answers.js",
+               "/static/phone/capture.js",
                "/static/phone/today.js",
                "/static/phone/viewfinder.js", "/static/phone/phone.js",
                // the live viewfinder's decoder (zxing-wasm 3.1.6), kept for use with no signal
