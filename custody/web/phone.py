@@ -29,6 +29,7 @@ from custody.web.i18n import lang, term
 from custody.web.messages import ERRORS
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
+MAX_WEIGHT_KG = 100_000  # as the scan API's form (custody.web.scan_schemas.ScanForm)
 
 STATIC = Path(__file__).parent / "static" / "phone"
 
@@ -103,12 +104,14 @@ SCRIPT_TEXT = {
     "tooLarge": _l("This photo is too large to send and was not kept: take it again."),
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),
+    "weightRange": _l("The weight is at most 100,000 kg: check the number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
     "seen": _l("In the photo: %(assets)s."),
     "missingKinds": _l("The photo does not show the code of: %(kinds)s."),
     "listJoin": _l(", "),
     "handoverLine": _l("%(action)s: %(source)s → %(dest)s"),
     "inspectedLine": _l("%(action)s: %(asset)s"),
+    "flagLine": _l("%(flag)s: %(detail)s"),
     "repeatLine": _l("Already recorded: %(source)s → %(dest)s"),
     "weightLine": _l("Weight entered: %(kg)s kg"),
     "repeatTitle": _l("Already recorded"),
@@ -164,6 +167,7 @@ def _render(page: str):
               "text": {k: str(v) for k, v in SCRIPT_TEXT.items()},
               "errors": {code: str(text) for code, text in {**ERRORS, **PHONE_ERRORS}.items()},
               # a photo the server would refuse as too large is not kept (room for the form)
+              "maxWeightKg": MAX_WEIGHT_KG,
               "maxPhotoBytes": (current_app.config.get("MAX_CONTENT_LENGTH") or 2**30) - 65536,
               "flags": {f.id: f.detail(lang()) for f in vocabulary.FLAGS.values()},
               "flagNames": {f.id: f.name(lang()) for f in vocabulary.FLAGS.values()},

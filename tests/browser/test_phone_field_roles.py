@@ -271,3 +271,32 @@ def test_a_weak_signal_lets_the_collector_go_on_and_never_cuts_a_slow_upload(
     expect(page.locator("#result-title")).to_have_text("已记录" if lang == "zh" else "Recorded")
     assert cut == [] and len(held) == 1 and attempts(db) == ["recorded"]
     context.close()
+
+
+def test_a_keeper_sees_a_wrong_category_flagged_in_chinese_words(
+        browser, live_url, people, district, tmp_path):
+    context, page = field_phone(browser, live_url, people, "booth_keeper")
+    assert page.locator("#form-screen label.task").all_inner_texts() == ["投放", "检查"]
+    take(page, photo_file(tmp_path, "k.jpg", district.hazardous_bag, district.kitchen_bin),
+         "deposit")
+    flags = page.inner_text("#result-flags")
+    assert "分类不符：" in flags and ": " not in flags  # a Chinese colon in a Chinese page
+    page.screenshot(path=f"{SHOTS}/keeper-wrong-category-360-zh.png", full_page=True)
+    context.close()
+
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_weight_over_the_limit_is_caught_before_the_photo(
+        browser, live_url, people, district, db, tmp_path, lang):
+    context, page = field_phone(browser, live_url, people, "facility_operator", lang)
+    page.fill("#weight", "250000")  # a slip of the thumb: one zero too many
+    page.click("#shoot-label")
+    expect(page.locator("#form-error")).to_be_visible()
+    said = page.inner_text("#form-error")
+    assert ("100,000" in said) and (("公斤" in said) == (lang == "zh"))
+    page.screenshot(path=f"{SHOTS}/weight-too-big-360-{lang}.png", full_page=True)
+    page.fill("#weight", "25000")
+    take(page, photo_file(tmp_path, "r.jpg", district.truck, district.plant), "receive")
+    assert attempts(db) == ["recorded"]
+    context.close()

@@ -150,7 +150,7 @@
       handoverLines($("result-handovers"), body, item);
       for (const f of flags) {
         const name = config.flagNames[f], detail = config.flags[f];
-        line($("result-flags"), name ? `${name}: ${detail}` : f);
+        line($("result-flags"), name ? say(T.flagLine, { flag: name, detail }) : f);
       }
     } else {
       title.textContent = T.notRecorded;
@@ -213,6 +213,7 @@
     const task = currentTask(), weight = $("weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) return T.needWeight;
     if (weight && !(Number(weight) >= 0)) return T.weightNumber;
+    if (Number(weight) > config.maxWeightKg) return T.weightRange;
     return "";
   }
 

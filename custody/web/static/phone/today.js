@@ -101,6 +101,7 @@
     const task = chosenTask(), weight = $("fix-weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) return fail(T().needWeight);
     if (weight && !(Number(weight) >= 0)) return fail(T().weightNumber);
+    if (Number(weight) > ui.config.maxWeightKg) return fail(T().weightRange);
     const old = fixing;
     fixing = null;
     const item = { ...old, key: Q.uuid(), task: task.id, action: task.action, photo: photo || old.photo,
