@@ -300,3 +300,22 @@ def test_a_weight_over_the_limit_is_caught_before_the_photo(
     take(page, photo_file(tmp_path, "r.jpg", district.truck, district.plant), "receive")
     assert attempts(db) == ["recorded"]
     context.close()
+
+
+def test_a_page_kept_before_an_update_still_shows_the_answer_with_the_new_scripts(
+        browser, live_url, people, district, tmp_path):
+    context, page = field_phone(browser, live_url, people, "collector")
+
+    def older_page(route):  # the page the phone kept offline has none of the newer words
+        response = route.fetch()
+        body = response.text()
+        for key in ("handoverLine", "inspectedLine", "flagLine", "slowNote", "missingKinds"):
+            body = body.replace(f'"{key}"', f'"{key}Gone"')
+        route.fulfill(response=response, body=body)
+
+    page.route("**/phone/collect", older_page)
+    page.reload()
+    take(page, photo_file(tmp_path, "d.jpg", district.hazardous_bag, district.kitchen_bin))
+    assert page.inner_text("#result-title") == "已记录"
+    assert district.hazardous_bag in page.inner_text("#result-handovers")
+    context.close()

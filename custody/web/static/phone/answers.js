@@ -4,8 +4,8 @@
 "use strict";
 window.CustodyAnswers = function (config) {
   const T = config.text;
-  /* A message with its %(name)s placeholders filled. */
-  const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
+  /* A message with its %(name)s placeholders filled ("" for a key an older cached page lacks). */
+  const say = (text, values = {}) => (text || "").replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
   function line(list, text, small) {
     const li = document.createElement("li");
     li.textContent = text;
