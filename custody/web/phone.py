@@ -116,6 +116,7 @@ SCRIPT_TEXT = {
     "weightLine": _l("Weight entered: %(kg)s kg"),
     "repeatTitle": _l("Already recorded"),
     "refusedAlert": _l("%(count)s scan(s) not recorded: tap to fix, retake or discard."),
+    "refusedAlertOne": _l("1 scan not recorded: tap to fix, retake or discard."),
     "stateSent": _l("Recorded"),
     "stateQueued": _l("Waiting to send"),
     "stateRefused": _l("Not recorded"),

@@ -93,6 +93,8 @@ def test_a_photo_missing_a_code_says_which_one(browser, live_url, people, distri
     said = page.inner_text("#result-message")
     assert ("照片中没有拍到垃圾桶的二维码" in said) if lang == "zh" else (
         "does not show the code of: Bin" in said)
+    assert page.inner_text("#refused-alert").startswith(
+        "1 次扫描未能记录" if lang == "zh" else "1 scan not recorded")
     page.click("#result-fix")  # the fix screen says it too
     expect(page.locator("#fix-reason")).to_contain_text("垃圾桶" if lang == "zh" else "Bin")
     context.close()

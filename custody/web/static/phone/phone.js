@@ -120,7 +120,7 @@
     $("refused-count").textContent = String(refused);
     $("refused-count-wrap").hidden = refused === 0;
     $("refused-alert").hidden = refused === 0;
-    $("refused-alert").textContent = say(T.refusedAlert, { count: refused });
+    $("refused-alert").textContent = say(refused === 1 && T.refusedAlertOne || T.refusedAlert, { count: refused });
     if (!$("today-screen").hidden) window.CustodyToday.render();
   }
 
