@@ -321,3 +321,33 @@ def test_a_page_kept_before_an_update_still_shows_the_answer_with_the_new_script
     assert page.inner_text("#result-title") == "已记录"
     assert district.hazardous_bag in page.inner_text("#result-handovers")
     context.close()
+
+
+@pytest.mark.parametrize(("user", "page_path", "task", "lang"), [
+    ("driver-user", "/phone/drive", "load", "en"),
+    ("facility_operator-user", "/phone/receive", "receive", "zh")])
+def test_a_phone_enrolled_by_qr_opens_its_roles_tasks_and_records(
+        browser, live_url, people, district, db, tmp_path, user, page_path, task, lang):
+    from tests.browser.test_phone_enrolment import enrolment_link, supervisor_page
+
+    pc, desk = supervisor_page(browser, live_url, people, "zh-CN" if lang == "zh" else "en-US")
+    link = enrolment_link(desk, user)
+    pc.close()
+    role = user.removesuffix("-user")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+        locale="zh-CN" if lang == "zh" else "en-US", permissions=["geolocation"],
+        geolocation={"latitude": AT[role][0], "longitude": AT[role][1], "accuracy": 12},
+        base_url=live_url)
+    page = context.new_page()
+    page.goto(link)  # what the phone's camera app does with the QR
+    page.wait_for_url(f"**{page_path}")
+    page.screenshot(path=f"{SHOTS}/enrolled-{role}-360-{lang}.png", full_page=True)
+    assert page.inner_text(".who") == user and page.locator(".logout").count() == 0
+    source, dest = ((district.room, district.truck) if task == "load"
+                    else (district.truck, district.plant))
+    take(page, photo_file(tmp_path, "t.jpg", source, dest), task,
+         "800" if task == "receive" else None)
+    assert page.inner_text("#result-title") == ("Recorded" if lang == "en" else "已记录")
+    assert attempts(db) == ["recorded"]
+    context.close()
