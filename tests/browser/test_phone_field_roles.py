@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from custody.db.schema import Handover, ScanAttempt
 from tests.browser.test_phone_pages import blank_file, photo_file
+from tests.browser.test_phone_viewfinder import camera_browser  # noqa: F401 - a fixture
 from tests.custody.photos import phone_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("people")]
@@ -21,13 +22,14 @@ AT = {"collector": (30.7001, 120.8001), "booth_keeper": (30.7001, 120.8001),
       "driver": (30.7100, 120.8100), "facility_operator": (30.7500, 120.7500)}
 
 
-def field_phone(browser, live_url, people, role: str, lang: str = "zh", width: int = 360):
+def field_phone(browser, live_url, people, role: str, lang: str = "zh", width: int = 360,
+                camera: bool = False):
     """An enrolled phone (its device token kept as enrolment keeps it) of ``role``, on its page."""
     small = width < 800
     context = browser.new_context(
         viewport={"width": width, "height": 740 if small else 800}, is_mobile=small,
         has_touch=small, locale="zh-CN" if lang == "zh" else "en-US",
-        permissions=["geolocation"], base_url=live_url,
+        permissions=["geolocation", *(["camera"] if camera else [])], base_url=live_url,
         geolocation={"latitude": AT[role][0], "longitude": AT[role][1], "accuracy": 12})
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -350,4 +352,25 @@ def test_a_phone_enrolled_by_qr_opens_its_roles_tasks_and_records(
          "800" if task == "receive" else None)
     assert page.inner_text("#result-title") == ("Recorded" if lang == "en" else "已记录")
     assert attempts(db) == ["recorded"]
+    context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_viewfinders_button_tapped_twice_on_a_slow_network_takes_one_photo(
+        camera_browser, live_url, people, district, db):  # noqa: F811 - the fixture
+    context, page = field_phone(camera_browser, live_url, people, "collector", camera=True)
+    held, release = hold_uploads(page)
+    page.click("#vf-start")
+    page.wait_for_selector("#vf-live:not([hidden])")
+    page.dblclick("#vf-shoot")  # a thumb that taps twice (the viewfinder may shoot by itself too)
+    page.wait_for_selector("#busy-screen:not([hidden])")
+    while not held:
+        page.wait_for_timeout(50)
+    release()
+    page.wait_for_selector("#result-screen:not([hidden])")
+    expect(page.locator("#queue-count")).to_have_text("0")
+    page.wait_for_timeout(1500)  # room for a second upload, if the page had made one
+    assert attempts(db) == ["recorded"]
+    page.click("#today-button")
+    expect(page.locator(".today-item")).to_have_count(1)
     context.close()
