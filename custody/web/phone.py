@@ -101,6 +101,8 @@ SCRIPT_TEXT = {
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
     "notRecorded": _l("Not recorded"),
     "keepFailed": _l("Could not keep the photo: try again."),
+    "phoneFull": _l("The phone's storage is full, so the photo was not kept: free some space "
+                    "(old photos, videos or apps), then take it again."),
     "tooLarge": _l("This photo is too large to send and was not kept: take it again."),
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),

@@ -228,3 +228,25 @@ def test_a_phone_enrolled_by_qr_opens_its_roles_tasks_and_records(
     assert page.inner_text("#result-title") == ("Recorded" if lang == "en" else "已记录")
     assert attempts(db) == ["recorded"]
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_phone_with_full_storage_says_so_instead_of_try_again(
+        browser, live_url, people, district, db, tmp_path, lang):
+    context, page = field_phone(browser, live_url, people, "collector", lang)
+    page.add_init_script("""(() => {  // a cheap phone with no room left for one more photo
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (value, ...rest) {
+        if (value && value.photo) throw new DOMException("full", "QuotaExceededError");
+        return put.call(this, value, ...rest);
+      };
+    })();""")
+    page.reload()
+    page.set_input_files("#photo", photo_file(tmp_path, "d.jpg", district.kitchen_bag,
+                                              district.kitchen_bin))
+    expect(page.locator("#form-error")).to_be_visible()
+    said = page.inner_text("#form-error")
+    assert ("存储空间已满" in said) if lang == "zh" else ("storage is full" in said)
+    page.screenshot(path=f"{SHOTS}/phone-full-360-{lang}.png", full_page=True)
+    assert attempts(db) == []
+    context.close()

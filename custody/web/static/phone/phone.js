@@ -193,7 +193,8 @@
         item = await takeScan(file);
       } catch (err) {
         show("form-screen");
-        formError(err instanceof RangeError ? err.message : T.keepFailed);
+        formError(err instanceof RangeError ? err.message
+          : err && err.name === "QuotaExceededError" ? T.phoneFull : T.keepFailed);
         return;
       }
       await sendAndShow(item);
