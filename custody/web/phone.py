@@ -64,7 +64,7 @@ TASKS = {t.id: t for t in [
          _l("Photograph the room's and the truck's codes and the emptied room")),
     Task("deliver", "deliver", _l("Deliver to a facility"),
          _l("Photograph the truck's and the facility's codes")),
-    Task("receive", "deliver", _l("Receive a load (weighbridge)"),
+    Task("receive", "deliver", _l("Weigh and receive a load"),
          _l("Enter the weighbridge net weight, then photograph the truck's and the "
             "facility's codes"), weight="required"),
     Task("inspect", "inspect", _l("Inspect"),

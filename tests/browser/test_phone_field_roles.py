@@ -250,3 +250,24 @@ def test_a_phone_with_full_storage_says_so_instead_of_try_again(
     page.screenshot(path=f"{SHOTS}/phone-full-360-{lang}.png", full_page=True)
     assert attempts(db) == []
     context.close()
+
+
+# Each task's words and their box, on every field role's page.
+TEXT_OUT_OF_BOX = """() => [...document.querySelectorAll("label.task")]
+  .filter((label) => label.getClientRects().length)
+  .map((label) => {
+    const box = label.getBoundingClientRect(), words = label.querySelector("span");
+    const range = document.createRange();
+    range.selectNodeContents(words);
+    const text = range.getBoundingClientRect();
+    return { task: words.textContent, out: text.right > box.right - 2 || text.left < box.left };
+  }).filter((t) => t.out).map((t) => t.task)"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ["collector", "booth_keeper", "driver", "facility_operator"])
+def test_no_task_name_runs_out_of_its_box_at_360_px(browser, live_url, people, role, lang):
+    context, page = field_phone(browser, live_url, people, role, lang)
+    assert page.evaluate(TEXT_OUT_OF_BOX) == []
+    page.screenshot(path=f"{SHOTS}/form-{role}-360-{lang}.png", full_page=True)
+    context.close()
