@@ -114,6 +114,7 @@ SCRIPT_TEXT = {
     "handoverLine": _l("%(action)s: %(source)s → %(dest)s"),
     "inspectedLine": _l("%(action)s: %(asset)s"),
     "flagLine": _l("%(flag)s: %(detail)s"),
+    "flaggedLine": _l("To be checked: %(flags)s"),
     "repeatLine": _l("Already recorded: %(source)s → %(dest)s"),
     "weightLine": _l("Weight entered: %(kg)s kg"),
     "repeatTitle": _l("Already recorded"),

@@ -180,6 +180,9 @@ def test_a_keeper_sees_a_wrong_category_flagged_in_chinese_words(
     flags = page.inner_text("#result-flags")
     assert "分类不符：" in flags and ": " not in flags  # a Chinese colon in a Chinese page
     page.screenshot(path=f"{SHOTS}/keeper-wrong-category-360-zh.png", full_page=True)
+    page.click("#today-button")  # today's list keeps the flag in sight
+    expect(page.locator(".today-item[data-state=sent] p.flagged")).to_contain_text(
+        "需核查：分类不符")
     context.close()
 
 

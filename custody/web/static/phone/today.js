@@ -43,6 +43,13 @@
         li.append(note);
       }
       li.append(list);
+      const flags = (body.flags || []).filter((f) => !ui.isRepeat(body) || (f !== "repeat_scan" && f !== "reused_photo"));
+      if (flags.length) {  // what the supervisor will check, by name
+        const note = document.createElement("p");
+        note.className = "flagged";
+        note.textContent = ui.say(T().flaggedLine, { flags: flags.map((f) => ui.config.flagNames[f] || f).join(T().listJoin) });
+        li.append(note);
+      }
     } else if (item.state === "refused") {
       const why = document.createElement("p");
       why.className = "reason";
