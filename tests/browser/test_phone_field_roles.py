@@ -83,7 +83,9 @@ def test_a_repeat_says_already_recorded_not_zero_handovers_with_flags(
         assert "Already recorded: Kitchen waste · Bag → Kitchen waste · Bin" in screen
     page.click("#today-button")
     # the list says what became of it too
-    expect(page.locator(".today-item[data-state=sent]").first.locator("p.repeat")).to_have_count(1)
+    repeat = page.locator(".today-item[data-state=sent]").first
+    expect(repeat.locator("p.repeat")).to_have_count(1)
+    expect(repeat.locator(".badge")).to_have_text("已记录过" if lang == "zh" else "Already recorded")
     context.close()
 
 

@@ -28,7 +28,9 @@
     const head = document.createElement("p");
     const badge = document.createElement("span");
     badge.className = "badge";
-    badge.textContent = { sent: T().stateSent, refused: T().stateRefused }[item.state] || T().stateQueued;
+    const repeat = item.state === "sent" && ui.isRepeat(item.answer && item.answer.body);
+    badge.textContent = repeat ? T().repeatTitle
+      : { sent: T().stateSent, refused: T().stateRefused }[item.state] || T().stateQueued;
     head.append(badge, ` ${time(item.created)} · ${taskTitle(item)}`);
     li.append(head);
     const body = item.answer && item.answer.body;
