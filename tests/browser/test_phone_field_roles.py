@@ -85,7 +85,8 @@ def test_a_repeat_says_already_recorded_not_zero_handovers_with_flags(
     # the list says what became of it too
     repeat = page.locator(".today-item[data-state=sent]").first
     expect(repeat.locator("p.repeat")).to_have_count(1)
-    expect(repeat.locator(".badge")).to_have_text("已记录过" if lang == "zh" else "Already recorded")
+    expect(repeat.locator(".badge")).to_have_text(
+        "已记录过" if lang == "zh" else "Already recorded")
     context.close()
 
 
@@ -275,4 +276,17 @@ def test_no_task_name_runs_out_of_its_box_at_360_px(browser, live_url, people, r
     context, page = field_phone(browser, live_url, people, role, lang)
     assert page.evaluate(TEXT_OUT_OF_BOX) == []
     page.screenshot(path=f"{SHOTS}/form-{role}-360-{lang}.png", full_page=True)
+    context.close()
+
+
+def test_a_category_declared_for_one_scan_does_not_stay_for_the_next(
+        browser, live_url, people, district, db, tmp_path):
+    context, page = field_phone(browser, live_url, people, "collector")
+    page.select_option("#category", "kitchen")  # declared for this kitchen bag
+    take(page, photo_file(tmp_path, "d.jpg", district.kitchen_bag, district.kitchen_bin),
+         "deposit")
+    page.click("#again")
+    assert page.input_value("#category") == ""
+    take(page, photo_file(tmp_path, "c.jpg", district.other_bin, district.cart), "collect")
+    assert "分类不符" not in page.inner_text("#result-screen")
     context.close()

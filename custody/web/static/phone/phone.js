@@ -239,7 +239,8 @@
   });
   $("photo").addEventListener("change", onPhoto);
   $("again").addEventListener("click", () => {
-    $("weight").value = ""; $("note").value = "";
+    // a category declared for one bag must not stay for the next (a false "category mismatch")
+    $("weight").value = ""; $("note").value = ""; $("category").value = "";
     show("form-screen");
     window.CustodyViewfinder.rearm();
   });
