@@ -160,3 +160,18 @@ def test_the_viewfinders_button_tapped_twice_on_a_slow_network_takes_one_photo(
     page.click("#today-button")
     expect(page.locator(".today-item")).to_have_count(1)
     context.close()
+
+
+def test_a_revoked_phone_says_why_its_scan_waits_not_no_signal(
+        browser, live_url, people, district, db, tmp_path):
+    from custody.services import devices
+
+    context, page = field_phone(browser, live_url, people, "collector")
+    devices.revoke_device(db, people["collector"]["device_id"])  # from the supervisor's desk
+    take(page, photo_file(tmp_path, "d.jpg", district.kitchen_bag, district.kitchen_bin))
+    assert "没有信号" not in page.inner_text("#result-screen")
+    expect(page.locator("#revoked")).to_contain_text("已被撤销")
+    assert page.locator("#result-message").is_hidden()  # no empty box under the title
+    page.screenshot(path=f"{SHOTS}/revoked-result-360-zh.png", full_page=True)
+    assert page.inner_text("#queue-count") == "1" and attempts(db) == []
+    context.close()

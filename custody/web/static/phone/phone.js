@@ -136,7 +136,9 @@
     shown = item;
     if (!out || out.kind === "retry" || out.kind === "auth") {
       title.textContent = T.saved;
-      msg.textContent = navigator.onLine && !out ? T.slowNote : T.savedNote;
+      // why it waits: a revoked phone or an expired sign-in (the banner above says which) is
+      // not "no signal"
+      msg.textContent = out && out.kind === "auth" ? "" : navigator.onLine && !out ? T.slowNote : T.savedNote;
       msg.className = "note";
     } else if (out.status === 201 || out.status === 200) {
       const body = out.body, repeat = isRepeat(body);
@@ -158,6 +160,7 @@
       msg.className = "alert";
       $("result-fix").hidden = false;
     }
+    msg.hidden = !msg.textContent;
     show("result-screen");
     performance.mark("result-shown");
   }
