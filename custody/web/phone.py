@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, jsonify, redirect, render_template, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 
 import vocabulary
@@ -21,6 +29,7 @@ from custody.web.i18n import lang, term
 from custody.web.messages import words_in
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
+MAX_WEIGHT_KG = 100_000  # as the scan API's form (custody.web.scan_schemas.ScanForm)
 
 STATIC = Path(__file__).parent / "static" / "phone"
 
@@ -55,7 +64,7 @@ TASKS = {t.id: t for t in [
          _l("Photograph the room's and the truck's codes and the emptied room")),
     Task("deliver", "deliver", _l("Deliver to a facility"),
          _l("Photograph the truck's and the facility's codes")),
-    Task("receive", "deliver", _l("Receive a load (weighbridge)"),
+    Task("receive", "deliver", _l("Weigh and receive a load"),
          _l("Enter the weighbridge net weight, then photograph the truck's and the "
             "facility's codes"), weight="required"),
     # An inspection that finds the wrong waste says which category it found: that is what
@@ -88,16 +97,32 @@ SCRIPT_TEXT = {
     "saved": _l("Saved on the phone, not sent yet"),
     "savedNote": _l("There is no signal: the scan is kept and sent by itself when the "
                     "signal returns."),
+    "slowNote": _l("The signal is weak: the scan is kept on the phone and is being sent. "
+                   "You can go on; the answer appears in today's scans."),
     "recorded": _l("Recorded"),
     "recordedCount": _l("%(count)s handover(s) recorded."),
     "recordedFlags": _l("%(count)s handover(s) recorded, with flags to check."),
     "notRecorded": _l("Not recorded"),
     "keepFailed": _l("Could not keep the photo: try again."),
+    "phoneFull": _l("The phone's storage is full, so the photo was not kept: free some space "
+                    "(old photos, videos or apps), then take it again."),
+    "tooLarge": _l("This photo is too large to send and was not kept: take it again."),
     "needWeight": _l("Enter the weighbridge net weight first."),
     "weightNumber": _l("The weight must be a number."),
+    "weightRange": _l("The weight is at most 100,000 kg: check the number."),
     "httpError": _l("The server answered with an error (%(status)s)."),
     "seen": _l("In the photo: %(assets)s."),
+    "missingKinds": _l("The photo does not show the code of: %(kinds)s."),
+    "listJoin": _l(", "),
+    "handoverLine": _l("%(action)s: %(source)s → %(dest)s"),
+    "inspectedLine": _l("%(action)s: %(asset)s"),
+    "flagLine": _l("%(flag)s: %(detail)s"),
+    "flaggedLine": _l("To be checked: %(flags)s"),
+    "repeatLine": _l("Already recorded: %(source)s → %(dest)s"),
+    "weightLine": _l("Weight entered: %(kg)s kg"),
+    "repeatTitle": _l("Already recorded"),
     "refusedAlert": _l("%(count)s scan(s) not recorded: tap to fix, retake or discard."),
+    "refusedAlertOne": _l("1 scan not recorded: tap to fix, retake or discard."),
     "stateSent": _l("Recorded"),
     "stateQueued": _l("Waiting to send"),
     "stateRefused": _l("Not recorded"),
@@ -107,6 +132,15 @@ SCRIPT_TEXT = {
     "vfLooking": _l("Point the camera at the codes this task needs."),
     "vfNoCamera": _l("The camera cannot be opened: use the photo button below."),
     "vfNoDecoder": _l("This phone cannot read codes live: take the photo, the server reads it."),
+}
+
+
+# Where the phone says more than the API's words: what a person in the field should do next.
+PHONE_ERRORS = {
+    "no_valid_code": _l("The codes in the photo are not labels of this district (or not "
+                        "registered yet): check that you photographed the right bag, bin or "
+                        "vehicle; if so, ask your supervisor."),
+    "request_entity_too_large": _l("The photo is too large to send: take it again."),
 }
 
 
@@ -138,7 +172,11 @@ def _render(page: str):
     tasks = [TASKS[t] for t in task_ids]
     config = {"lang": lang(), "tasks": {t.id: t.as_config() for t in tasks},
               "text": {k: str(v) for k, v in SCRIPT_TEXT.items()},
-              "errors": words_in(lang()),
+              "errors": {**words_in(lang()),
+                         **{code: str(text) for code, text in PHONE_ERRORS.items()}},
+              # a photo the server would refuse as too large is not kept (room for the form)
+              "maxWeightKg": MAX_WEIGHT_KG,
+              "maxPhotoBytes": (current_app.config.get("MAX_CONTENT_LENGTH") or 2**30) - 65536,
               "flags": {f.id: f.detail(lang()) for f in vocabulary.FLAGS.values()},
               "flagNames": {f.id: f.name(lang()) for f in vocabulary.FLAGS.values()},
               "actions": {a.id: a.detail(lang()) for a in vocabulary.ACTIONS.values()},

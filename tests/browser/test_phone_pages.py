@@ -59,7 +59,7 @@ def test_a_collector_photographs_a_deposit_and_sees_it_recorded(
     page.set_input_files("#photo", big)
     page.wait_for_selector("#result-screen:not([hidden])")
     assert page.inner_text("#result-title") == "已记录"
-    assert page.inner_text("#result-message") == "已记录 1 次交接。"
+    assert page.inner_text("#result-message") == "已记录 1 次交接"
     recorded = page.inner_text("#result-handovers")
     assert f"{district.kitchen_bag} → {district.kitchen_bin}" in recorded
     assert "投放到垃圾桶" in recorded and "Deposited" not in recorded

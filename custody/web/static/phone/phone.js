@@ -8,11 +8,11 @@
   const config = JSON.parse(document.getElementById("phone-config").textContent);
   const $ = (id) => document.getElementById(id);
   const T = config.text;
-  /* A message with its %(name)s placeholders filled. */
-  const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
+  const { say, line, errorText, assetLabel, seenText, handoverLines, isRepeat } = window.CustodyAnswers(config);
   const { shrink, gpsFields, MAX_SIDE } = window.CustodyCapture;
   const SCREENS = ["form-screen", "busy-screen", "result-screen", "today-screen", "fix-screen"];
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const WAIT_MS = 8000;  // how long the busy screen waits for the server before saying "saved"
   let flushing = null, backoffMs = 2000, retryTimer = null, shown = null;
   const outcomes = new Map();
 
@@ -42,40 +42,6 @@
     $("category-row").hidden = !t.category;
     $("note-row").hidden = !t.note;
   }
-  function line(list, text, small) {
-    const li = document.createElement("li");
-    li.textContent = text;
-    if (small) {
-      const codes = document.createElement("small");
-      codes.textContent = small;
-      li.append(document.createElement("br"), codes);
-    }
-    list.append(li);
-    return li;
-  }
-  /* What an error answer means, in the page's language: by its code, else the server's words. */
-  function errorText(out) {
-    const error = (out.body && out.body.error) || {};
-    return config.errors[error.code] || error.message || say(T.httpError, { status: out.status });
-  }
-  /* What a person calls an asset the answer names (厨余垃圾 · 垃圾袋), else its code. */
-  function assetLabel(body, id) {
-    const about = body && body.assets && body.assets[id];
-    return about ? about.label : id;
-  }
-  /* The assets a refused scan's photo showed: "In the photo: …". */
-  function seenText(body) {
-    const ids = Object.keys((body && body.assets) || {});
-    return ids.length ? say(T.seen, { assets: ids.map((id) => `${assetLabel(body, id)} (${id})`).join(", ") }) : "";
-  }
-  /* One recorded handover as two lines: names, then codes. */
-  function handoverLines(list, body) {
-    for (const h of body.handovers || []) {
-      line(list, `${config.actions[h.action] || h.action}: ${assetLabel(body, h.source)} → ${assetLabel(body, h.dest)}`,
-           `${h.source} → ${h.dest} · #${h.seq}`);
-    }
-  }
-
   async function takeScan(file) {
     const task = currentTask();
     const weight = $("weight").value.trim();
@@ -84,6 +50,7 @@
                      category: task.category ? $("category").value : "",
                      note: task.note ? $("note").value.trim() : "", ...gpsFields() };
     const photo = await shrink(file);
+    if (photo.size > config.maxPhotoBytes) throw new RangeError(T.tooLarge);
     const item = { key: Q.uuid(), user: config.user, action: task.action, task: task.id,
                    fields, photo, created: Date.now(), state: "queued" };
     await Q.add(item);
@@ -116,7 +83,7 @@
     const body = out.body || {};
     item.answer = { status: out.status, at: Date.now(),
                     body: out.status < 400 ? { handovers: body.handovers || [], flags: body.flags || [],
-                                               assets: body.assets || {} } : body };
+                                               repeats: body.repeats || [], assets: body.assets || {} } : body };
     item.state = out.status < 400 ? "sent" : "refused";
     if (item.state === "sent") item.photo = null;  // the server has it now; free the phone
     await Q.add(item);
@@ -139,6 +106,7 @@
       outcomes.set(item.key, out);
       await settle(item, out);
       updateCount();
+      if (shown && shown.key === item.key && !$("result-screen").hidden) showResult(shown, out);
     }
     backoffMs = 2000;
     $("signin").hidden = true;
@@ -152,7 +120,7 @@
     $("refused-count").textContent = String(refused);
     $("refused-count-wrap").hidden = refused === 0;
     $("refused-alert").hidden = refused === 0;
-    $("refused-alert").textContent = say(T.refusedAlert, { count: refused });
+    $("refused-alert").textContent = say(refused === 1 && T.refusedAlertOne || T.refusedAlert, { count: refused });
     if (!$("today-screen").hidden) window.CustodyToday.render();
   }
 
@@ -168,25 +136,31 @@
     shown = item;
     if (!out || out.kind === "retry" || out.kind === "auth") {
       title.textContent = T.saved;
-      msg.textContent = T.savedNote;
+      // why it waits: a revoked phone or an expired sign-in (the banner above says which) is
+      // not "no signal"
+      msg.textContent = out && out.kind === "auth" ? "" : navigator.onLine && !out ? T.slowNote : T.savedNote;
       msg.className = "note";
     } else if (out.status === 201 || out.status === 200) {
-      const body = out.body;
-      title.textContent = T.recorded;
-      msg.textContent = say(body.flags.length ? T.recordedFlags : T.recordedCount,
-                            { count: body.handovers.length });
-      msg.className = body.flags.length ? "alert" : "note";
-      handoverLines($("result-handovers"), body);
-      for (const f of body.flags) {
+      const body = out.body, repeat = isRepeat(body);
+      // a repeat says so once, in words: its "repeated scan" flag is no news to the user
+      const flags = repeat ? body.flags.filter((f) => f !== "repeat_scan" && f !== "reused_photo") : body.flags;
+      title.textContent = repeat ? T.repeatTitle : T.recorded;
+      const words = body.message && body.message[config.lang];  // the server's, plural right
+      msg.textContent = repeat ? config.errors.repeat_scan
+        : words || say(flags.length ? T.recordedFlags : T.recordedCount, { count: body.handovers.length });
+      msg.className = flags.length ? "alert" : "note";
+      handoverLines($("result-handovers"), body, item);
+      for (const f of flags) {
         const name = config.flagNames[f], detail = config.flags[f];
-        line($("result-flags"), name ? `${name}: ${detail}` : f);
+        line($("result-flags"), name ? say(T.flagLine, { flag: name, detail }) : f);
       }
     } else {
       title.textContent = T.notRecorded;
-      msg.textContent = [errorText(out), seenText(out.body)].filter(Boolean).join(" ");
+      msg.textContent = [errorText(out, item), seenText(out.body)].filter(Boolean).join(" ");
       msg.className = "alert";
       $("result-fix").hidden = false;
     }
+    msg.hidden = !msg.textContent;
     show("result-screen");
     performance.mark("result-shown");
   }
@@ -195,24 +169,41 @@
   async function sendAndShow(item) {
     await updateCount();
     if (navigator.onLine) {
-      await flush();
-      if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
+      const sent = (async () => {
+        await flush();
+        if (!outcomes.has(item.key)) await flush();  // a flush already under way missed it
+      })();
+      // A weak signal: the scan is safe on the phone, so the user goes on after a few seconds
+      // and the answer replaces the "saved" screen if it is still shown when it comes.
+      let timer;
+      await Promise.race([sent, new Promise((resolve) => { timer = setTimeout(resolve, WAIT_MS); })]);
+      clearTimeout(timer);
     }
     showResult(item, outcomes.get(item.key));
   }
 
   /* A photo from the camera app or the viewfinder: store it, send it, show the answer. */
+  /* One photo at a time: a second tap (or the viewfinder's own shot) while one is being kept
+   * and sent is ignored, so a slow network never makes two scans of one handover. */
+  let taking = false;
   async function scanPhoto(file) {
+    if (taking) return;
+    taking = true;
     show("busy-screen");
-    let item;
     try {
-      item = await takeScan(file);
-    } catch (err) {
-      show("form-screen");
-      formError(T.keepFailed);
-      return;
+      let item;
+      try {
+        item = await takeScan(file);
+      } catch (err) {
+        show("form-screen");
+        formError(err instanceof RangeError ? err.message
+          : err && err.name === "QuotaExceededError" ? T.phoneFull : T.keepFailed);
+        return;
+      }
+      await sendAndShow(item);
+    } finally {
+      taking = false;
     }
-    await sendAndShow(item);
   }
 
   async function onPhoto() {
@@ -226,6 +217,7 @@
     const task = currentTask(), weight = $("weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) return T.needWeight;
     if (weight && !(Number(weight) >= 0)) return T.weightNumber;
+    if (Number(weight) > config.maxWeightKg) return T.weightRange;
     return "";
   }
 
@@ -250,7 +242,8 @@
   });
   $("photo").addEventListener("change", onPhoto);
   $("again").addEventListener("click", () => {
-    $("weight").value = ""; $("note").value = "";
+    // a category declared for one bag must not stay for the next (a false "category mismatch")
+    $("weight").value = ""; $("note").value = ""; $("category").value = "";
     show("form-screen");
     window.CustodyViewfinder.rearm();
   });
@@ -261,7 +254,7 @@
   window.addEventListener("offline", networkState);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.swUrl).catch(() => {});
-  window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines,
+  window.CustodyToday.init({ config, say, show, errorText, seenText, assetLabel, handoverLines, isRepeat,
                              line, shrink, gpsFields, updateCount, sendAndShow });
   window.CustodyViewfinder.init({ config, currentTask, formProblem, formError, scanPhoto, maxSide: MAX_SIDE });
   describeTask();

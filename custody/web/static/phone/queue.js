@@ -63,7 +63,12 @@
    * CSRF token). Returns {kind, status, body}: kind is 'done' (the server answered for
    * good: recorded, or refused for a reason a retry cannot fix), 'retry' (no signal, 5xx,
    * 408, 429: keep it), or 'auth' (signed out, revoked or stale CSRF token: keep it). */
-  async function send(item, auth, scanUrl, timeoutMs = 90000) {
+  /* How long an upload may take before it is given up (and retried with the same key): a
+   * minute, plus the photo at 2 kB/s, so a weak signal that is slowly sending a photo is never
+   * cut off and made to start again, over and over. */
+  const patience = (photo) => 60000 + (photo ? photo.size : 0) / 2;
+
+  async function send(item, auth, scanUrl, timeoutMs = patience(item.photo)) {
     const form = new FormData();
     form.append("action", item.action);
     for (const [name, value] of Object.entries(item.fields)) {

@@ -3,8 +3,9 @@
  * at once, refreshed in the background. Uploads (POST) are never touched: the page's outbox
  * owns them. */
 "use strict";
-const CACHE = "custody-phone-v4";
-const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/capture.js",
+const CACHE = "custody-phone-v5";
+const SHELL = ["/static/phone/phone.css", "/static/phone/queue.js", "/static/phone/answers.js",
+               "/static/phone/capture.js",
                "/static/phone/today.js",
                "/static/phone/viewfinder.js", "/static/phone/phone.js",
                // the live viewfinder's decoder (zxing-wasm 3.1.6), kept for use with no signal

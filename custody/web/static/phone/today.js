@@ -28,19 +28,34 @@
     const head = document.createElement("p");
     const badge = document.createElement("span");
     badge.className = "badge";
-    badge.textContent = { sent: T().stateSent, refused: T().stateRefused }[item.state] || T().stateQueued;
+    const repeat = item.state === "sent" && ui.isRepeat(item.answer && item.answer.body);
+    badge.textContent = repeat ? T().repeatTitle
+      : { sent: T().stateSent, refused: T().stateRefused }[item.state] || T().stateQueued;
     head.append(badge, ` ${time(item.created)} · ${taskTitle(item)}`);
     li.append(head);
     const body = item.answer && item.answer.body;
     if (item.state === "sent") {
       const list = document.createElement("ul");
       list.className = "handovers";
-      ui.handoverLines(list, body);
+      ui.handoverLines(list, body, item);
+      if (ui.isRepeat(body)) {
+        const note = document.createElement("p");
+        note.className = "repeat";
+        note.textContent = ui.config.errors.repeat_scan;
+        li.append(note);
+      }
       li.append(list);
+      const flags = (body.flags || []).filter((f) => !ui.isRepeat(body) || (f !== "repeat_scan" && f !== "reused_photo"));
+      if (flags.length) {  // what the supervisor will check, by name
+        const note = document.createElement("p");
+        note.className = "flagged";
+        note.textContent = ui.say(T().flaggedLine, { flags: flags.map((f) => ui.config.flagNames[f] || f).join(T().listJoin) });
+        li.append(note);
+      }
     } else if (item.state === "refused") {
       const why = document.createElement("p");
       why.className = "reason";
-      why.textContent = [ui.errorText(item.answer), ui.seenText(body)].filter(Boolean).join(" ");
+      why.textContent = [ui.errorText(item.answer, item), ui.seenText(body)].filter(Boolean).join(" ");
       li.append(why);
     }
     if (item.photo) li.append(thumb(item.photo));
@@ -69,7 +84,7 @@
   async function openFix(key) {
     fixing = (await Q.all(ui.config.user)).find((i) => i.key === key);
     if (!fixing) { await open(); return; }
-    $("fix-reason").textContent = ui.errorText(fixing.answer || {});
+    $("fix-reason").textContent = ui.errorText(fixing.answer || {}, fixing);
     $("fix-seen").textContent = ui.seenText(fixing.answer && fixing.answer.body);
     if ($("fix-thumb").src) URL.revokeObjectURL($("fix-thumb").src);
     $("fix-thumb").src = URL.createObjectURL(fixing.photo);
@@ -91,20 +106,22 @@
 
   /* Replace the refused scan by a new one (new key) and send it. */
   async function resend(photo) {
+    if (!fixing) return;  // already being sent (a second tap on a slow network): once only
     const task = chosenTask(), weight = $("fix-weight").value.trim();
     if (task.weight === "required" && !(Number(weight) > 0)) return fail(T().needWeight);
     if (weight && !(Number(weight) >= 0)) return fail(T().weightNumber);
+    if (Number(weight) > ui.config.maxWeightKg) return fail(T().weightRange);
     const old = fixing;
+    fixing = null;
     const item = { ...old, key: Q.uuid(), task: task.id, action: task.action, photo: photo || old.photo,
                    fields: { ...old.fields, weight_kg: task.weight === "none" ? "" : weight,
                              category: task.category ? old.fields.category : "",
                              note: task.note ? old.fields.note : "" },
                    state: "queued", answer: null, resentFrom: old.key };
     if (photo) Object.assign(item.fields, { client_time: new Date().toISOString(), ...ui.gpsFields() });
+    ui.show("busy-screen");
     await Q.add(item);
     await Q.remove(old.key);
-    fixing = null;
-    ui.show("busy-screen");
     await ui.sendAndShow(item);
   }
 
@@ -117,7 +134,9 @@
     const file = $("fix-photo").files[0];
     $("fix-photo").value = "";
     if (!file || !fixing) return;
-    await resend(await ui.shrink(file));
+    const photo = await ui.shrink(file);
+    if (photo.size > ui.config.maxPhotoBytes) return fail(T().tooLarge);
+    await resend(photo);
   }
 
   async function discard() {

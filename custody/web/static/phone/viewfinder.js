@@ -131,13 +131,20 @@
     timer = setTimeout(tick, EVERY_MS);
   }
 
+  let shooting = false;  // a second tap while the frame is encoded takes no second photo
   async function shoot() {
     const problem = ui.formProblem();
     if (problem) { ui.formError(problem); return; }
-    const canvas = frameCanvas(ui.maxSide);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
-    canvas.width = canvas.height = 0;
-    if (blob) await ui.scanPhoto(blob);
+    if (shooting) return;
+    shooting = true;
+    try {
+      const canvas = frameCanvas(ui.maxSide);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+      canvas.width = canvas.height = 0;
+      if (blob) await ui.scanPhoto(blob);
+    } finally {
+      shooting = false;
+    }
   }
 
   async function start() {
