@@ -88,11 +88,13 @@ def activity(conn: Connection, first: date, last: date) -> Activity:
 
 
 def village_counts(reg: Registry, act: Activity, village: str, first: date, last: date,
-                   depositing: int) -> Counts:
-    """A village's counts over the days (``depositing``: its households with a deposit)."""
+                   depositing: int, into: Counts | None = None) -> Counts:
+    """A village's counts over the days (``depositing``: its households with a deposit),
+    added to ``into`` if given (the trend sums every village's: no Counts each)."""
     counted = first <= last  # a period not begun yet: nothing is due
-    c = Counts(households=reg.households.get(village, 0) if counted else 0,
-               households_depositing=depositing)
+    c = into if into is not None else Counts()
+    c.households += reg.households.get(village, 0) if counted else 0
+    c.households_depositing += depositing
     day = first
     while day <= last:
         booths = reg.booths_on(village, day)

@@ -2,15 +2,18 @@
 
 A row holds one household's deposit days of one month as bits, so each count is
 one aggregate statement over the months concerned and no row leaves the database:
-per day, a sum of one bit per day; over days of one month, the rows with any of
-their bits; over days of several months, each household once.
+over days of one month, the rows with any of their bits; over days of several
+months, each household once. A day's count per village is kept with the activity
+(``activity_village_days``, measure ``households``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from custody.db.repositories import Connection, Repositories
+from custody.domain.assessment import HOUSEHOLDS
 
 
 def months(first: date, last: date) -> list[tuple[date, int]]:
@@ -26,14 +29,19 @@ def months(first: date, last: date) -> list[tuple[date, int]]:
     return found
 
 
-def daily(conn: Connection, first: date, last: date) -> dict[tuple[int, date], int]:
-    """(village id, day) -> households with a deposit that day (one statement a month)."""
-    found = {}
-    for month, bits in months(first, last):
-        days = [d for d in range(31) if bits >> d & 1]
-        for village, *counts in Repositories(conn).assessment.depositing_per_day(month, days):
-            for d, n in zip(days, counts, strict=True):
-                found[(village, month.replace(day=d + 1))] = int(n or 0)
+def per_step(conn: Connection, places: Mapping, villages: Iterable[str],
+             steps: Sequence[tuple[date, date]]) -> list[int]:
+    """The district's households with a deposit in each step: a day's from the activity
+    village-days already read (``places``, measure ``households``), the longer steps' (the
+    weeks of a quarter) in one statement over their months."""
+    villages = list(villages)
+    found = [sum(places.get((v, a), {}).get(HOUSEHOLDS, (0, 0))[0] for v in villages)
+             if a == b else 0 for a, b in steps]
+    longer = [(n, months(a, b)) for n, (a, b) in enumerate(steps) if a != b]
+    if longer:
+        counted = Repositories(conn).assessment.depositing_per_span([m for _, m in longer])
+        for (n, _), value in zip(longer, counted, strict=True):
+            found[n] = value
     return found
 
 
