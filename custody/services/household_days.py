@@ -32,15 +32,23 @@ def months(first: date, last: date) -> list[tuple[date, int]]:
 def per_step(conn: Connection, places: Mapping, villages: Iterable[str],
              steps: Sequence[tuple[date, date]]) -> list[int]:
     """The district's households with a deposit in each step: a day's from the activity
-    village-days already read (``places``, measure ``households``), the longer steps' (the
-    weeks of a quarter) in one statement over their months."""
+    village-days already read (``places``, measure ``households``); the longer steps' (the
+    weeks of a quarter) one statement a month for the weeks inside a month, and one for
+    each week across two months."""
     villages = list(villages)
     found = [sum(places.get((v, a), {}).get(HOUSEHOLDS, (0, 0))[0] for v in villages)
              if a == b else 0 for a, b in steps]
-    longer = [(n, months(a, b)) for n, (a, b) in enumerate(steps) if a != b]
-    if longer:
-        counted = Repositories(conn).assessment.depositing_per_span([m for _, m in longer])
-        for (n, _), value in zip(longer, counted, strict=True):
+    by_month: dict[date, list[tuple[int, int]]] = {}
+    for n, (a, b) in enumerate(steps):
+        touched = months(a, b) if a != b else []
+        if len(touched) == 1:
+            by_month.setdefault(touched[0][0], []).append((n, touched[0][1]))
+        elif touched:
+            found[n] = sum(span(conn, a, b).values())
+    reads = Repositories(conn).assessment
+    for month, spans in by_month.items():
+        counted = reads.depositing_in_month(month, [bits for _, bits in spans])
+        for (n, _), value in zip(spans, counted, strict=True):
             found[n] = value
     return found
 
