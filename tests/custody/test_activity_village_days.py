@@ -4,14 +4,23 @@ keeps the same rows a rebuild from the ledger derives (``activity_village_days``
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from custody.db.repositories import village_days as village_day_sql
 from custody.db.schema import ActivityRollup, ActivityVillageDay
 from custody.domain.assessment import DEFAULT_WEIGHTS, HOUSEHOLDS
 from custody.domain.model import AssetKind, Category, HandoverDraft, Role
 from custody.services import assessment, assets, handovers, rollup_rebuild
 from custody.services.assets import NewAsset
 from tests.custody.assessment_week import MONDAY, at, build
+
+
+@pytest.fixture(params=["statement a node", "arrays"])
+def statements(request, monkeypatch):
+    """Both ways the append adds nodes to village-days (PostgreSQL's arrays from one node)."""
+    if request.param == "arrays":
+        monkeypatch.setattr(village_day_sql, "ARRAYS_FROM", 1)
 
 
 def village_days(db) -> list[tuple]:
@@ -37,7 +46,7 @@ def fengqiao(db, day: date) -> dict:
     return next(v for v in found["villages"] if v["name"] == "凤桥村")
 
 
-def test_a_booth_picked_up_by_two_collectors_counts_once(db):
+def test_a_booth_picked_up_by_two_collectors_counts_once(db, statements):
     week = build(db)
     bin_a1, bin_a2, _ = week.bins
     assert fengqiao(db, MONDAY)["counts"].booths_collected == 2  # 王: A1 and A2
@@ -46,9 +55,10 @@ def test_a_booth_picked_up_by_two_collectors_counts_once(db):
         return HandoverDraft(bin_id, week.cart, actor, Role.COLLECTOR,
                              device_time=at(0, hour) + timedelta(minutes=minute))
 
-    # 陈 helps out in 凤桥村 on Monday: A1 twice (one batch, with 王 at A1 again), then A2.
+    # 陈 helps out in 凤桥村 on Monday: A1 twice and A2 (one batch, with 王 at A1 again),
+    # then A2 again.
     drafts = [pickup(bin_a1, week.collector_b, 14), pickup(bin_a1, week.collector_a, 14, 5),
-              pickup(bin_a1, week.collector_b, 14, 10)]
+              pickup(bin_a1, week.collector_b, 14, 10), pickup(bin_a2, week.collector_b, 14, 15)]
     handovers.record_many(db, drafts, times=[d.device_time + timedelta(minutes=1)
                                               for d in drafts])
     handovers.record(db, pickup(bin_a2, week.collector_b, 15), now=at(0, 15) +
@@ -59,14 +69,14 @@ def test_a_booth_picked_up_by_two_collectors_counts_once(db):
     assert monday["counts"].work_due == 2 * 2  # two collectors, each due both booths
     assert monday["counts"].work_done == 2 + 2
     incremental = village_days(db)
-    assert (MONDAY, "凤桥村", "pickup", 2, 6) in incremental
+    assert (MONDAY, "凤桥村", "pickup", 2, 7) in incremental
     before = assessment.assess(db, "week", MONDAY, DEFAULT_WEIGHTS)
     rollup_rebuild.rebuild(db)
     assert village_days(db) == incremental
     assert assessment.assess(db, "week", MONDAY, DEFAULT_WEIGHTS) == before
 
 
-def test_a_household_depositing_two_bags_in_one_batch_counts_once(db):
+def test_a_household_depositing_two_bags_in_one_batch_counts_once(db, statements):
     week = build(db)
     bin_a1 = week.bins[0]
     bags = assets.register(db, [NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村",

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 
 from custody.db.prepared import BulkInsert, Prepared
 from custody.db.repositories.assets import PLACE_COLUMNS, join_place
-from custody.db.repositories.village_days import ADD_HOUSEHOLD_DAY, ADD_VILLAGE_DAY
+from custody.db.repositories.village_days import COUNT_AND_MARK_DAY, add_village_days
 from custody.db.schema import (
     ActivityRollup,
     Asset,
@@ -32,8 +32,6 @@ from custody.db.schema import (
     DailyRollup,
     Handover,
     HandoverPortion,
-    Household,
-    HouseholdMonth,
 )
 
 _SRC, _DST = aliased(Asset), aliased(Asset)
@@ -86,7 +84,7 @@ class RollupRepository:
                     key = (row["day"], row["node_id"], row["measure"], row["village"])
                     nodes[key] = nodes.get(key, 0) + row["count"]
             if nodes:
-                ADD_VILLAGE_DAY[self.conn.dialect.name].execute_many(self.conn, [
+                add_village_days(self.conn, [
                     {"day": day, "node": node, "measure": measure, "village": village,
                      "records": n} for (day, node, measure, village), n in nodes.items()])
         _UPSERT_ACTIVITY.execute(self.conn, rows)
@@ -101,11 +99,7 @@ class RollupRepository:
         if self._sqlite:
             deposits = [{**d, "day": d["day"].isoformat(), "month": d["month"].isoformat()}
                         for d in deposits]
-        count, mark = (ADD_HOUSEHOLD_DAY[self.conn.dialect.name],
-                       _MARK_DAY[self.conn.dialect.name])
-        for deposit in deposits:
-            count.execute(self.conn, deposit)
-            mark.execute(self.conn, deposit)
+        COUNT_AND_MARK_DAY[self.conn.dialect.name](self.conn, deposits)
 
     def tonnage_cells(self, level: str, day_from: date, day_to: date, node: str | None,
                       measures: Sequence[str], *, chunk: int = 5000
@@ -194,20 +188,6 @@ _UPSERT_ACTIVITY = BulkInsert(
         set_={"count": ActivityRollup.count + stmt.excluded.count}))
 
 
-def _mark_day(insert_fn) -> Prepared:
-    """Set a day's bit in the month of the household of a deposited bag (if it has one)."""
-    stmt = insert_fn(HouseholdMonth).from_select(
-        ["month", "household_id", "village_id", "days"],
-        select(bindparam("month", type_=HouseholdMonth.month.type), Household.id,
-               Household.village_id, bindparam("bit", type_=HouseholdMonth.days.type))
-        .join(Asset, Asset.household_id == Household.id)
-        .where(Asset.asset_id == bindparam("bag")))
-    return Prepared(stmt.on_conflict_do_update(
-        index_elements=[HouseholdMonth.month, HouseholdMonth.household_id],
-        set_={"days": HouseholdMonth.days.op("|")(stmt.excluded.days)}))
-
-
-_MARK_DAY = {"postgresql": _mark_day(pg_insert), "sqlite": _mark_day(sqlite_insert)}
 _ONE_PLACE = PLACE_QUERY.where(Asset.asset_id == bindparam("id"))
 _ONE_ROOT = ROOT_ROW.where(Handover.seq == bindparam("seq"))
 
