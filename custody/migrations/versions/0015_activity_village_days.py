@@ -9,10 +9,13 @@ with ``count(DISTINCT node_id)`` on every request: on the Nanhu-size
 PostgreSQL month (42,000 cells) a sort of every cell by village name that
 spilled to disk, 109 ms of the page's month (EXPLAIN ANALYZE), and a quarter
 three times that. ``activity_village_days`` holds those sums (distinct booths
-or rooms, records) for each village-day: 5,300 rows a month, read by key range.
-The append keeps it in its own transaction with the cells
-(``RollupRepository.add_activity``); ``custody rollups rebuild`` derives it
-from the cells.
+or rooms, records) for each village-day, and (measure ``households``) each
+village-day's households with a deposit, which the trend summed from
+``household_months`` bits (35 ms a month): 6,400 rows a month, read by key
+range. The append keeps it in its own transaction with the cells and the bits
+(``RollupRepository.add_activity``, ``mark_deposit_days``); ``custody rollups
+rebuild`` derives it from them. Down revision 0012: the head when this was
+written (0013/0014 are being written alongside; the merge re-chains).
 
 It starts empty: run ``custody rollups rebuild`` once after upgrading a
 database that already holds handovers.
