@@ -2,7 +2,8 @@
 
 The append path's upserts into the same tables are ``RollupRepository.add_activity``
 (the cells and their village-days) and ``mark_deposit_days`` (raw cursor, in the
-append's round trip). The rebuild streams the ledger through SQLAlchemy Core: it runs once, offline.
+append's round trip). The rebuild streams the ledger through SQLAlchemy Core: it
+runs once, offline.
 """
 
 from __future__ import annotations
