@@ -46,7 +46,7 @@ def assess(db: Database, period: str, day: date, weights: Mapping[str, float],
         reg = counts.registry(conn)
         act = counts.activity(conn, since, last)
         span = household_days.span(conn, first, last)
-        trend_households = household_days.per_step(conn, act.places, reg.villages, steps)
+        trend_households = household_days.per_step(conn, act.households_on, reg.villages, steps)
         villages = _villages(reg, act, first, last, span, weights)
         collectors = _people(conn, reg, act, "pickup", first, last)
         inspectors = _people(conn, reg, act, "inspect", first, last)

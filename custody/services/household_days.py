@@ -9,11 +9,10 @@ months, each household once. A day's count per village is kept with the activity
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from custody.db.repositories import Connection, Repositories
-from custody.domain.assessment import HOUSEHOLDS
 
 
 def months(first: date, last: date) -> list[tuple[date, int]]:
@@ -29,15 +28,15 @@ def months(first: date, last: date) -> list[tuple[date, int]]:
     return found
 
 
-def per_step(conn: Connection, places: Mapping, villages: Iterable[str],
+def per_step(conn: Connection, on_day: Callable[[str, date], int], villages: Iterable[str],
              steps: Sequence[tuple[date, date]]) -> list[int]:
     """The district's households with a deposit in each step: a day's from the activity
-    village-days already read (``places``, measure ``households``); the longer steps' (the
+    village-days already read (``on_day(village, day)``, measure ``households``); the
+    longer steps' (the
     weeks of a quarter) one statement a month for the weeks inside a month, and one for
     each week across two months."""
     villages = list(villages)
-    found = [sum(places.get((v, a), {}).get(HOUSEHOLDS, (0, 0))[0] for v in villages)
-             if a == b else 0 for a, b in steps]
+    found = [sum(on_day(v, a) for v in villages) if a == b else 0 for a, b in steps]
     by_month: dict[date, list[tuple[int, int]]] = {}
     for n, (a, b) in enumerate(steps):
         touched = months(a, b) if a != b else []
