@@ -27,7 +27,8 @@ TEST_KEYS = {"A": bytes(range(32))}
 LEDGER_TABLES = ["flag_reviews", "daily_rollups", "corrected_weights", "handover_portions",
                  "handovers", "asset_states", "assets", "asset_serials", "households",
                  "villages", "scan_attempts", "browser_sessions", "checkpoints", "devices",
-                 "credentials", "actors", "towns", "activity_rollups", "household_months"]
+                 "credentials", "actors", "towns", "activity_rollups", "activity_village_days",
+                 "household_months"]
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,13 @@ Services reach the database through the repositories
 (``custody.db.repositories``), which use SQLAlchemy (Core ``select()`` or the
 ORM) and keep this raw path only where a benchmark shows the difference, each
 use with its figure in its docstring: the ledger append and the scan path
-(``repositories/ledger.py``, ``assets.py``, ``scan_attempts.py``, ``rollups.py``:
-one transaction each, ``benchmarks/ledger.py``, ``benchmarks/scan_path.py
---callgrind``), the verify walk (``repositories/ledger.py``: a million records)
-and the tonnage read (``repositories/rollups.py``). ``benchmarks/statements.py``
-prints both costs for the single-row reads that went back to SQLAlchemy (9 to
-45 µs a call, under 1 % of a scan). No service imports this module
+(``repositories/ledger.py``, ``assets.py``, ``scan_attempts.py``, ``rollups.py``,
+``village_days.py``: one transaction each, ``benchmarks/ledger.py``,
+``benchmarks/scan_path.py --callgrind``), the verify walk
+(``repositories/ledger.py``: a million records) and the tonnage read
+(``repositories/rollups.py``). ``benchmarks/statements.py`` prints both costs
+for the single-row reads that went back to SQLAlchemy (9 to 45 µs a call, under
+1 % of a scan). No service imports this module
 (``tests/architecture/test_repositories.py``).
 """
 

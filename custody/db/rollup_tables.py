@@ -1,5 +1,6 @@
 """The derived tables, rebuilt from the ledger at will: daily tonnage rollups, the weights
-in force after corrections, the assessment's activity counts and households' deposit days."""
+in force after corrections, the assessment's activity counts (per cell and per
+village-day) and households' deposit days."""
 
 from __future__ import annotations
 
@@ -59,6 +60,22 @@ class ActivityRollup(Base):
     measure: Mapped[str] = mapped_column(String(20), primary_key=True)
     village: Mapped[str | None] = mapped_column(String(100))
     count: Mapped[int] = mapped_column(BigInteger)
+
+
+class ActivityVillageDay(Base):
+    """One measure's work in one village on one day: the booths (or rooms) with any of it
+    and its records; the ``activity_rollups`` cells of the village-day summed, kept with
+    them in the append's transaction; rebuildable. Measure ``households``: the village's
+    households with a deposit that day (``nodes`` and ``records`` both), as
+    ``household_months`` has them."""
+
+    __tablename__ = "activity_village_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # the key orders the rows: reads are ranges
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    village: Mapped[str] = mapped_column(String(100), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    nodes: Mapped[int] = mapped_column(BigInteger)  # distinct nodes
+    records: Mapped[int] = mapped_column(BigInteger)
 
 
 class HouseholdMonth(Base):

@@ -231,6 +231,7 @@ from custody.db.account_tables import (  # noqa: E402
 )
 from custody.db.rollup_tables import (  # noqa: E402
     ActivityRollup,
+    ActivityVillageDay,
     CorrectedWeight,
     DailyRollup,
     HouseholdMonth,
@@ -240,5 +241,5 @@ __all__ = [
     "Base", "Town", "Village", "Household", "Asset", "AssetSerial", "Actor", "Handover",
     "LedgerHead", "AssetState", "HandoverPortion", "ScanAttempt", "PublishedCheckpoint",
     "FlagReview", "Credential", "Device", "BrowserSession", "Enrolment", "DailyRollup",
-    "CorrectedWeight", "ActivityRollup", "HouseholdMonth",
+    "CorrectedWeight", "ActivityRollup", "ActivityVillageDay", "HouseholdMonth",
 ]

@@ -34,6 +34,8 @@ PERIODS = ("day", "week", "month", "quarter")
 KPIS = ("booth_signin", "room_signin", "work_rate", "inspection", "sorting", "household")
 DEFAULT_WEIGHTS = {"booth_signin": 25.0, "room_signin": 15.0, "work_rate": 15.0,
                    "inspection": 10.0, "sorting": 20.0, "household": 15.0}
+# The activity village-days' measure of a village's households with a deposit that day.
+HOUSEHOLDS = "households"
 
 
 
@@ -102,9 +104,12 @@ class Counts:
     households_depositing: int = 0
 
     def __iadd__(self, other: Counts) -> Counts:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
+
+
+_COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -1,7 +1,7 @@
 """Activity rollups: how much work was done where, by whom, per day; kept with the ledger.
 
 The assessment (``custody.services.assessment``) counts work, not grams, and
-reads only these two derived tables, never the ledger:
+reads only these derived tables, never the ledger:
 
 ``activity_rollups`` — records of one *measure* at one node (a booth, or a
 transfer room) by one person on one day (the Asia/Shanghai date of the device
@@ -16,11 +16,16 @@ time, else the server time, as the tonnage rollups), with the node's village:
 - ``room_clear``: a transfer room handed on (load onto a truck);
   ``room_clear_photo``: one with its photo.
 
+``activity_village_days`` — the cells of one measure in one village on one
+day, summed: the distinct nodes and the records (what the assessment reads; the
+cells themselves for the people's rankings); and measure ``households``: the
+village's households with a deposit that day (from the deposit days below).
+
 ``household_months`` — per household and month, bit ``d - 1`` set when the
 household's bag was deposited on day ``d`` (the household's own village).
 
 Only handover records count (a correction changes a weight or category, not
-whether the work was done), so corrections leave both tables alone. Both are
+whether the work was done), so corrections leave these tables alone. They are
 written in the append's transaction (``handovers._Appender`` calls
 ``contribute`` and ``write``) and ``rebuild`` re-derives them from the ledger
 in order, giving the same rows.
@@ -46,7 +51,7 @@ class ActivityDelta:
     """Counts to add, (day, node, actor, measure) -> [village, n], and deposits of bags."""
 
     cells: dict = field(default_factory=lambda: defaultdict(lambda: [None, 0]))
-    deposits: list[dict] = field(default_factory=list)  # {"bag", "month", "bit"}
+    deposits: list[dict] = field(default_factory=list)  # {"bag", "day", "month", "bit"}
 
 
 def _where(place: Place) -> tuple[str | None, str | None]:
@@ -94,7 +99,7 @@ def contribute(delta: ActivityDelta, values: dict, source, dest, source_place: P
     _add(delta, day, values["actor_id"], measures, source.asset_id, source_place,
          dest.asset_id, dest_place)
     if measures[0][0] == "deposit":
-        delta.deposits.append({"bag": source.asset_id, "month": day.replace(day=1),
+        delta.deposits.append({"bag": source.asset_id, "day": day, "month": day.replace(day=1),
                                "bit": 1 << (day.day - 1)})
 
 
@@ -103,9 +108,10 @@ def _rows(delta: ActivityDelta) -> list[dict]:
              "count": n} for k, (v, n) in delta.cells.items() if n]
 
 
-def write(repos: Repositories, delta: ActivityDelta) -> None:
-    """Add a delta to the tables (in the append's pipeline on PostgreSQL)."""
-    repos.rollups.add_activity(_rows(delta))
+def write(repos: Repositories, delta: ActivityDelta, *, village_days: bool = True) -> None:
+    """Add a delta to the tables (in the append's pipeline on PostgreSQL); the rebuild
+    leaves the village-days out and derives them from the cells at its end."""
+    repos.rollups.add_activity(_rows(delta), village_days=village_days)
     repos.rollups.mark_deposit_days(delta.deposits)
 
 
@@ -114,7 +120,7 @@ REBUILD_CELLS = 200_000
 
 
 def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
-    """Re-derive both tables from the ledger, in order (inside ``rollup_rebuild.rebuild``).
+    """Re-derive the tables from the ledger, in order (inside ``rollup_rebuild.rebuild``).
 
     ``places`` holds the place of every asset but bags; ``find_place`` reads one.
     """
@@ -141,14 +147,15 @@ def rebuild(conn: Connection, places: dict[str, Place], find_place) -> None:
         if measures[0][0] == "deposit" and row.household_id is not None:
             months[(day.replace(day=1), row.household_id)] |= 1 << (day.day - 1)
         if len(delta.cells) >= REBUILD_CELLS:  # memory stays bounded on a ledger of years
-            write(repos, delta)
+            write(repos, delta, village_days=False)
             delta = ActivityDelta()
-    write(repos, delta)
+    write(repos, delta, village_days=False)
     villages = repos.activity.household_villages()
     rows = [{"month": m, "household_id": h, "village_id": villages[h], "days": bits}
             for (m, h), bits in sorted(months.items())]
     for start in range(0, len(rows), REBUILD_BATCH):
         repos.activity.add_household_months(rows[start:start + REBUILD_BATCH])
+    repos.activity.derive_village_days()
 
 
 def count_rows(conn: Connection) -> int:

@@ -50,12 +50,7 @@ def assess(db: Database, period: str, day: date, weights: Mapping[str, float],
         reg = counts.registry(conn)
         act = counts.activity(conn, since, last)
         span = household_days.span(conn, first, last)
-        daily = household_days.daily(conn, since, last) \
-            if period in ("day", "week", "month") else None
-        trend_households = [
-            sum(daily.get((vid, a), 0) for vid, _town in reg.villages.values())
-            if daily is not None else sum(household_days.span(conn, a, b).values())
-            for a, b in steps]
+        trend_households = household_days.per_step(conn, act.households_on, reg.villages, steps)
         recorded = any(first <= day <= last for _village, day in act.places) or any(
             span.values())
         villages = _villages(reg, act, first, last, span, weights)
@@ -118,7 +113,7 @@ def _trend(reg: counts.Registry, act: counts.Activity, steps: list[tuple[date, d
     for (a, b), depositing in zip(steps, households, strict=True):
         total = Counts()
         for name in reg.villages:
-            total += counts.village_counts(reg, act, name, a, b, 0)
+            counts.village_counts(reg, act, name, a, b, 0, into=total)
         total.households_depositing = depositing
         values = kpi.kpis(total)
         if not depositing and not any(a <= day <= b for _village, day in act.places):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from custody.db.repositories import Connection, Repositories
-from custody.domain.assessment import Counts
+from custody.domain.assessment import HOUSEHOLDS, Counts
 from custody.domain.model import AssetKind
 
 PEOPLE_MEASURES = ("pickup", "inspect")
@@ -62,22 +62,35 @@ def registry(conn: Connection) -> Registry:
     return found
 
 
+# What ``village_counts`` reads of a village-day's activity, in this order: (measure, "nodes"
+# or "records"); a place's row of ``Activity.places`` holds these numbers.
+PLACE_SUMS = (("pickup", "nodes"), ("room_clear_photo", "nodes"), ("inspect", "records"),
+              ("deposit", "records"), ("deposit_mismatch", "records"),
+              ("keeper_check", "records"), ("keeper_mismatch", "records"),
+              (HOUSEHOLDS, "nodes"))
+_NOTHING = (0,) * len(PLACE_SUMS)
+
+
 @dataclass
 class Activity:
-    """The period's activity: per (village, day) {measure: (nodes, records)}, and per
+    """The period's activity: per (village, day) the numbers of ``PLACE_SUMS``, and per
     (actor, village, day, measure) (nodes, records) for pickups and inspections."""
 
-    places: dict = field(default_factory=lambda: defaultdict(dict))
+    places: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
     # (village, day) -> [booths picked up, summed over collectors; collectors at work]
     work: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
+    def households_on(self, village: str, day: date) -> int:
+        """The village's households with a deposit on the day."""
+        return self.places.get((village, day), _NOTHING)[7]
+
 
 def activity(conn: Connection, first: date, last: date) -> Activity:
-    """The activity rollups of the days, summed two ways (two statements)."""
+    """The activity of the days: per village-day (one row each) and per person."""
     found, reads = Activity(), Repositories(conn).assessment
-    for village, day, measure, nodes, records in reads.activity_by_place(first, last):
-        found.places[(village, day)][measure] = (nodes, int(records))
+    for village, day, *sums in reads.activity_by_place(first, last, PLACE_SUMS):
+        found.places[(village, day)] = sums
     for actor, village, day, measure, nodes, records in reads.activity_by_person(
             first, last, PEOPLE_MEASURES):
         found.people[(actor, village, day, measure)] = (nodes, int(records))
@@ -88,24 +101,27 @@ def activity(conn: Connection, first: date, last: date) -> Activity:
 
 
 def village_counts(reg: Registry, act: Activity, village: str, first: date, last: date,
-                   depositing: int) -> Counts:
-    """A village's counts over the days (``depositing``: its households with a deposit)."""
+                   depositing: int, into: Counts | None = None) -> Counts:
+    """A village's counts over the days (``depositing``: its households with a deposit),
+    added to ``into`` if given (the trend sums every village's: no Counts each)."""
     counted = first <= last  # a period not begun yet: nothing is due
-    c = Counts(households=reg.households.get(village, 0) if counted else 0,
-               households_depositing=depositing)
+    c = into if into is not None else Counts()
+    c.households += reg.households.get(village, 0) if counted else 0
+    c.households_depositing += depositing
     day = first
     while day <= last:
         booths = reg.booths_on(village, day)
         c.booths_due += booths
         c.rooms_due += reg.rooms_on(village, day)
-        done = act.places.get((village, day), {})
-        c.booths_collected += done.get("pickup", (0, 0))[0]
-        c.rooms_cleared += done.get("room_clear_photo", (0, 0))[0]
-        c.inspections += done.get("inspect", (0, 0))[1]
-        c.deposits += done.get("deposit", (0, 0))[1]
-        c.deposit_mismatches += done.get("deposit_mismatch", (0, 0))[1]
-        c.keeper_checks += done.get("keeper_check", (0, 0))[1]
-        c.keeper_mismatches += done.get("keeper_mismatch", (0, 0))[1]
+        done = act.places.get((village, day))
+        if done is not None:  # in the order of PLACE_SUMS
+            c.booths_collected += done[0]
+            c.rooms_cleared += done[1]
+            c.inspections += done[2]
+            c.deposits += done[3]
+            c.deposit_mismatches += done[4]
+            c.keeper_checks += done[5]
+            c.keeper_mismatches += done[6]
         picked, collectors = act.work.get((village, day), (0, 0))
         c.work_done += picked
         c.work_due += booths * collectors

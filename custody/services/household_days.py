@@ -2,12 +2,14 @@
 
 A row holds one household's deposit days of one month as bits, so each count is
 one aggregate statement over the months concerned and no row leaves the database:
-per day, a sum of one bit per day; over days of one month, the rows with any of
-their bits; over days of several months, each household once.
+over days of one month, the rows with any of their bits; over days of several
+months, each household once. A day's count per village is kept with the activity
+(``activity_village_days``, measure ``households``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from custody.db.repositories import Connection, Repositories
@@ -26,14 +28,27 @@ def months(first: date, last: date) -> list[tuple[date, int]]:
     return found
 
 
-def daily(conn: Connection, first: date, last: date) -> dict[tuple[int, date], int]:
-    """(village id, day) -> households with a deposit that day (one statement a month)."""
-    found = {}
-    for month, bits in months(first, last):
-        days = [d for d in range(31) if bits >> d & 1]
-        for village, *counts in Repositories(conn).assessment.depositing_per_day(month, days):
-            for d, n in zip(days, counts, strict=True):
-                found[(village, month.replace(day=d + 1))] = int(n or 0)
+def per_step(conn: Connection, on_day: Callable[[str, date], int], villages: Iterable[str],
+             steps: Sequence[tuple[date, date]]) -> list[int]:
+    """The district's households with a deposit in each step: a day's from the activity
+    village-days already read (``on_day(village, day)``, measure ``households``); the
+    longer steps' (the
+    weeks of a quarter) one statement a month for the weeks inside a month, and one for
+    each week across two months."""
+    villages = list(villages)
+    found = [sum(on_day(v, a) for v in villages) if a == b else 0 for a, b in steps]
+    by_month: dict[date, list[tuple[int, int]]] = {}
+    for n, (a, b) in enumerate(steps):
+        touched = months(a, b) if a != b else []
+        if len(touched) == 1:
+            by_month.setdefault(touched[0][0], []).append((n, touched[0][1]))
+        elif touched:
+            found[n] = sum(span(conn, a, b).values())
+    reads = Repositories(conn).assessment
+    for month, spans in by_month.items():
+        counted = reads.depositing_in_month(month, [bits for _, bits in spans])
+        for (n, _), value in zip(spans, counted, strict=True):
+            found[n] = value
     return found
 
 

@@ -34,6 +34,8 @@ class Week:
     collector_b: int
     keeper: int
     driver: int
+    bins: tuple[str, ...] = ()  # A1's, A2's, B1's
+    cart: str = ""
 
 
 def at(day: int, hour: int) -> datetime:
@@ -83,4 +85,5 @@ def build(db) -> Week:
     rec(bin_a2, bin_a2, keeper, Role.BOOTH_KEEPER, at(1, 8), action=Action.INSPECT,
         category=Category.OTHER, note="厨余桶里有其他垃圾")
     rec(bags[6], bin_a2, keeper, Role.BOOTH_KEEPER, at(2, 7), weight_kg=1.0)
+    week.bins, week.cart = (bin_a1, bin_a2, bin_b1), cart
     return week

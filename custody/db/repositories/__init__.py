@@ -11,8 +11,9 @@ methods and never build SQL themselves:
 * ``AssetRepository`` (``assets.py``): the assets a scan's codes name, and the
   moves its photo already recorded.
 * ``ScanAttemptRepository`` (``scan_attempts.py``): a scan's attempt row.
-* ``RollupRepository`` (``rollups.py``): the rollup and activity upserts, the
-  tonnage read, a correction's reads; ``ActivityRepository`` (``activity.py``):
+* ``RollupRepository`` (``rollups.py``): the rollup and activity upserts (the
+  activity village-days' statements in ``village_days.py``), the tonnage read, a
+  correction's reads; ``ActivityRepository`` (``activity.py``):
   the activity tables' rebuild; ``RebuildRepository`` (``rebuild.py``): the
   ledger streamed in order and the derived tables refilled.
 * ``MapRepository`` (``map_reads.py``): the day map's sites, moves and booths.

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from custody.db.prepared import BulkInsert, Prepared
 from custody.db.repositories.assets import PLACE_COLUMNS, join_place
+from custody.db.repositories.village_days import COUNT_AND_MARK_DAY, add_village_days
 from custody.db.schema import (
     ActivityRollup,
     Asset,
@@ -31,8 +32,6 @@ from custody.db.schema import (
     DailyRollup,
     Handover,
     HandoverPortion,
-    Household,
-    HouseholdMonth,
 )
 
 _SRC, _DST = aliased(Asset), aliased(Asset)
@@ -64,22 +63,43 @@ class RollupRepository:
             rows = [{**row, "day": row["day"].isoformat()} for row in rows]
         _UPSERT_ROLLUP.execute(self.conn, rows)
 
-    def add_activity(self, rows: Sequence[dict]) -> None:
-        """Add counts to the activity cells (``day`` a date)."""
+    def add_activity(self, rows: Sequence[dict], *, village_days: bool = True) -> None:
+        """Add counts to the activity cells (``day`` a date) and, unless told not to (the
+        rebuild derives them afterwards), to their villages' days.
+
+        A village-day counts a node once: its statement runs before the cells' upsert and
+        adds the node only if no cell of it is there yet for the day, measure and village
+        (appends hold the ledger head's lock, so no other append adds one meanwhile); one
+        statement per (day, node, measure, village), so cells of one node by several
+        people in one delta add it once. A scan's delta has one or two of them.
+        """
         if not rows:
             return
         if self._sqlite:
             rows = [{**row, "day": row["day"].isoformat()} for row in rows]
+        if village_days:
+            nodes: dict[tuple, int] = {}
+            for row in rows:
+                if row["village"] is not None:
+                    key = (row["day"], row["node_id"], row["measure"], row["village"])
+                    nodes[key] = nodes.get(key, 0) + row["count"]
+            if nodes:
+                add_village_days(self.conn, [
+                    {"day": day, "node": node, "measure": measure, "village": village,
+                     "records": n} for (day, node, measure, village), n in nodes.items()])
         _UPSERT_ACTIVITY.execute(self.conn, rows)
 
     def mark_deposit_days(self, deposits: Sequence[dict]) -> None:
-        """Set each {bag, month, bit}'s day in its household's month (bags of no household
-        are skipped)."""
+        """Set each {bag, day, month, bit}'s day in its household's month (bags of no
+        household are skipped), and count the household in its village's day (measure
+        ``households``) if the day was not set yet: one deposit after the other, so two
+        of one household's bags in one batch count it once."""
         if not deposits:
             return
         if self._sqlite:
-            deposits = [{**d, "month": d["month"].isoformat()} for d in deposits]
-        _MARK_DAY[self.conn.dialect.name].execute_many(self.conn, deposits)
+            deposits = [{**d, "day": d["day"].isoformat(), "month": d["month"].isoformat()}
+                        for d in deposits]
+        COUNT_AND_MARK_DAY[self.conn.dialect.name](self.conn, deposits)
 
     def tonnage_cells(self, level: str, day_from: date, day_to: date, node: str | None,
                       measures: Sequence[str], *, chunk: int = 5000
@@ -168,20 +188,6 @@ _UPSERT_ACTIVITY = BulkInsert(
         set_={"count": ActivityRollup.count + stmt.excluded.count}))
 
 
-def _mark_day(insert_fn) -> Prepared:
-    """Set a day's bit in the month of the household of a deposited bag (if it has one)."""
-    stmt = insert_fn(HouseholdMonth).from_select(
-        ["month", "household_id", "village_id", "days"],
-        select(bindparam("month", type_=HouseholdMonth.month.type), Household.id,
-               Household.village_id, bindparam("bit", type_=HouseholdMonth.days.type))
-        .join(Asset, Asset.household_id == Household.id)
-        .where(Asset.asset_id == bindparam("bag")))
-    return Prepared(stmt.on_conflict_do_update(
-        index_elements=[HouseholdMonth.month, HouseholdMonth.household_id],
-        set_={"days": HouseholdMonth.days.op("|")(stmt.excluded.days)}))
-
-
-_MARK_DAY = {"postgresql": _mark_day(pg_insert), "sqlite": _mark_day(sqlite_insert)}
 _ONE_PLACE = PLACE_QUERY.where(Asset.asset_id == bindparam("id"))
 _ONE_ROOT = ROOT_ROW.where(Handover.seq == bindparam("seq"))
 
