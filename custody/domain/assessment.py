@@ -3,7 +3,8 @@
 Plain numbers in, plain numbers out; ``custody.services.assessment`` reads the
 counts from the rollups and documents what is *due*. Each KPI is a share of
 what was due over the period's days (a day counts each booth, room or person
-once per day it is due):
+once per day it is due; nothing is due before the first day the district recorded
+anything, so a district that began mid-month is rated on the days since):
 
 - ``booth_signin``: booth-days with at least one pickup / booth-days due.
 - ``room_signin``: room-days with a clearance photographed / room-days due.

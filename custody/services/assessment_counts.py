@@ -37,14 +37,21 @@ class Registry:
     booths: dict[str, int] = field(default_factory=dict)
     rooms: dict[str, int] = field(default_factory=dict)
     households: dict[str, int] = field(default_factory=dict)
+    # The first day anything was recorded in the district: nothing is due before it (a
+    # district that began mid-month is not rated on the days before it began).
+    since: date | None = None
 
-    def booths_on(self, village: str | None, _day: date) -> int:
+    def booths_on(self, village: str | None, day: date) -> int:
         """Booths due in the village on a day."""
-        return self.booths.get(village, 0)
+        return self.booths.get(village, 0) if self.in_use(day) else 0
 
-    def rooms_on(self, village: str, _day: date) -> int:
+    def rooms_on(self, village: str, day: date) -> int:
         """Transfer rooms due in the village on a day."""
-        return self.rooms.get(village, 0)
+        return self.rooms.get(village, 0) if self.in_use(day) else 0
+
+    def in_use(self, day: date) -> bool:
+        """True once the district records its work (on and after its first recorded day)."""
+        return self.since is not None and day >= self.since
 
 
 def registry(conn: Connection) -> Registry:
@@ -59,6 +66,7 @@ def registry(conn: Connection) -> Registry:
         target = found.booths if kind == AssetKind.BOOTH.value else found.rooms
         target[names[vid]] = n
     found.households = {names[vid]: n for vid, n in reads.households_per_village().items()}
+    found.since = reads.first_day()
     return found
 
 

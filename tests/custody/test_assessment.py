@@ -1,6 +1,6 @@
 """The assessment's KPIs, composite and rankings, fixed on a hand-made week."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -55,7 +55,8 @@ def test_a_day_a_month_and_the_trend(db):
         1.0, 1.0, 1.0, 0.5, pytest.approx(2 / 3), 0.5)
     month = assessment.assess(db, "month", MONDAY, DEFAULT_WEIGHTS)
     assert (month["first"], month["last"]) == (date(2026, 11, 1), date(2026, 11, 30))
-    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == pytest.approx(3 / 60)
+    # 2 booths due from the district's first recorded day (Monday the 2nd) to the 30th: 58
+    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == pytest.approx(3 / 58)
     week = assessment.assess(db, "week", MONDAY, DEFAULT_WEIGHTS)["trend"]
     assert [t["first"] for t in week] == [date(2026, 11, d) for d in range(2, 9)]
     assert week[0]["booth_signin"] == 1.0 and week[1]["booth_signin"] == pytest.approx(1 / 3)
@@ -113,8 +114,21 @@ def test_a_period_in_progress_counts_its_days_up_to_today(db):
     month = assessment.assess(db, "month", MONDAY, DEFAULT_WEIGHTS, until=date(2026, 11, 8))
     assert (month["first"], month["last"], month["period_last"]) == (
         date(2026, 11, 1), date(2026, 11, 8), date(2026, 11, 30))
-    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == pytest.approx(3 / 16)
+    # due from the district's first recorded day (the 2nd) up to today (the 8th): 2 x 7
+    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == pytest.approx(3 / 14)
     assert [t["first"] for t in month["trend"]][-1] == date(2026, 11, 8)
     later = assessment.assess(db, "month", date(2026, 12, 5), DEFAULT_WEIGHTS,
                               until=date(2026, 11, 30))
     assert later["trend"] == [] and all(v["composite"] is None for v in later["villages"])
+
+
+def test_nothing_is_due_before_the_district_recorded_its_first_day(db):
+    """A district that began on Monday the 2nd is not rated on Sunday the 1st, nor on the
+    month's days before it began (the README's demo starts 7 days ago: its month read 23 %)."""
+    build(db)
+    sunday = assessment.assess(db, "day", MONDAY - timedelta(days=1), DEFAULT_WEIGHTS)
+    assert all(v["booth_signin"] is None for v in sunday["villages"])
+    day = assessment.assess(db, "day", MONDAY, DEFAULT_WEIGHTS)
+    month = assessment.assess(db, "month", MONDAY, DEFAULT_WEIGHTS, until=MONDAY)
+    assert by_name(month["villages"])["凤桥村"]["booth_signin"] == by_name(
+        day["villages"])["凤桥村"]["booth_signin"]

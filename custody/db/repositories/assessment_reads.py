@@ -58,6 +58,10 @@ class AssessmentRepository:
             .where(Asset.kind.in_(list(kinds)), Asset.village_id.is_not(None))
             .group_by(Asset.kind, Asset.village_id)).all()
 
+    def first_day(self) -> date | None:
+        """The first day anything was recorded in the district (the key's first column)."""
+        return self.conn.execute(select(func.min(_V.day))).scalar()
+
     def households_per_village(self) -> dict[int, int]:
         """{village id: registered households}."""
         return dict(self.conn.execute(
