@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from gunicorn.app.base import BaseApplication
 
 from custody.config import Settings
@@ -26,6 +28,11 @@ class _Gunicorn(BaseApplication):
         app = create_app({"SETTINGS": self.settings})
         with app.app_context():
             scanning()  # start this worker's decoder processes now, not on its first scan
+        # What the worker holds from now on (modules, the app, catalogs) is kept out of the
+        # collector's full passes: on the Nanhu-size month those passes were the assessment's
+        # remaining p95 spikes (50+ ms of CPU every 4-6 requests; frozen, the month's CPU stays
+        # at 12-29 ms a request).
+        gc.freeze()
         return app
 
 
