@@ -7,11 +7,13 @@ supervisor works through the pages' forms (session cookie, CSRF token) or the AP
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from custody.services.label_sheets import identity
+from custody.services.trace import LOCAL
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
 from tests.custody.test_supervise import app, page, scan  # noqa: F401 - the app fixture
@@ -37,6 +39,12 @@ def flagged(client, people, district) -> dict:
     (handover,) = body["handovers"]
     assert handover["flags"] == ["category_mismatch"]
     return handover
+
+
+def local_day(handover: dict) -> str:
+    """The district's (Asia/Shanghai) day of a recorded handover: what reports and filters
+    count by (its UTC date is the day before from 16:00 UTC on)."""
+    return datetime.fromisoformat(handover["server_time"]).astimezone(LOCAL).date().isoformat()
 
 
 def review(client, csrf, seq, **form):
@@ -94,7 +102,7 @@ def test_reviews_are_append_only_in_the_database(client, people, flagged, db):
 
 def test_a_correct_review_appends_a_linked_correction_and_the_tonnage_follows(
         client, people, flagged, db):
-    seq, day = flagged["seq"], flagged["server_time"][:10]
+    seq, day = flagged["seq"], local_day(flagged)
     assert village_kg(client, day) == pytest.approx(1.2)
     csrf = sign_in(client, people["supervisor"])
     response = review(client, csrf, seq, decision="correct", weight_kg="2.5",
@@ -143,7 +151,7 @@ def test_the_flags_page_filters_and_pages(client, people, flagged, district, mon
                   phone_photo(district.hazardous_bag, district.other_bin, seed=3))
     assert second["handovers"][0]["flags"]
     sign_in(client, people["supervisor"])
-    day = flagged["server_time"][:10]
+    day = local_day(flagged)
     keep = [f"/supervise/flags?flag=category_mismatch&village=凤桥村&from={day}&to={day}",
             "/supervise/flags?person=collector-user&state=open"]
     for url in keep:
@@ -260,7 +268,7 @@ def test_the_asset_page_shows_label_history_photos_flags_reviews_and_notes(
 
 def test_a_weight_is_corrected_from_the_record_page_and_the_tonnage_follows(
         client, people, flagged, db):
-    seq, day = flagged["seq"], flagged["server_time"][:10]
+    seq, day = flagged["seq"], local_day(flagged)
     csrf = sign_in(client, people["supervisor"])
     missing = client.post(f"/supervise/records/{seq}/correct", headers=HTML,
                           data={"csrf_token": csrf, "weight_kg": "3"})

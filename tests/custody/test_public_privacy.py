@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from PIL import Image
@@ -18,6 +18,7 @@ from PIL import Image
 from custody.domain.model import AssetKind, Category
 from custody.services import assets, map_view
 from custody.services.assets import NewAsset
+from custody.services.trace import LOCAL
 from custody.web.schemas import today
 from tests.custody.conftest import BOOTH_AT, ROOM_AT
 from tests.custody.photos import IDENTITY, phone_photo
@@ -29,6 +30,17 @@ GPS_EXIF = bytes.fromhex(  # a minimal EXIF block with a GPS IFD (latitude 30 N)
     "4578696600004d4d002a00000008000188250004000000010000001a00000000000200010002"
     "000000024e000000000200050000000300000034000000000000001e000000010000000000000001"
     "0000000000000001")
+
+
+def yesterday() -> date:
+    """Yesterday in the district (Asia/Shanghai): a whole day in the past, whatever the hour
+    (records from 'three hours ago' fell on the day before between 00:00 and 03:00 there)."""
+    return today() - timedelta(days=1)
+
+
+def yesterday_noon() -> datetime:
+    """Noon of yesterday in the district, in UTC: records an hour apart stay on one day."""
+    return datetime.combine(yesterday(), time(12), tzinfo=LOCAL).astimezone(UTC)
 
 
 def _booth(db, name: str, lat: float, lon: float) -> tuple[str, str]:
@@ -43,7 +55,7 @@ def _booth(db, name: str, lat: float, lon: float) -> tuple[str, str]:
 @pytest.fixture
 def four_booths(db, district):
     """Today, booths used by 30, 30, 4 and 8 households (village average 18)."""
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    start = yesterday_noon()
     booths = {}
     for n, (name, homes) in enumerate([("大亭甲", 30), ("大亭乙", 30), ("小亭丙", 4),
                                         ("小亭丁", 8)]):
@@ -64,18 +76,18 @@ def four_booths(db, district):
 
 def test_small_booths_are_merged_by_their_own_households_not_the_village_average(
         db, four_booths):
-    sites, flows, _ = map_view.day_map_records(db, today(), min_households=10)
+    sites, flows, _ = map_view.day_map_records(db, yesterday(), min_households=10)
     shown = {s.id for s in sites}
     assert four_booths["大亭甲"] in shown and four_booths["大亭乙"] in shown
     assert four_booths["小亭丙"] not in shown and four_booths["小亭丁"] not in shown
     merged = [s for s in sites if s.merged]
     assert len(merged) == 1 and merged[0].tonnage_kg["other"] == 12.0  # 4 + 8 deposits
-    counts = map_view.households_per_booth(db, today())
+    counts = map_view.households_per_booth(db, yesterday())
     assert counts[four_booths["小亭丙"]] == 4 and counts[four_booths["大亭甲"]] == 30
 
 
 def test_a_home_using_two_bins_of_a_booth_counts_once(db, district):
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    start = yesterday_noon()
     for n in range(3):
         kitchen, other = assets.register(db, [
             NewAsset(AssetKind.BAG, Category.KITCHEN, village="凤桥村", household=f"{SECRET}{n}"),
@@ -84,7 +96,7 @@ def test_a_home_using_two_bins_of_a_booth_counts_once(db, district):
                point=BOOTH_AT, weight_kg=1.0)
         record(db, district, other, district.other_bin, start + timedelta(minutes=n, seconds=5),
                point=BOOTH_AT, weight_kg=1.0)
-    assert map_view.households_per_booth(db, today()) == {district.booth: 3}
+    assert map_view.households_per_booth(db, yesterday()) == {district.booth: 3}
 
 
 def test_no_public_page_shows_a_household_a_bags_home_or_an_original_photo(
