@@ -42,3 +42,25 @@ def test_a_live_sqlite_district_upgrades_to_the_towns_and_keeps_its_rows(tmp_pat
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     db.dispose()
+
+
+def test_upgrading_a_live_district_to_0015_fills_the_village_days_as_its_appends_did(db):
+    """0015 adds ``activity_village_days``; a district that already holds a week of work must
+    read the same assessment right after the upgrade (an empty table reads as no work at all)."""
+    from alembic import command
+
+    from tests.custody.assessment_week import build
+
+    build(db)
+    query = text("SELECT day, village, measure, nodes, records FROM activity_village_days "
+                 "ORDER BY day, village, measure")
+    with db.engine.connect() as conn:
+        kept = conn.execute(query).all()
+    assert any(row.measure == "households" for row in kept) and len(kept) > 10
+    cfg = migrate.alembic_config(db.url.render_as_string(hide_password=False))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0012")
+    migrate.upgrade(db)
+    with db.engine.connect() as conn:
+        assert conn.execute(query).all() == kept
