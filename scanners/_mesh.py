@@ -36,14 +36,17 @@ ROUNDS = (1,)  # grid-following rounds tried (0: the plane alone; 2+ read nothin
 VERSIONS = [17 + 4 * v for v in range(1, 11)]  # module counts of QR versions 1-10
 
 
-def _flat(gray: np.ndarray, quad: Points, n: int) -> np.ndarray:
-    """The symbol resampled through its corners' homography, K px a module, with a margin."""
-    side = (n + 2 * MARGIN) * K
-    lo, hi = MARGIN * K, (n + MARGIN) * K
+def _rectified(gray: np.ndarray, quad: Points, lo: float, hi: float, side: int) -> np.ndarray:
+    """A side x side image whose square [lo, hi]^2 is the quad (its corners' homography)."""
     square = np.float32([[lo, lo], [hi, lo], [hi, hi], [lo, hi]])
     h = cv2.getPerspectiveTransform(square, np.float32(quad[:4]))
     return cv2.warpPerspective(gray, h, (side, side), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
+
+
+def _flat(gray: np.ndarray, quad: Points, n: int) -> np.ndarray:
+    """The symbol resampled through its corners' homography, K px a module, with a margin."""
+    return _rectified(gray, quad, MARGIN * K, (n + MARGIN) * K, (n + 2 * MARGIN) * K)
 
 
 def _phase(edges: np.ndarray, n: int, anchor: float = 0.0) -> np.ndarray:
@@ -130,10 +133,7 @@ def module_count(gray: np.ndarray, quad: Points, side: int = 160) -> float | Non
     (its ring), light, dark (its 3-module core, centred 3.5 modules in), ... The
     core's centre gives the module size at each finder corner; their median the count.
     """
-    square = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
-    h = cv2.getPerspectiveTransform(square, np.float32(quad[:4]))
-    flat = cv2.warpPerspective(gray, h, (side, side), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_REPLICATE)
+    flat = _rectified(gray, quad, 0, side, side)
     _, dark = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     t = np.arange(side // 2)
     counts = []

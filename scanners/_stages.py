@@ -8,7 +8,8 @@ symbols an engine saw but could not decode.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
 import cv2
 import numpy as np
@@ -96,14 +97,20 @@ def crops(scan: Scan, primary: Engine, zbars: Sequence[Engine]) -> None:
                 read(scan, zbar, image, 1 / k, x0, y0)
 
 
+def _untried(scan: Scan, quads: Sequence[Points]) -> Iterator[Points]:
+    """Each quad still unread when its turn comes, one per place (a symbol seen twice is
+    tried once); lazy, so what an earlier quad's retry read is skipped."""
+    tried: list[Points] = []
+    for quad in quads:
+        if quad in scan.uncovered() and not any(_mesh.same_place(quad, t) for t in tried):
+            tried.append(quad)
+            yield quad
+
+
 def bent(scan: Scan, primary: Engine) -> None:
     """Read each uncovered symbol again along its own bent module grid (``_mesh``)."""
     full = scan.photo.gray(1)
-    tried: list[Points] = []
-    for quad in scan.uncovered()[:MAX_CROPS]:
-        if quad not in scan.uncovered() or any(_mesh.same_place(quad, t) for t in tried):
-            continue  # read meanwhile, or the same symbol seen twice
-        tried.append(quad)
+    for quad in _untried(scan, scan.uncovered()[:MAX_CROPS]):
         for drawing in _mesh.grids(full, quad):
             text = primary.read_pure(drawing)
             if text:
@@ -116,12 +123,8 @@ def deblur(scan: Scan, primary: Engine) -> None:
     if id(primary) in scan.broken:
         return
     full = scan.photo.gray(1)
-    tried: list[Points] = []
-    for quad in [q for q in scan.uncovered() if _mesh.plausible(q)][:MAX_CROPS]:
-        if len(tried) == MAX_DEBLUR or quad not in scan.uncovered() \
-                or any(_mesh.same_place(quad, t) for t in tried):
-            continue
-        tried.append(quad)
+    plausible = [q for q in scan.uncovered() if _mesh.plausible(q)][:MAX_CROPS]
+    for quad in islice(_untried(scan, plausible), MAX_DEBLUR):
         x0, y0, x1, y1, side = _box(quad, full.shape)
         if x1 - x0 < 8 or y1 - y0 < 8:
             continue
