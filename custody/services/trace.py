@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from custody.db.engine import Database
 from custody.db.repositories import TraceRepository, reading
 from custody.domain.errors import UnknownAsset
 from custody.services.conversions import from_e7, from_us
+from custody.services.rollups import REPORT_TZ
 from custody.services.whereabouts import custody_hops
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = REPORT_TZ  # the district's day, as the reports count it
 RECENT = 20
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from custody.services.label_sheets import identity
-from custody.services.trace import LOCAL
+from custody.services.rollups import REPORT_TZ as LOCAL
 from tests.custody.photos import phone_photo
 from tests.custody.test_phone import HTML, sign_in
 from tests.custody.test_supervise import app, page, scan  # noqa: F401 - the app fixture

@@ -18,7 +18,7 @@ from PIL import Image
 from custody.domain.model import AssetKind, Category
 from custody.services import assets, map_view
 from custody.services.assets import NewAsset
-from custody.services.trace import LOCAL
+from custody.services.rollups import REPORT_TZ as LOCAL
 from custody.web.schemas import today
 from tests.custody.conftest import BOOTH_AT, ROOM_AT
 from tests.custody.photos import IDENTITY, phone_photo
