@@ -53,20 +53,26 @@ def day_place(db):
     return SimpleNamespace(**{k: v for k, v in locals().items() if k != "db"})
 
 
-@pytest.fixture
-def day_app(settings, db):
-    """The app as served, its scan clock the field day's (the server's receipt time)."""
+def app_on(settings, db, day: date):
+    """The app as served, every booth shown on the map, its scan clock (the server's receipt
+    time, ``app.field_clock.now``) at the start of ``day``."""
     from custody.web import create_app
     from custody.web.scans import scanning
 
     settings = dataclasses.replace(settings, map_min_households=0)
     app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
                       "SCANNER": SimpleNamespace(read=scanners.read_photo)})
-    clock = SimpleNamespace(now=datetime.combine(DAY, datetime.min.time(), UTC))
+    clock = SimpleNamespace(now=datetime.combine(day, datetime.min.time(), UTC))
     with app.app_context():
         scanning().clock = lambda: clock.now
     app.field_clock = clock
     return app
+
+
+@pytest.fixture
+def day_app(settings, db):
+    """The app as served, its scan clock the field day's (the server's receipt time)."""
+    return app_on(settings, db, DAY)
 
 
 def local(at: str, day: date = DAY) -> datetime:

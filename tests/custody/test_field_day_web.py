@@ -24,7 +24,6 @@ The day (all weights in kg; "est." = carried or split, not weighed as such):
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import uuid
@@ -34,11 +33,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-import scanners
 from custody.db.schema import DailyRollup, Handover, ScanAttempt
 from custody.domain.model import AssetKind, Category, Role
 from custody.services import assets, ledger, rollup_rebuild
 from custody.services.assets import NewAsset
+from tests.custody.field_day import app_on
 from tests.custody.photos import IDENTITY, phone_photo
 
 DAY = date(2026, 11, 24)
@@ -84,17 +83,7 @@ def place(db):
 @pytest.fixture
 def field_app(settings, db):
     """The app as served, its scan clock set to the field day (the ledger's server time)."""
-    from custody.web import create_app
-    from custody.web.scans import scanning
-
-    settings = dataclasses.replace(settings, map_min_households=0)  # show each booth
-    app = create_app({"TESTING": True, "SETTINGS": settings, "DATABASE": db,
-                      "SCANNER": SimpleNamespace(read=scanners.read_photo)})
-    clock = SimpleNamespace(now=datetime.combine(DAY, datetime.min.time(), UTC))
-    with app.app_context():
-        scanning().clock = lambda: clock.now
-    app.field_clock = clock
-    return app
+    return app_on(settings, db, DAY)
 
 
 class Phone:
