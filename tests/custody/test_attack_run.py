@@ -62,6 +62,14 @@ def sound(response, what):
             assert has_cjk(body), (what, body[:300])
 
 
+def as_caller(client, name: str, cookie) -> None:
+    """The supervisor's browser session for the caller named "session", none for the others."""
+    if name != "session":
+        client.delete_cookie("session")
+    elif client.get_cookie("session") is None:
+        client.set_cookie(cookie.key, cookie.value)
+
+
 def callers(client, people):
     """(name, headers) for an anonymous caller, an admin's phone, a supervisor's browser."""
     with client.session_transaction() as session:
@@ -85,10 +93,7 @@ def test_hostile_path_arguments_on_every_route(app, people, stored):
             continue
         for url in urls(rule):
             for name, headers in who:
-                if name != "session":
-                    client.delete_cookie("session")
-                elif client.get_cookie("session") is None:
-                    client.set_cookie(cookie.key, cookie.value)
+                as_caller(client, name, cookie)
                 sound(client.open(url, method=method, headers=headers),
                       (rule.endpoint, name, url[:120]))
     assert stored() == before
@@ -135,10 +140,7 @@ def test_hostile_bodies_on_every_state_changing_route(app, people, stored):
         url = rule.build(dict.fromkeys(rule.arguments, "1"), append_unknown=False)[1]
         for content_type, body in BODIES:
             for name, headers in who:
-                if name != "session":
-                    client.delete_cookie("session")
-                elif client.get_cookie("session") is None:
-                    client.set_cookie(cookie.key, cookie.value)
+                as_caller(client, name, cookie)
                 sound(client.open(url, method=method, data=body, content_type=content_type,
                                   headers={**headers, "Idempotency-Key": "attack"}),
                       (rule.endpoint, name, content_type, body[:40]))
@@ -231,10 +233,7 @@ def test_hostile_path_arguments_on_every_state_changing_route(app, people, store
             continue
         for url in urls(rule):
             for name, headers in who:
-                if name != "session":
-                    client.delete_cookie("session")
-                elif client.get_cookie("session") is None:
-                    client.set_cookie(cookie.key, cookie.value)
+                as_caller(client, name, cookie)
                 sound(client.open(url, method=method, data={"csrf_token": "walk"},
                                   headers=headers), (rule.endpoint, name, url[:120]))
     assert stored() == before
